@@ -1,0 +1,45 @@
+# Each target names one step of the pipeline; `make run` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RAW := raw
+OUT := processed
+
+.PHONY: install run clean-text extract audit test eval bench distclean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: every stage on raw/ into processed/
+run: $(STAMP)
+	$(BIN)/stretchpipe run $(RAW) --out $(OUT)
+
+## clean-text / extract / audit: one stage at a time, printed to stdout
+clean-text: $(STAMP)
+	$(BIN)/stretchpipe clean $(RAW)
+
+extract: $(STAMP)
+	$(BIN)/stretchpipe extract $(RAW)
+
+audit: $(STAMP)
+	$(BIN)/stretchpipe audit $(RAW)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## eval: per-field accuracy on the labelled development set
+eval: $(STAMP)
+	$(BIN)/python -m pipeline.evaluate tests/eval
+
+## bench: throughput and peak memory on a synthetic corpus
+bench: $(STAMP)
+	$(BIN)/python -m pipeline.bench
+
+distclean:
+	rm -rf $(VENV) $(OUT)/*.json $(OUT)/*.csv

@@ -1,0 +1,253 @@
+"""Stage 2, clean: split a page into blocks, drop boilerplate and duplicates, account for each.
+
+Each filter is a small object with one job: given a block (and its neighbours) it returns a
+reason string such as "boilerplate:credit" or None to keep it. The reasons become counters in
+the run statistics and the `removed` list of every article, so nothing disappears unexplained.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..config import CLEAN, CleanConfig
+from ..knowledge import Knowledge, load_knowledge
+from ..records import Block, CleanDocument, Page, RemovedBlock
+from .blocks import html_to_blocks, markdown_to_blocks, text_to_blocks, word_count
+
+__all__ = ["clean_page", "split_blocks", "render_blocks"]
+
+
+def split_blocks(page: Page) -> tuple[str | None, list[Block]]:
+    if page.format == "html":
+        return html_to_blocks(page.text)
+    if page.format == "markdown":
+        return markdown_to_blocks(page.text)
+    return text_to_blocks(page.text)
+
+
+# --------------------------------------------------------------------------- block filters
+
+@dataclass
+class StructuralFilter:
+    """HTML ancestry: blocks inside <nav>, <footer>, <aside>, comment forms, author boxes..."""
+
+    kb: Knowledge
+
+    def __call__(self, block: Block) -> str | None:
+        if not block.context:
+            return None
+        ctx = set(block.context)
+        in_article = bool(ctx & {"article", "main", "role:main"})
+        for reason, spec in self.kb.boilerplate_context.items():
+            if reason == "header" and in_article:
+                continue  # an <article>'s own header holds the title
+            if ctx & spec["tags"] or ctx & spec["classes"]:
+                return reason
+        return None
+
+
+@dataclass
+class PhraseFilter:
+    """Known widget phrases (credits, promos, comment forms, newsletters...) from the data file."""
+
+    kb: Knowledge
+
+    def __call__(self, block: Block) -> str | None:
+        text = block.text
+        words = word_count(text)
+        for reason, pattern, max_words in self.kb.boilerplate_phrases:
+            if max_words and words > max_words:
+                continue
+            if pattern.search(text):
+                return reason
+        if self.kb.author_role.match(text.strip()):
+            return "author"
+        return None
+
+
+@dataclass
+class LinkDensityFilter:
+    """Short blocks made mostly of links are menus, tag clouds and link lists."""
+
+    config: CleanConfig = CLEAN
+
+    def __call__(self, block: Block) -> str | None:
+        if block.link_density > self.config.max_link_density and word_count(block.text) <= self.config.link_block_max_words:
+            return "navigation"
+        return None
+
+
+BLOCK_FILTERS = (StructuralFilter, PhraseFilter, LinkDensityFilter)
+
+
+# --------------------------------------------------------------------------- the cleaner
+
+def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CLEAN) -> CleanDocument:
+    kb = kb or load_knowledge()
+    title, blocks = split_blocks(page)
+    reasons: list[str | None] = [None] * len(blocks)
+
+    filters = [StructuralFilter(kb), PhraseFilter(kb), LinkDensityFilter(config)]
+    for i, block in enumerate(blocks):
+        for flt in filters:
+            reason = flt(block)
+            if reason:
+                reasons[i] = "boilerplate:" + reason
+                break
+
+    _mark_author_boxes(blocks, reasons, kb)
+    _mark_page_tail(blocks, reasons, kb)
+    _mark_menu_runs(blocks, reasons, kb, config)
+    _mark_duplicates(blocks, reasons, config)
+
+    removed = [RemovedBlock(i, r, blocks[i].text) for i, r in enumerate(reasons) if r]
+    kept = [b for b, r in zip(blocks, reasons) if not r]
+    removed.extend(_drop_repeated_sentences(kept))
+    kept = [b for b in kept if b.text.strip()]
+    if title is None and kept and kept[0].kind == "heading":
+        title = kept[0].text
+    text = render_blocks(kept)
+    return CleanDocument(page.source, title, kept, removed, text, page.format)
+
+
+def render_blocks(blocks: Sequence[Block]) -> str:
+    """Join blocks into the cleaned text and record each block's span in it."""
+    parts: list[str] = []
+    pos = 0
+    for block in blocks:
+        if block.kind == "list_item":
+            line = f"  {block.list_marker or '•'} {block.text}"
+        elif block.list_marker:
+            line = f"{block.list_marker} {block.text}"
+        else:
+            line = block.text
+        block.start = pos + (len(line) - len(block.text))
+        block.end = block.start + len(block.text)
+        parts.append(line)
+        pos += len(line) + 2
+    return "\n\n".join(parts) + ("\n" if parts else "")
+
+
+def _is_short_line(block: Block, max_words: int) -> bool:
+    return word_count(block.text) <= max_words and not re.search(r"[.!?]$", block.text)
+
+
+def _mark_author_boxes(blocks: list[Block], reasons: list[str | None], kb: Knowledge) -> None:
+    """An author role line ("Writer & Blogger", "About Me") takes the name above it and the bio below it."""
+    for i, block in enumerate(blocks):
+        if reasons[i] != "boilerplate:author":
+            continue
+        j = i - 1
+        while j >= 0 and reasons[j] is None and _is_short_line(blocks[j], 4) and i - j <= 2:
+            reasons[j] = "boilerplate:author"
+            j -= 1
+        k = i + 1
+        while k < len(blocks) and (reasons[k] in (None, "boilerplate:author")):
+            nxt = blocks[k]
+            if nxt.kind == "heading" and not _is_person_name(nxt.text) and not kb.author_role.match(nxt.text):
+                break
+            if nxt.kind == "heading" and nxt.list_marker:
+                break  # a numbered section heading: the article resumes
+            reasons[k] = "boilerplate:author"
+            k += 1
+
+
+def _is_person_name(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+
+
+def _mark_page_tail(blocks: list[Block], reasons: list[str | None], kb: Knowledge) -> None:
+    """Past the article's end (comment form, author box, copyright in the last half), all is chrome."""
+    total = sum(len(b.text) for b in blocks) or 1
+    seen = 0
+    content_seen = False
+    for i, block in enumerate(blocks):
+        if reasons[i] is None and block.kind == "paragraph" and word_count(block.text) >= 20:
+            content_seen = True
+        if (content_seen and seen / total >= 0.5 and reasons[i]
+                and reasons[i].split(":", 1)[1] in kb.end_of_article_reasons):
+            for k in range(i + 1, len(blocks)):
+                if reasons[k] is None:
+                    reasons[k] = "boilerplate:page_tail"
+            return
+        seen += len(block.text)
+
+
+def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledge, config: CleanConfig) -> None:
+    """Runs of short unpunctuated lines that do not name exercises are menus."""
+    i = 0
+    n = len(blocks)
+    while i < n:
+        j = i
+        while (j < n and reasons[j] is None and _is_short_line(blocks[j], config.menu_item_max_words)
+               and not (blocks[j].list_marker and blocks[j].list_marker[0].isdigit())):
+            j += 1
+        run = list(range(i, j))
+        if len(run) >= config.menu_run_min:
+            exercise_like = sum(1 for k in run if kb.looks_like_exercise(blocks[k].text))
+            if exercise_like * 2 < len(run):
+                for k in run:
+                    reasons[k] = "boilerplate:navigation"
+        i = max(j, i + 1)
+
+
+def normalise_for_dedup(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"[\u2010-\u2015]", "-", text)
+    return re.sub(r"[^\w]+", " ", text).strip()
+
+
+def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: CleanConfig) -> None:
+    """Second copies: long blocks on their own, short ones only as part of a repeated run.
+
+    A lone short repeat ("Hold for 30 seconds.") can be legitimate in two sections; a whole
+    pasted-again section (heading, list, paragraphs) comes as a run.
+    """
+    seen: set[str] = set()
+    is_dup = [False] * len(blocks)
+    for i, block in enumerate(blocks):
+        if reasons[i]:
+            continue
+        key = f"{block.kind}|{normalise_for_dedup(block.text)}"
+        if key in seen:
+            is_dup[i] = True
+        seen.add(key)
+    kept_idx = [i for i in range(len(blocks)) if not reasons[i]]
+    run: list[int] = []
+    for pos, i in enumerate(kept_idx + [None]):  # type: ignore[operator]
+        if i is not None and is_dup[i]:
+            run.append(i)
+            continue
+        long_enough = len(run) >= config.duplicate_run_min
+        for k in run:
+            if long_enough or word_count(blocks[k].text) >= config.duplicate_min_words:
+                reasons[k] = "duplicate"
+        run = []
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
+
+
+def _drop_repeated_sentences(kept: list[Block]) -> list[RemovedBlock]:
+    """Within one section (between headings), a sentence said twice word for word keeps its first copy."""
+    removed: list[RemovedBlock] = []
+    seen: set[str] = set()
+    for idx, block in enumerate(kept):
+        if block.kind == "heading":
+            seen = set()
+            continue
+        sentences = _SENTENCE_SPLIT.split(block.text)
+        out = []
+        for sent in sentences:
+            key = normalise_for_dedup(sent)
+            if len(key.split()) >= 4 and key in seen:
+                removed.append(RemovedBlock(idx, "duplicate:sentence", sent))
+                continue
+            seen.add(key)
+            out.append(sent)
+        if len(out) != len(sentences):
+            block.text = " ".join(out)
+    return removed

@@ -1,0 +1,216 @@
+"""Stage 3, extract: one record per exercise section of a cleaned article."""
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from ..config import EXTRACT, ExtractConfig
+from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
+from ..nlp import BODY_KEY, build_nlp, lemma
+from ..quantities import find_breaths, find_frequency, find_repetitions, find_times
+from ..records import Article, CleanDocument, HoldTime, Source, Stretch
+from .sections import Section, claimed_count, find_sections, find_summary_list
+from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, TARGET_LINE, Sentence, classify,
+                        lexicon_for, position_cues, target_areas)
+
+__all__ = ["extract_article", "build_record"]
+
+# Words that say nothing about *which* action a step asks for; ignored when spotting repeats.
+_GENERIC = STOP_WORDS | {"perform", "position", "start", "begin", "stretch", "pose", "exercise", "about",
+                         "then", "slowly", "gently", "repeat", "side", "other", "allow", "muscle", "toward",
+                         "towards", "afterwards", "afterward", "approximately", "around", "second", "minute",
+                         "this", "that", "hold", "yoga", "try", "focus", "feel", "keep", "make", "sure"}
+_PREFACE = re.compile(r"^(to (perform|do|practice|get into)[^,]*,\s*)", re.I)
+_PARTICIPLE_ASIDE = re.compile(r",\s*(allowing|focusing|making sure|letting|feeling|keeping in mind|"
+                               r"remembering|taking care)\b.*$", re.I)
+
+
+def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
+                    config: ExtractConfig = EXTRACT) -> Article:
+    kb = kb or load_knowledge()
+    nlp = build_nlp(kb)
+    sections = find_sections(doc.blocks, kb)
+    title = doc.title
+    topic = _topic(title, nlp)
+    records = [build_record(s, doc, kb, config) for s in sections]
+    records = [r for r in records if r is not None]
+    return Article(
+        source=doc.source,
+        title=title,
+        topic=topic,
+        claimed_count=claimed_count(title, doc.blocks, kb),
+        summary_list=find_summary_list(doc.blocks, sections),
+        records=records,
+        removed=doc.removed,
+    )
+
+
+def _topic(title: str | None, nlp) -> list[str]:
+    if not title:
+        return []
+    d = nlp(title)
+    return list(dict.fromkeys(s.label_ for s in d.spans[BODY_KEY]))
+
+
+def _content_words(text: str, skip: set[str]) -> set[str]:
+    text = _PARTICIPLE_ASIDE.sub("", _PREFACE.sub("", text))
+    words = re.findall(r"[a-z]+|\d+", text.lower())
+    return {lemma(w) for w in words if w not in _GENERIC and lemma(w) not in _GENERIC and lemma(w) not in skip}
+
+
+def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
+                 config: ExtractConfig = EXTRACT) -> Stretch | None:
+    nlp = build_nlp(kb)
+    lex = lexicon_for(kb)
+    entry, _score = kb.match_exercise(section.name)
+    body = [b for b in section.body if b.kind != "heading" and b.text.strip()]
+    sentences: list[Sentence] = []
+    for block, d in zip(body, nlp.pipe(b.text for b in body)):
+        for sent in d.sents:
+            if not sent.text.strip():
+                continue
+            role, main = classify(sent, kb, lex, entry)
+            sentences.append(Sentence(
+                sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
+                position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb)))
+
+    name_words = {lemma(w) for w in re.findall(r"[a-z]+", section.name.lower())}
+    steps: list[str] = []
+    repeats: list[str] = []
+    covered: set[str] = set()
+    for s in sentences:
+        if s.role != STEP:
+            continue
+        words = _content_words(s.text, name_words)
+        if steps and words and len(words & covered) / len(words) >= config.repeat_coverage:
+            repeats.append(s.text)
+            continue
+        steps.append(s.text)
+        covered |= words
+    instruction = [s for s in sentences if s.role == STEP]
+    usable = [s for s in sentences if s.role not in (OFF_TOPIC,)]
+
+    position, options, starts, name_position = _position(section.name, sentences, kb, entry, instruction)
+    hold, duration = _hold_and_duration(instruction, usable, kb)
+    breaths = next((b for s in instruction + usable if (b := find_breaths(s.text))), None)
+    repetitions = next((r for s in instruction + usable if (r := find_repetitions(s.text))), None)
+    frequency = next((f for s in usable if (f := find_frequency(s.text))), None)
+    per_side = any(re.search(p, s.text, re.I) for p in kb.lexicon["per_side_patterns"]
+                   for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
+
+    targets = list(dict.fromkeys(t for s in sentences for t in s.targets))
+    targets_source = "text" if targets else None
+    if not targets and entry and (entry.primary_targets or entry.secondary_targets):
+        targets = list(dict.fromkeys(entry.primary_targets + entry.secondary_targets))
+        targets_source = "knowledge_base"
+
+    kind = _kind(section, sentences, entry, hold, duration, repetitions, kb)
+    record = Stretch(
+        name=section.name,
+        number=section.number,
+        kind=kind,
+        canonical_name=entry.canonical_name if entry else None,
+        position=position,
+        position_options=options,
+        steps=steps,
+        hold=hold,
+        duration=duration,
+        breaths=breaths,
+        repetitions=repetitions,
+        frequency=frequency,
+        per_side=per_side,
+        targets=targets,
+        targets_source=targets_source,
+        benefits=[s.text for s in sentences if s.role == BENEFIT],
+        source=Source(doc.source, doc.title, section.span),
+    )
+    record.notes = {
+        "off_topic": [s.text for s in sentences if s.role == OFF_TOPIC],
+        "start_positions": starts,
+        "name_position": name_position,
+        "repeats": repeats,
+        "entry": entry,
+    }
+    return record
+
+
+def _name_position(name: str, kb: Knowledge) -> str | None:
+    words = re.findall(r"[a-z-]+", name.lower())
+    for label, cues in kb.positions["name_words"].items():
+        if any(w in cues for w in words):
+            return label
+    return None
+
+
+def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: ExerciseEntry | None,
+              instruction: list[Sentence]) -> tuple[str | None, list[str], list[tuple[str, str]], str | None]:
+    """Starting position from what the reader is told; then the name; then a named base pose."""
+    starts: list[tuple[str, str]] = []  # (label, sentence) for each instructed starting position
+    options: list[str] = []
+    for s in sentences:
+        for cue in s.positions:
+            if cue.option_group is not None:
+                options.extend(c.label for c in s.positions if c.option_group == cue.option_group)
+            if cue.start and cue.option_group is None:
+                starts.append((cue.label, s.text))
+    options = list(dict.fromkeys(options))
+    name_position = _name_position(name, kb)
+    if starts:
+        position = starts[0][0]
+    elif options:
+        position = options[0]
+    elif name_position:
+        position = name_position
+    else:
+        position = None
+        for s in instruction:  # "In the child's pose position, walk your hands..."
+            base = next((e for e in kb.find_mentions(s.text) if e.position and e is not entry), None)
+            if base:
+                position = base.position
+                break
+        if position is None and entry is not None:
+            position = entry.position
+    return position, options, starts, name_position
+
+
+def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
+                       kb: Knowledge) -> tuple[HoldTime | None, HoldTime | None]:
+    hold_verbs = set(kb.lexicon["hold_verbs"])
+    movement = kb.lexicon["movement_cues"]
+    hold = duration = None
+    for s in instruction + [u for u in usable if u not in instruction]:
+        times = find_times(s.text)
+        if not times:
+            continue
+        low = s.text.lower()
+        is_movement = any(c in low for c in movement)
+        words = {lemma(w) for w in re.findall(r"[a-z]+", low)}
+        if is_movement and duration is None:
+            duration = times[0]
+        elif not is_movement and hold is None and (words & hold_verbs or s.role == STEP):
+            hold = times[0]
+        if hold and duration:
+            break
+    return hold, duration
+
+
+def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | None,
+          hold, duration, repetitions, kb: Knowledge) -> str:
+    if entry is not None:
+        return entry.kind
+    text = " ".join(s.text for s in sentences if s.role != OFF_TOPIC)
+    name = section.name
+    for kind, patterns in kb.lexicon["kind_patterns"].items():
+        if any(re.search(p, name, re.I) for p in patterns):
+            return kind
+    if re.search(r"\b(stretch|pose|opener|release)\b", name, re.I):
+        return "static-stretch" if hold or not duration else "dynamic-stretch"
+    for kind, patterns in kb.lexicon["kind_patterns"].items():
+        if sum(1 for p in patterns if re.search(p, text, re.I)) and not hold:
+            return kind
+    if hold:
+        return "static-stretch"
+    if duration or repetitions:
+        return "dynamic-stretch"
+    return "static-stretch"

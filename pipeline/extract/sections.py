@@ -1,0 +1,155 @@
+"""Find an article's exercise sections, its summary list and the count its title claims."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from ..config import EXTRACT
+from ..knowledge import Knowledge, name_key
+from ..records import Block
+
+
+@dataclass
+class Section:
+    heading: Block
+    number: int | None
+    name: str
+    body: list[Block] = field(default_factory=list)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        end = self.body[-1].end if self.body else self.heading.end
+        return self.heading.start, end
+
+
+def _marker_number(marker: str) -> int | None:
+    m = re.search(r"\d+", marker)
+    return int(m.group()) if m else None
+
+
+def _is_instructional(blocks: list[Block], kb: Knowledge) -> bool:
+    verbs = set(kb.lexicon["instruction_verbs"])
+    for b in blocks[:4]:
+        first = re.findall(r"[A-Za-z']+", b.text)[:1]
+        if first and first[0].lower() in verbs:
+            return True
+        if re.search(r"\b(hold|repeat)\b[^.]{0,40}\b(seconds?|minutes?|times|breaths?)\b", b.text, re.I):
+            return True
+    return False
+
+
+def _not_exercise(text: str, kb: Knowledge) -> bool:
+    return any(re.search(p, text, re.I) for p in kb.lexicon["not_exercise_headings"])
+
+
+def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
+    """Numbered headings in sequence (1, 2, 3...) win; otherwise the heading level whose
+    headings name exercises or open instructions."""
+    headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1]
+    chosen = _numbered_run(blocks, headings)
+    if not chosen:
+        chosen = _exercise_headings(blocks, headings, kb)
+    sections = []
+    chosen_set = set(chosen)
+    for pos, i in enumerate(chosen):
+        head = blocks[i]
+        nxt = chosen[pos + 1] if pos + 1 < len(chosen) else len(blocks)
+        body = []
+        for k in range(i + 1, nxt):
+            b = blocks[k]
+            if b.kind == "heading" and k not in chosen_set and (
+                    b.level <= head.level and not b.list_marker or _not_exercise(b.text, kb)):
+                break  # "Why stretching helps", "Related posts": the section ends here
+            body.append(b)
+        number = _marker_number(head.list_marker) if head.list_marker else _marker_number(head.text) \
+            if re.match(r"^(step|exercise|stretch|move|pose)\s+\d+$", head.text, re.I) else None
+        sections.append(Section(head, number, head.text, body))
+    return sections
+
+
+def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
+    best: list[int] = []
+    run: list[int] = []
+    expected = 1
+    for i in headings:
+        b = blocks[i]
+        n = _marker_number(b.list_marker) if b.list_marker else None
+        if n is None:
+            m = re.match(r"^(?:step|exercise|stretch|move|pose)\s+(\d+)$", b.text, re.I)
+            n = int(m.group(1)) if m else None
+        if n is None:
+            continue
+        if n == expected:
+            run.append(i)
+            expected += 1
+        elif n == 1:
+            run, expected = [i], 2
+        if len(run) > len(best):
+            best = list(run)
+    return best if len(best) >= 2 else []
+
+
+def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
+    by_level: dict[int, list[int]] = {}
+    for pos, i in enumerate(headings):
+        b = blocks[i]
+        if _not_exercise(b.text, kb):
+            continue
+        following = []
+        for k in range(i + 1, len(blocks)):
+            if blocks[k].kind == "heading" and blocks[k].level <= b.level:
+                break
+            following.append(blocks[k])
+        if not following:
+            continue
+        if kb.looks_like_exercise(b.text) or _is_instructional(following, kb):
+            by_level.setdefault(b.level, []).append(i)
+    if not by_level:
+        return []
+    level = max(by_level, key=lambda lv: (len(by_level[lv]), -lv))
+    return by_level[level]
+
+
+def find_summary_list(blocks: list[Block], sections: list[Section]) -> list[str]:
+    """A run of list items before the first section whose items name the sections."""
+    if not sections:
+        return []
+    first = sections[0].heading.start
+    names = [name_key(s.name) for s in sections]
+    runs: list[list[Block]] = []
+    run: list[Block] = []
+    for b in blocks:
+        if b.start >= first:
+            break
+        if b.kind == "list_item":
+            run.append(b)
+        else:
+            if run:
+                runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    best: list[str] = []
+    for r in runs:
+        hits = sum(1 for b in r if any(fuzz.token_sort_ratio(name_key(b.text), n) >= EXTRACT.list_match_score
+                                       for n in names))
+        if len(r) >= 2 and hits * 2 >= len(r) and len(r) > len(best):
+            best = [b.text for b in r]
+    return best
+
+
+def claimed_count(title: str | None, blocks: list[Block], kb: Knowledge) -> int | None:
+    """'13 Stretches for Lower Back Pain' -> 13. Looks at the title, then headings and intro."""
+    words = kb.lexicon["number_words"]
+    nouns = "|".join(sorted((re.escape(n) for n in kb.lexicon["count_nouns"]), key=len, reverse=True))
+    num = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2 and w not in {"once", "twice", "thrice", "half", "half a", "hundred"}) + ")"
+    pattern = re.compile(rf"\b{num}\s+(?:[\w'’-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
+    candidates = [title or ""] + [b.text for b in blocks[:40] if b.kind in ("heading", "paragraph")]
+    for text in candidates:
+        m = pattern.search(text)
+        if m:
+            token = m.group(1).lower()
+            return int(token) if token.isdigit() else int(words[token])
+    return None

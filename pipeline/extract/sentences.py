@@ -1,0 +1,193 @@
+"""What each sentence of a section is (step, aside, benefit, off-topic...) and what it says about
+position and target areas. Works on spaCy Spans from the rule-based pipeline in `pipeline.nlp`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Span
+
+from ..knowledge import Knowledge
+from ..nlp import BODY_KEY, POSITIONS_KEY
+
+STEP, ASIDE, BENEFIT, OFF_TOPIC, DESCRIPTION, TARGET_LINE = (
+    "step", "aside", "benefit", "off_topic", "description", "target_line")
+
+
+@dataclass
+class PositionCue:
+    label: str
+    text: str
+    start: bool  # instructs the starting position (vs. a later move or a mention)
+    option_group: int | None = None  # cues joined by "or" share a group
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int  # character offsets in the cleaned document text
+    end: int
+    role: str
+    main: int  # token index where the main clause starts
+    positions: list[PositionCue] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: frozenset[str]
+    intro: frozenset[str]
+    asides: tuple[re.Pattern, ...]
+    benefits: tuple[re.Pattern, ...]
+    off_topic: tuple[re.Pattern, ...]
+    target_cues: frozenset[str]
+    step_target_cues: frozenset[str]
+    target_line: re.Pattern
+    clause_breaks: frozenset[str]
+    start_words: frozenset[str]
+    transition_words: frozenset[str]
+    exit_cues: tuple[str, ...]
+    not_reader: frozenset[str]
+    comparisons: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def lexicon_for(kb: Knowledge) -> Lexicon:
+    lx, pos = kb.lexicon, kb.positions
+    return Lexicon(
+        verbs=frozenset(lx["instruction_verbs"]),
+        intro=frozenset(lx["intro_adverbs"]),
+        asides=tuple(re.compile(p, re.I) for p in lx["aside_patterns"]),
+        benefits=tuple(re.compile(p, re.I) for p in lx["benefit_patterns"]),
+        off_topic=tuple(re.compile(p, re.I) for p in lx["off_topic_patterns"]),
+        target_cues=frozenset(lx["target_cues"]),
+        step_target_cues=frozenset(lx["target_cues_in_steps"]),
+        target_line=re.compile(lx["target_line_pattern"], re.I),
+        clause_breaks=frozenset(lx["clause_breaks"]),
+        start_words=frozenset(pos["start_words"]),
+        transition_words=frozenset(pos["transition_words"]),
+        exit_cues=tuple(pos["exit_cues"]),
+        not_reader=frozenset(pos["not_reader_cues"]),
+        comparisons=tuple(pos["comparison_cues"]),
+    )
+
+
+def _is_base_verb(token, lex: Lexicon) -> bool:
+    return token.lemma_ in lex.verbs and token.lower_ == token.lemma_
+
+
+def main_clause_start(sent: Span, lex: Lexicon) -> int | None:
+    """Token index (within the sentence) where an imperative starts, or None.
+
+    "Lie on your back" -> 0; "As you exhale, twist..." -> 4; "Gently tilt..." -> 1.
+    """
+    tokens = list(sent)
+    candidates = [0] + [i + 1 for i, t in enumerate(tokens[:25]) if t.text in {",", ":", ";", "(", "–", "—"}]
+    for c in candidates:
+        i = c
+        while i < len(tokens) and (tokens[i].lower_ in lex.intro or tokens[i].is_punct) \
+                and not (tokens[i].lower_ in lex.verbs and i + 1 < len(tokens) and not tokens[i + 1].is_punct
+                         and tokens[i].lower_ not in {"then", "and", "now", "next", "first", "finally", "again", "also", "just", "simply"}):
+            i += 1
+        if i < len(tokens) and _is_base_verb(tokens[i], lex):
+            if c > 0 and tokens[c - 1].text != "," and tokens[c - 1].text != ":":
+                continue
+            return i
+    return None
+
+
+def classify(sent: Span, kb: Knowledge, lex: Lexicon, own_entry=None) -> tuple[str, int]:
+    text = sent.text.strip()
+    if lex.target_line.match(text):
+        return TARGET_LINE, 0
+    mentioned = [e for e in kb.find_mentions(text) if e.kind == "strength" and e is not own_entry]
+    if any(p.search(text) for p in lex.off_topic) or mentioned:
+        return OFF_TOPIC, 0
+    main = main_clause_start(sent, lex)
+    clauses = re.split(r"[,;:]\s*", text)
+    if any(p.search(c) for p in lex.asides for c in clauses):
+        return ASIDE, main or 0
+    if main is not None:
+        return STEP, main
+    if any(p.search(text) for p in lex.benefits):
+        return BENEFIT, 0
+    return DESCRIPTION, 0
+
+
+def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[PositionCue]:
+    """Position phrases that place the reader, each marked as a starting position or not."""
+    low = sent.text.lower()
+    if role in (OFF_TOPIC, BENEFIT, TARGET_LINE) or any(c in low for c in lex.comparisons):
+        return []
+    cues: list[PositionCue] = []
+    spans = sorted(sent.doc.spans[POSITIONS_KEY], key=lambda s: s.start)
+    group = 0
+    prev: Span | None = None
+    for span in spans:
+        if span.start < sent.start or span.end > sent.end:
+            continue
+        i = span.start - sent.start  # index within the sentence
+        window = [t.lower_ for t in sent[max(0, i - 6):i]]
+        if any(w in lex.not_reader for w in window):
+            continue  # "have a friend standing behind you"
+        clause = sent[max(0, i - 8):i].text.lower()
+        if any(c in clause for c in lex.exit_cues):
+            continue  # "come out of it by ... sitting back up"
+        before = sent[i - 1].lower_ if i > 0 else ""
+        if before in {"the", "a", "an"} and span.end - sent.start < len(sent) and sent[span.end - sent.start].lower_ not in {"position"}:
+            continue  # "the standing twist": a name, not an instruction
+        is_start = (i == main and role == STEP) or (i <= 1 and role in (STEP, DESCRIPTION)) \
+            or any(w in lex.start_words for w in window[-4:]) and not any(w in lex.transition_words for w in window[-2:])
+        if role == ASIDE and not is_start:
+            continue
+        in_group = prev is not None and " or " in f" {sent.doc[prev.end:span.start].text.lower()} " \
+            and span.start - prev.end <= 3
+        if in_group:
+            cues[-1].option_group = cues[-1].option_group or group + 1
+            group = cues[-1].option_group
+            cues.append(PositionCue(span.label_, span.text, cues[-1].start, group))
+        else:
+            cues.append(PositionCue(span.label_, span.text, is_start))
+        prev = span
+    return cues
+
+
+def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str]:
+    """Body areas named as stretched or relieved ("stretch the hips", "tension in the lower back")."""
+    if role == OFF_TOPIC:
+        return []
+    spans = [s for s in sent.doc.spans[BODY_KEY] if s.start >= sent.start and s.end <= sent.end]
+    if role == TARGET_LINE:
+        return _unique(s.label_ for s in spans)
+    cues = {STEP: lex.step_target_cues, ASIDE: frozenset({"feel"})}.get(role, lex.target_cues)
+    found: list[str] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        i = span.start - sent.start
+        window = []
+        for t in reversed(sent[max(0, i - 12):i]):
+            if t.lower_ in lex.clause_breaks or t.text in {";", "."}:
+                break
+            window.append(t)
+        if any(t.lemma_ in cues or t.lower_ in cues for t in window):
+            found.append(span.label_)
+            # "the chest, shoulders, and upper, and lower back": "upper" borrows "back"
+            found.extend(_ellipsis(sent, span, kb))
+    return _unique(found)
+
+
+def _ellipsis(sent: Span, span: Span, kb: Knowledge) -> list[str]:
+    """'upper, and lower back' names the upper back too."""
+    words = [t.lower_ for t in sent.doc[max(sent.start, span.start - 4):span.start]]
+    head = span.text.lower().split()[-1]
+    out = []
+    for w in words:
+        area = kb.body_part(f"{w} {head}")
+        if area and area != span.label_:
+            out.append(area)
+    return out
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(items))

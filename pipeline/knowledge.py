@@ -1,0 +1,148 @@
+"""The knowledge base: every data file under pipeline/data, loaded once per process.
+
+Code asks questions of it (`match_exercise`, `body_part`, `looks_like_exercise`); it never
+hard-codes stretch names, body parts or phrases itself.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from .config import DATA_DIR, EXTRACT
+
+
+@dataclass(frozen=True)
+class ExerciseEntry:
+    canonical_name: str
+    aliases: tuple[str, ...]
+    position: str | None
+    primary_targets: tuple[str, ...]
+    secondary_targets: tuple[str, ...]
+    kind: str
+    source: str
+
+
+@dataclass(eq=False)  # hashed by identity: one instance per process, used as a cache key
+class Knowledge:
+    boilerplate_context: dict[str, dict[str, set[str]]]
+    boilerplate_phrases: list[tuple[str, re.Pattern, int]]
+    author_role: re.Pattern
+    end_of_article_reasons: set[str]
+    exercises: list[ExerciseEntry]
+    body_synonyms: dict[str, str]  # lower-case phrase -> canonical area
+    body_related: dict[str, set[str]]
+    positions: dict
+    lexicon: dict
+    _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
+    _name_keys: list[str] = field(default_factory=list, repr=False)
+    _exercise_word_re: re.Pattern | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.exercises:
+            for name in (entry.canonical_name, *entry.aliases):
+                self._name_index.setdefault(name_key(name), entry)
+        self._name_keys = list(self._name_index)
+        words = sorted(self.lexicon["exercise_words"], key=len, reverse=True)
+        self._exercise_word_re = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
+
+    # -- exercises ---------------------------------------------------------------------
+    def match_exercise(self, name: str, min_score: float | None = None) -> tuple[ExerciseEntry | None, float]:
+        """Link a heading to a knowledge-base entry: exact alias first, then fuzzy (rapidfuzz)."""
+        key = name_key(name)
+        if not key:
+            return None, 0.0
+        if key in self._name_index:
+            return self._name_index[key], 100.0
+        stripped = _strip_generic(key)
+        if stripped and stripped in self._name_index:
+            return self._name_index[stripped], 99.0
+        threshold = EXTRACT.canonical_min_score if min_score is None else min_score
+        best = process.extractOne(key, self._name_keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+        if best is None and stripped and stripped != key:
+            best = process.extractOne(stripped, self._name_keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+        if best is None:
+            return None, 0.0
+        return self._name_index[best[0]], float(best[1])
+
+    def find_mentions(self, text: str) -> list[ExerciseEntry]:
+        """Knowledge-base exercises named verbatim (by any alias) in a sentence."""
+        key = f" {name_key(text)} "
+        found = []
+        for name, entry in self._name_index.items():
+            if len(name) >= 4 and f" {name} " in key and entry not in found:
+                found.append(entry)
+        return found
+
+    def looks_like_exercise(self, text: str) -> bool:
+        if self._exercise_word_re.search(text):
+            return True
+        entry, _ = self.match_exercise(text)
+        return entry is not None
+
+    # -- body parts --------------------------------------------------------------------
+    def body_part(self, phrase: str) -> str | None:
+        return self.body_synonyms.get(phrase.lower().strip())
+
+    def related_areas(self, area: str) -> set[str]:
+        return {area} | self.body_related.get(area, set())
+
+
+def name_key(name: str) -> str:
+    name = name.lower().replace("’", "'").replace("'s", "s").replace("'", "")
+    return re.sub(r"[^a-z0-9]+", " ", name).strip()
+
+
+_GENERIC = re.compile(r"\b(stretch|stretches|stretching|pose|poses|exercise|exercises|yoga|the|a|an|simple|easy|gentle|basic)\b")
+
+
+def _strip_generic(key: str) -> str:
+    return re.sub(r"\s+", " ", _GENERIC.sub(" ", key)).strip()
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    return list(csv.DictReader(io.StringIO("\n".join(lines))))
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+@lru_cache(maxsize=4)
+def load_knowledge(data_dir: str | None = None) -> Knowledge:
+    base = Path(data_dir) if data_dir else DATA_DIR
+    boiler = json.loads((base / "boilerplate.json").read_text(encoding="utf-8"))
+    context = {reason: {"tags": set(spec["tags"]), "classes": set(spec["classes"])}
+               for reason, spec in boiler["context"].items()}
+    phrases = [(p["reason"], re.compile(p["pattern"], re.I), int(p.get("max_words", 0))) for p in boiler["phrases"]]
+    exercises = [
+        ExerciseEntry(row["canonical_name"], _split(row["aliases"]), row["position"] or None,
+                      _split(row["primary_targets"]), _split(row["secondary_targets"]), row["kind"], row["source"])
+        for row in _read_csv(base / "stretches.csv")
+    ]
+    synonyms: dict[str, str] = {}
+    related: dict[str, set[str]] = {}
+    for row in _read_csv(base / "body_parts.csv"):
+        canonical = row["canonical"]
+        synonyms[canonical] = canonical
+        for syn in _split(row["synonyms"]):
+            synonyms[syn.lower()] = canonical
+        related[canonical] = set(_split(row["related"]))
+    return Knowledge(
+        boilerplate_context=context,
+        boilerplate_phrases=phrases,
+        author_role=re.compile(boiler["author_roles"], re.I),
+        end_of_article_reasons=set(boiler["end_of_article_reasons"]),
+        exercises=exercises,
+        body_synonyms=synonyms,
+        body_related=related,
+        positions=json.loads((base / "positions.json").read_text(encoding="utf-8")),
+        lexicon=json.loads((base / "lexicon.json").read_text(encoding="utf-8")),
+    )

@@ -1,0 +1,210 @@
+"""Typed records that flow between the stages.
+
+acquire -> Page -> clean -> CleanDocument -> extract -> Article (with Stretch records)
+-> audit (adds Flag objects) -> emit.
+
+Every record converts to plain JSON-able data with `to_dict()`; the field order here is the
+field order of the output files, so keep it stable.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Format = Literal["text", "html", "markdown"]
+Severity = Literal["error", "warning", "info"]
+POSITIONS = ("supine", "prone", "side-lying", "seated", "kneeling", "quadruped", "standing")
+KINDS = ("static-stretch", "dynamic-stretch", "strength", "balance", "other")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One input document, decoded to text, before any cleaning."""
+
+    source: str  # path, URL or "<stdin>"
+    format: Format
+    text: str
+    encoding: str = "utf-8"
+
+
+@dataclass
+class Block:
+    """A paragraph, heading or list item of a page, in reading order."""
+
+    text: str
+    kind: Literal["heading", "paragraph", "list_item"] = "paragraph"
+    level: int = 0  # heading level (1-6); 0 for non-headings
+    context: tuple[str, ...] = ()  # HTML ancestor tags, classes and ids, lower-cased
+    link_density: float = 0.0  # share of the text that sits inside links
+    list_marker: str = ""  # "1." / "•" / "-" for list items and numbered lines
+    start: int = -1  # character span in the cleaned text, set by the cleaner
+    end: int = -1
+
+
+@dataclass(frozen=True)
+class RemovedBlock:
+    index: int  # position of the block in the page's block sequence
+    reason: str  # e.g. "boilerplate:credit", "duplicate"
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CleanDocument:
+    source: str
+    title: str | None
+    blocks: list[Block]  # kept blocks, with spans into `text`
+    removed: list[RemovedBlock]
+    text: str  # the kept blocks joined by blank lines
+    format: Format = "text"
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric range read from text: `min`/`max` may be None when open-ended."""
+
+    min: float | None
+    max: float | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"min": _num(self.min), "max": _num(self.max), "text": self.text}
+
+
+@dataclass(frozen=True)
+class HoldTime:
+    """How long a position is held (or a movement continued), in seconds."""
+
+    min_seconds: float | None
+    max_seconds: float | None
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"min_seconds": _num(self.min_seconds), "max_seconds": _num(self.max_seconds), "text": self.text}
+
+
+@dataclass
+class Flag:
+    rule: str
+    severity: Severity
+    message: str
+    evidence: list[str] = field(default_factory=list)
+    stretch: str | None = None  # the record's name; None for article-level flags
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Source:
+    path: str
+    title: str | None
+    span: tuple[int, int]  # character span of the section in the cleaned text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "title": self.title, "span": list(self.span)}
+
+
+@dataclass
+class Stretch:
+    """One exercise section of an article (a stretch, or another kind of exercise)."""
+
+    name: str
+    number: int | None
+    kind: str
+    canonical_name: str | None
+    position: str | None
+    position_options: list[str]
+    steps: list[str]
+    hold: HoldTime | None
+    duration: HoldTime | None
+    breaths: Range | None
+    repetitions: Range | None
+    frequency: str | None
+    per_side: bool
+    targets: list[str]
+    targets_source: str | None  # "text", "knowledge_base" or None
+    benefits: list[str]
+    source: Source
+    flags: list[Flag] = field(default_factory=list)
+    # working data for the audit; not emitted
+    notes: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "number": self.number,
+            "kind": self.kind,
+            "canonical_name": self.canonical_name,
+            "position": self.position,
+            "position_options": self.position_options,
+            "steps": self.steps,
+            "hold": self.hold.to_dict() if self.hold else None,
+            "duration": self.duration.to_dict() if self.duration else None,
+            "breaths": self.breaths.to_dict() if self.breaths else None,
+            "repetitions": self.repetitions.to_dict() if self.repetitions else None,
+            "frequency": self.frequency,
+            "per_side": self.per_side,
+            "targets": self.targets,
+            "targets_source": self.targets_source,
+            "benefits": self.benefits,
+            "source": self.source.to_dict(),
+            "flags": [f.to_dict() for f in self.flags],
+        }
+
+
+@dataclass
+class Article:
+    source: str
+    title: str | None
+    topic: list[str]  # body areas the title is about, e.g. ["lower back"]
+    claimed_count: int | None
+    summary_list: list[str]
+    records: list[Stretch]  # every exercise section, whatever its kind
+    removed: list[RemovedBlock]
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def stretches(self) -> list[Stretch]:
+        return [r for r in self.records if r.kind in ("static-stretch", "dynamic-stretch")]
+
+    @property
+    def other_exercises(self) -> list[Stretch]:
+        return [r for r in self.records if r.kind not in ("static-stretch", "dynamic-stretch")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "title": self.title,
+            "topic": self.topic,
+            "claimed_count": self.claimed_count,
+            "record_count": len(self.stretches),
+            "summary_list": self.summary_list,
+            "other_exercises": [{"name": r.name, "kind": r.kind, "canonical_name": r.canonical_name}
+                                for r in self.other_exercises],
+            "removed": [r.to_dict() for r in self.removed],
+            "flags": [f.to_dict() for f in self.flags],
+        }
+
+
+@dataclass
+class ManifestEntry:
+    source: str
+    status: Literal["processed", "skipped", "failed"]
+    reason: str | None = None
+    code: str | None = None
+    format: str | None = None
+    encoding: str | None = None
+    records: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _num(value: float | None) -> int | float | None:
+    """Whole numbers print as ints so that 30.0 reads as 30 in JSON and CSV."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(value, 2)

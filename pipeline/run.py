@@ -1,0 +1,101 @@
+"""The executor: reader -> clean -> extract -> audit for each input, with per-step stats.
+
+One bad page never stops a run: every input ends as an article or as a manifest entry that
+says why it was skipped or failed.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from . import errors
+from .acquire import STDIN, discover, read_page
+from .audit import audit_article
+from .clean import clean_page
+from .extract import extract_article
+from .knowledge import load_knowledge
+from .records import Article, CleanDocument, ManifestEntry, Page
+
+log = logging.getLogger("stretchpipe")
+
+
+@dataclass
+class RunResult:
+    articles: list[Article] = field(default_factory=list)
+    documents: list[CleanDocument] = field(default_factory=list)
+    manifest: list[ManifestEntry] = field(default_factory=list)
+    stats: Counter = field(default_factory=Counter)
+
+    @property
+    def processed(self) -> int:
+        return sum(1 for m in self.manifest if m.status == "processed")
+
+    def stats_dict(self) -> dict[str, int]:
+        return dict(sorted(self.stats.items()))
+
+
+def process_page(page: Page) -> tuple[CleanDocument, Article]:
+    kb = load_knowledge()
+    doc = clean_page(page, kb)
+    article = audit_article(extract_article(doc, kb), kb)
+    return doc, article
+
+
+def run(inputs: Iterable[str], *, stdin: bytes | None = None, keep_documents: bool = False,
+        progress: Callable[[Iterable], Iterable] | None = None) -> RunResult:
+    result = RunResult()
+    items = list(discover(inputs))
+    for item in (progress(items) if progress else items):
+        if isinstance(item, ManifestEntry):
+            result.manifest.append(item)
+            result.stats[f"acquire/{item.status}"] += 1
+            continue
+        source = "<stdin>" if item == STDIN else item
+        try:
+            page = read_page(item, stdin=stdin)
+        except errors.InputError as exc:
+            status = "skipped" if exc.code == errors.EMPTY else "failed"
+            result.manifest.append(ManifestEntry(source, status, reason=str(exc), code=exc.code))
+            result.stats[f"acquire/{status}"] += 1
+            continue
+        except OSError as exc:
+            result.manifest.append(ManifestEntry(source, "failed", reason=f"[{errors.NOT_FOUND}] cannot read: {exc}",
+                                                 code=errors.NOT_FOUND))
+            result.stats["acquire/failed"] += 1
+            continue
+        result.stats["acquire/read"] += 1
+        try:
+            doc, article = process_page(page)
+        except Exception as exc:  # one bad page never stops the run; the manifest says what broke
+            log.exception("failed on %s", source)
+            result.manifest.append(ManifestEntry(source, "failed", reason=f"[SP900] internal error: {exc!r}; "
+                                                 "please report it with the input", code="SP900",
+                                                 format=page.format, encoding=page.encoding))
+            result.stats["extract/failed"] += 1
+            continue
+        _count(result.stats, doc, article)
+        entry = ManifestEntry(source, "processed", format=page.format, encoding=page.encoding,
+                              records=len(article.stretches))
+        if page.encoding != "utf-8":
+            entry.reason = f"not UTF-8: decoded as {page.encoding}"
+        if not article.records:
+            err = errors.input_error(errors.NO_EXERCISES, path=source)
+            entry.status, entry.reason, entry.code = "skipped", str(err), err.code
+        else:
+            result.articles.append(article)
+        if keep_documents:
+            result.documents.append(doc)
+        result.manifest.append(entry)
+    return result
+
+
+def _count(stats: Counter, doc: CleanDocument, article: Article) -> None:
+    stats["clean/blocks_kept"] += len(doc.blocks)
+    for removed in doc.removed:
+        stats[f"clean/removed/{removed.reason}"] += 1
+    stats["extract/records"] += len(article.records)
+    stats["extract/stretches"] += len(article.stretches)
+    for flag in article.flags + [f for r in article.records for f in r.flags]:
+        stats[f"audit/{flag.rule}"] += 1
