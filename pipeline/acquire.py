@@ -4,6 +4,7 @@ I/O lives here and in `emit`; everything between works on in-memory records.
 """
 from __future__ import annotations
 
+import codecs
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from .records import Format, ManifestEntry, Page
 
 STDIN = "-"
 _HTML_SNIFF = re.compile(rb"^\s*(<!doctype html|<html|<head|<body|<article|<div|<p[\s>]|<h[1-6])", re.I)
+_DECLARED = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)|<\?xml[^>]+encoding=["']([\w-]+)""", re.I)
 _MD_SNIFF = re.compile(r"^(---\n|#{1,6} |Title: |URL Source: )", re.M)
 
 
@@ -66,10 +68,19 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
     """UTF-8 first (the web's default); otherwise let charset-normalizer guess."""
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise errors.input_error(errors.BINARY, path=source)
+    declared = _DECLARED.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii", "ignore").lower()
+        try:
+            return data.decode(name), codecs.lookup(name).name
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: fall through to detection
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _looks_cp1252(data):
+        return data.decode("cp1252"), "cp1252"
     best = from_bytes(data).best()
     if best is None or _control_share(str(best)) > 0.05:
         raise errors.input_error(errors.BINARY, path=source)
@@ -87,6 +98,20 @@ def detect_format(source: str, data: bytes, text: str) -> Format:
     if _MD_SNIFF.search(text[:2000]):
         return "markdown"
     return "text"
+
+
+_CP1252_PUNCT = set("’‘“”–—…•")
+
+
+def _looks_cp1252(data: bytes) -> bool:
+    """Undeclared legacy English pages are windows-1252 (the WHATWG fallback); their tell is smart
+    punctuation in bytes 0x80-0x9F, which statistical detectors misread on short samples."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    high = [ch for ch in text if ord(ch) > 127]
+    return bool(high) and sum(ch in _CP1252_PUNCT for ch in high) / len(high) >= 0.3
 
 
 def _control_share(text: str) -> float:

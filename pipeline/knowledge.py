@@ -48,6 +48,11 @@ class Knowledge:
         for entry in self.exercises:
             for name in (entry.canonical_name, *entry.aliases):
                 self._name_index.setdefault(name_key(name), entry)
+        for entry in self.exercises:  # "Figure Four" finds "Figure Four Stretch"
+            for name in (entry.canonical_name, *entry.aliases):
+                stripped = _strip_generic(name_key(name))
+                if len(stripped) >= 4:
+                    self._name_index.setdefault(stripped, entry)
         self._name_keys = list(self._name_index)
         words = sorted(self.lexicon["exercise_words"], key=len, reverse=True)
         self._exercise_word_re = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)

@@ -5,6 +5,7 @@ them later without touching the stages. Nothing here downloads anything.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import spacy
@@ -46,6 +47,13 @@ def lemma(word: str) -> str:
     return _lemma_table().get(low, low)
 
 
+def _sided(phrase: str) -> list[str]:
+    """"front of your hip" also matches "front of your left hip" and "front of your right hip"."""
+    if " your " not in f" {phrase} ":
+        return [phrase]
+    return [phrase] + [re.sub(r"\byour\b", f"your {side}", phrase, count=1) for side in ("left", "right")]
+
+
 @lru_cache(maxsize=2)
 def build_nlp(kb: Knowledge | None = None) -> Language:
     kb = kb or load_knowledge()
@@ -61,6 +69,7 @@ def build_nlp(kb: Knowledge | None = None) -> Language:
     nlp.initialize()
     # Patterns go in after initialize(): initialize() empties rulers.
     positions.add_patterns([{"label": c["label"], "pattern": c["pattern"]} for c in kb.positions["cues"]])
-    body.add_patterns([{"label": canonical, "pattern": phrase}
-                       for phrase, canonical in sorted(kb.body_synonyms.items())])
+    body.add_patterns([{"label": canonical, "pattern": variant}
+                       for phrase, canonical in sorted(kb.body_synonyms.items())
+                       for variant in _sided(phrase)])
     return nlp

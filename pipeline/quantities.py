@@ -94,7 +94,10 @@ def find_breaths(sentence: str) -> Range | None:
 
 
 def find_repetitions(sentence: str) -> Range | None:
-    m = _REPS_RE.search(sentence)
+    matches = list(_REPS_RE.finditer(sentence))
+    # "3 sets of 12 reps": the repetitions are the reps, not the sets
+    m = next((x for x in matches if x.group("unit").lower() in {"reps", "repetitions", "times"}), None) \
+        or (matches[0] if matches else None)
     if m:
         a, b = number(m.group("a")), number(m.group("b"))
         if a is None:

@@ -69,17 +69,20 @@ class PhraseFilter:
 
 @dataclass
 class LinkDensityFilter:
-    """Short blocks made mostly of links are menus, tag clouds and link lists."""
+    """Short blocks made mostly of links are menus, tag clouds and link lists.
 
+    A linked list item that names an exercise is the article's own table of contents, kept.
+    """
+
+    kb: Knowledge
     config: CleanConfig = CLEAN
 
     def __call__(self, block: Block) -> str | None:
         if block.link_density > self.config.max_link_density and word_count(block.text) <= self.config.link_block_max_words:
+            if block.kind == "list_item" and self.kb.looks_like_exercise(block.text):
+                return None
             return "navigation"
         return None
-
-
-BLOCK_FILTERS = (StructuralFilter, PhraseFilter, LinkDensityFilter)
 
 
 # --------------------------------------------------------------------------- the cleaner
@@ -89,7 +92,7 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
     title, blocks = split_blocks(page)
     reasons: list[str | None] = [None] * len(blocks)
 
-    filters = [StructuralFilter(kb), PhraseFilter(kb), LinkDensityFilter(config)]
+    filters = [PhraseFilter(kb), StructuralFilter(kb), LinkDensityFilter(kb, config)]  # most specific reason first
     for i, block in enumerate(blocks):
         for flt in filters:
             reason = flt(block)

@@ -22,6 +22,7 @@ _MARKER = re.compile(
 )
 _TERMINAL = re.compile(r"[.!?:;…]['\"”’)]*$")
 _TITLE_ONLY_NUMBER = re.compile(r"^\s*(?:step|exercise|stretch|move|pose)\s+(\d{1,2})\s*$", re.I)
+_LABEL_LINE = re.compile(r"^[\w' /&-]{2,30}:\s+\S")  # "Works: calves, ankles" is data, not a heading
 _WS = re.compile(r"[ \t\u00a0\u200b]+")
 
 HEADING_MAX_WORDS = 14
@@ -64,7 +65,7 @@ def classify_line(line: str, *, context: tuple[str, ...] = (), link_density: flo
         return Block(rest, "heading", level=3, context=context, link_density=link_density, list_marker=marker)
     if marker:
         return Block(rest, "list_item", context=context, link_density=link_density, list_marker=marker)
-    if short:
+    if short and not _LABEL_LINE.match(rest):
         return Block(rest, "heading", level=4, context=context, link_density=link_density)
     return Block(rest, "paragraph", context=context, link_density=link_density)
 

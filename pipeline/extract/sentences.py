@@ -119,7 +119,7 @@ def classify(sent: Span, kb: Knowledge, lex: Lexicon, own_entry=None) -> tuple[s
 def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[PositionCue]:
     """Position phrases that place the reader, each marked as a starting position or not."""
     low = sent.text.lower()
-    if role in (OFF_TOPIC, BENEFIT, TARGET_LINE) or any(c in low for c in lex.comparisons):
+    if role in (OFF_TOPIC, TARGET_LINE) or any(c in low for c in lex.comparisons):
         return []
     cues: list[PositionCue] = []
     spans = sorted(sent.doc.spans[POSITIONS_KEY], key=lambda s: s.start)
@@ -151,6 +151,8 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
         else:
             cues.append(PositionCue(span.label_, span.text, is_start))
         prev = span
+    if role == BENEFIT:  # "You can do this seated or standing, so it works at your desk": options only
+        cues = [c for c in cues if c.option_group is not None]
     return cues
 
 

@@ -1,0 +1,22 @@
+"""Small helpers shared by the tests: run one page through the stages in memory."""
+from pipeline.acquire import read_page
+from pipeline.audit import audit_article
+from pipeline.clean import clean_page
+from pipeline.extract import extract_article
+from pipeline.records import Page
+
+
+def page_from(text: str, fmt: str = "text", source: str = "test") -> Page:
+    return Page(source=source, format=fmt, text=text)
+
+
+def article_from(text: str, fmt: str = "text"):
+    return audit_article(extract_article(clean_page(page_from(text, fmt))))
+
+
+def article_from_file(path):
+    return audit_article(extract_article(clean_page(read_page(str(path)))))
+
+
+def by_name(article):
+    return {r.name: r for r in article.records}

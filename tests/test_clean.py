@@ -1,0 +1,91 @@
+from helpers import page_from
+
+from pipeline.clean import clean_page
+
+ARTICLE = """5 Stretches for Tight Shoulders
+
+Desk work rounds your shoulders forward. These stretches open the chest and ease the neck after long days.
+
+1. Doorway Stretch
+
+Photo credit: Jane Roe / Unsplash
+
+[Related: Best Standing Desks]
+
+Stand in a doorway and place your forearms on the frame. Step forward until you feel a stretch across your chest. Hold for 30 seconds.
+
+2. Neck Tilt
+
+Sit tall and tilt your ear toward your shoulder. Hold for 20 seconds on each side. Sit tall and tilt your ear toward your shoulder.
+
+Sam Lee
+
+Staff Writer
+
+Sam writes about yoga, running and the odd recipe when the mood strikes on weekends.
+
+Leave a Comment
+
+Home
+
+Shop
+
+Podcast
+
+Newsletter sign up: get weekly tips in your inbox.
+"""
+
+
+def test_boilerplate_is_removed_with_reasons():
+    doc = clean_page(page_from(ARTICLE))
+    reasons = {r.text: r.reason for r in doc.removed}
+    assert reasons["Photo credit: Jane Roe / Unsplash"] == "boilerplate:credit"
+    assert reasons["[Related: Best Standing Desks]"] == "boilerplate:promo"
+    assert reasons["Staff Writer"] == "boilerplate:author"
+    assert reasons["Sam Lee"] == "boilerplate:author"
+    assert reasons["Leave a Comment"] == "boilerplate:comment_form"
+    for gone in ("Unsplash", "Standing Desks", "Sam writes", "Podcast", "inbox"):
+        assert gone not in doc.text
+    assert "Stand in a doorway" in doc.text and doc.title == "5 Stretches for Tight Shoulders"
+
+
+def test_repeated_sentence_inside_a_section_is_kept_once():
+    doc = clean_page(page_from(ARTICLE))
+    assert doc.text.count("Sit tall and tilt your ear toward your shoulder.") == 1
+    assert any(r.reason == "duplicate:sentence" for r in doc.removed)
+
+
+def test_body_pasted_twice_comes_out_once():
+    body = ARTICLE.split("Sam Lee")[0]
+    doc = clean_page(page_from(body + "\n" + body.split("\n", 2)[2]))
+    assert doc.text.count("Stand in a doorway") == 1
+    assert doc.text.count("1. Doorway Stretch") == 1
+    assert sum(r.reason == "duplicate" for r in doc.removed) >= 4
+
+
+def test_short_repeat_outside_a_run_survives():
+    text = ("Two Stretches\n\n1. Calf Stretch\n\nStand facing a wall and step one foot back.\n\nHold for 30 seconds.\n\n"
+            "2. Quad Stretch\n\nStand on one leg and pull your heel to your seat.\n\nHold for 30 seconds.\n")
+    doc = clean_page(page_from(text))
+    assert doc.text.count("Hold for 30 seconds.") == 2
+
+
+def test_html_structure_and_link_density():
+    html = """<html><body><header class="site-header"><nav><a href="/">Home</a> <a href="/y">Yoga</a></nav></header>
+    <article><h1>Neck Relief</h1><h2>1. Chin Tucks</h2><p>Sit tall and draw your chin straight back. Hold 5 seconds.</p>
+    <p><a href="/x">Ten best pillows</a> <a href="/y">Our mattress picks</a></p>
+    <h2>2. Neck Side Stretch</h2><p>Sit tall and tilt your head to one side. Hold for 20 seconds.</p></article>
+    <aside class="sidebar"><p>Popular: How we test products and why it matters to readers.</p></aside>
+    <footer><p>About us</p></footer></body></html>"""
+    doc = clean_page(page_from(html, "html"))
+    reasons = {r.text: r.reason for r in doc.removed}
+    assert reasons["Ten best pillows Our mattress picks"] == "boilerplate:navigation"
+    assert reasons["Popular: How we test products and why it matters to readers."] == "boilerplate:sidebar"
+    assert "Home" not in doc.text and "About us" not in doc.text
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Neck Relief", "Chin Tucks", "Neck Side Stretch"]
+
+
+def test_spans_point_into_the_cleaned_text():
+    doc = clean_page(page_from(ARTICLE))
+    for block in doc.blocks:
+        assert doc.text[block.start:block.end] == block.text
