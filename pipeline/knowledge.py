@@ -42,6 +42,7 @@ class Knowledge:
     lexicon: dict
     _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
     _name_keys: list[str] = field(default_factory=list, repr=False)
+    _stretch_keys: list[str] = field(default_factory=list, repr=False)
     _exercise_word_re: re.Pattern | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +55,7 @@ class Knowledge:
                 if len(stripped) >= 4:
                     self._name_index.setdefault(stripped, entry)
         self._name_keys = list(self._name_index)
+        self._stretch_keys = [k for k, e in self._name_index.items() if e.kind.endswith("stretch")]
         words = sorted(self.lexicon["exercise_words"], key=len, reverse=True)
         self._exercise_word_re = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
@@ -69,9 +71,12 @@ class Knowledge:
         if stripped and stripped in self._name_index:
             return self._name_index[stripped], 99.0
         threshold = EXTRACT.canonical_min_score if min_score is None else min_score
-        best = process.extractOne(key, self._name_keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+        # a heading that says "stretch" or "pose" only links to a stretch by a fuzzy match
+        wants_stretch = stripped != key and bool(re.search(r"\b(stretch|stretches|stretching|pose)\b", key))
+        choices = self._stretch_keys if wants_stretch else self._name_keys
+        best = process.extractOne(key, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
         if best is None and stripped and stripped != key:
-            best = process.extractOne(stripped, self._name_keys, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+            best = process.extractOne(stripped, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
         if best is None:
             return None, 0.0
         return self._name_index[best[0]], float(best[1])

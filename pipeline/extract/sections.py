@@ -106,10 +106,8 @@ def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) 
             continue
         if kb.looks_like_exercise(b.text) or _is_instructional(following, kb):
             by_level.setdefault(b.level, []).append(i)
-    if not by_level:
-        return []
-    level = max(by_level, key=lambda lv: (len(by_level[lv]), -lv))
-    return by_level[level]
+    # Pages mix levels ("## Cat-Cow" then a bold "Sphinx Pose" line): every qualifying heading counts.
+    return sorted(i for found in by_level.values() for i in found)
 
 
 def find_summary_list(blocks: list[Block], sections: list[Section]) -> list[str]:

@@ -47,7 +47,6 @@ class Lexicon:
     target_line: re.Pattern
     clause_breaks: frozenset[str]
     start_words: frozenset[str]
-    transition_words: frozenset[str]
     exit_cues: tuple[str, ...]
     not_reader: frozenset[str]
     comparisons: tuple[str, ...]
@@ -67,7 +66,6 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         target_line=re.compile(lx["target_line_pattern"], re.I),
         clause_breaks=frozenset(lx["clause_breaks"]),
         start_words=frozenset(pos["start_words"]),
-        transition_words=frozenset(pos["transition_words"]),
         exit_cues=tuple(pos["exit_cues"]),
         not_reader=frozenset(pos["not_reader_cues"]),
         comparisons=tuple(pos["comparison_cues"]),
@@ -102,10 +100,12 @@ def classify(sent: Span, kb: Knowledge, lex: Lexicon, own_entry=None) -> tuple[s
     text = sent.text.strip()
     if lex.target_line.match(text):
         return TARGET_LINE, 0
-    mentioned = [e for e in kb.find_mentions(text) if e.kind == "strength" and e is not own_entry]
+    main = main_clause_start(sent, lex)
+    # another exercise named outside an instruction ("you can add rows and pull-ups") is off-topic;
+    # inside one ("step back into a deep lunge") it is part of the movement
+    mentioned = main is None and any(e.kind == "strength" and e is not own_entry for e in kb.find_mentions(text))
     if any(p.search(text) for p in lex.off_topic) or mentioned:
         return OFF_TOPIC, 0
-    main = main_clause_start(sent, lex)
     clauses = re.split(r"[,;:]\s*", text)
     if any(p.search(c) for p in lex.asides for c in clauses):
         return ASIDE, main or 0
@@ -119,8 +119,10 @@ def classify(sent: Span, kb: Knowledge, lex: Lexicon, own_entry=None) -> tuple[s
 def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[PositionCue]:
     """Position phrases that place the reader, each marked as a starting position or not."""
     low = sent.text.lower()
-    if role in (OFF_TOPIC, TARGET_LINE) or any(c in low for c in lex.comparisons):
+    if role in (OFF_TOPIC, TARGET_LINE):
         return []
+    # "the way you would sit cross-legged": cues after a comparison do not place the reader
+    compare_at = min((low.find(c) for c in lex.comparisons if c in low), default=len(low))
     cues: list[PositionCue] = []
     spans = sorted(sent.doc.spans[POSITIONS_KEY], key=lambda s: s.start)
     group = 0
@@ -129,6 +131,8 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
         if span.start < sent.start or span.end > sent.end:
             continue
         i = span.start - sent.start  # index within the sentence
+        if span.start_char - sent.start_char >= compare_at:
+            continue
         window = [t.lower_ for t in sent[max(0, i - 6):i]]
         if any(w in lex.not_reader for w in window):
             continue  # "have a friend standing behind you"
@@ -139,7 +143,7 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
         if before in {"the", "a", "an"} and span.end - sent.start < len(sent) and sent[span.end - sent.start].lower_ not in {"position"}:
             continue  # "the standing twist": a name, not an instruction
         is_start = (i == main and role == STEP) or (i <= 1 and role in (STEP, DESCRIPTION)) \
-            or any(w in lex.start_words for w in window[-4:]) and not any(w in lex.transition_words for w in window[-2:])
+            or any(w in lex.start_words for w in window[-4:]) or window[-1:] == ["you"]
         if role == ASIDE and not is_start:
             continue
         in_group = prev is not None and " or " in f" {sent.doc[prev.end:span.start].text.lower()} " \
@@ -172,7 +176,10 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
             if t.lower_ in lex.clause_breaks or t.text in {";", "."}:
                 break
             window.append(t)
-        if any(t.lemma_ in cues or t.lower_ in cues for t in window):
+        # in a step, "to stretch your calves" / "a stretch in" name a target; "Stretch your arms" does not
+        purpose = role == STEP and any(t.lower_ in {"stretch", "stretching"} and t.i > sent.start
+                                       and t.nbor(-1).lower_ in {"to", "a", "the", "gentle", "deep"} for t in window)
+        if purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window):
             found.append(span.label_)
             # "the chest, shoulders, and upper, and lower back": "upper" borrows "back"
             found.extend(_ellipsis(sent, span, kb))

@@ -1,0 +1,72 @@
+from helpers import article_from, by_name
+
+from pipeline.audit import RULES
+
+
+def rules_of(record):
+    return {f.rule for f in record.flags}
+
+
+ARTICLE = """4 Stretches for Neck Pain
+
+  1. Neck Tilt
+  2. Chin Tucks
+  3. Kneeling Lat Stretch
+  4. Hamstring Sweep
+
+1. Neck Tilt
+
+Sit tall and tilt your ear toward your shoulder until you feel a stretch in the side of your neck. Hold 20 seconds.
+
+2. Chin Tucks
+
+Sit tall and draw your chin straight back. Repeat 10 times. For bigger arms, add bicep curls and bench press to your routine.
+
+3. Kneeling Lat Stretch
+
+Stand with your feet together and reach both arms overhead. Hold 30 seconds.
+
+4. Calf Raise Stretch
+
+Stand on a step and lower your heels to stretch your calves. Hold 30 seconds.
+
+5. Hamstring Sweep
+
+This move is a favourite of runners everywhere.
+"""
+
+
+def test_record_rules_fire_with_evidence():
+    article = article_from(ARTICLE)
+    recs = by_name(article)
+    assert rules_of(recs["Neck Tilt"]) == set()
+    assert "off-topic" in rules_of(recs["Chin Tucks"])
+    off = next(f for f in recs["Chin Tucks"].flags if f.rule == "off-topic")
+    assert off.severity == "warning" and "bench press" in off.evidence[0]
+    conflict = next(f for f in recs["Kneeling Lat Stretch"].flags if f.rule == "position-conflict")
+    assert conflict.severity == "error" and conflict.evidence == ["Stand with your feet together and reach both arms overhead."]
+    assert "target-mismatch" in rules_of(recs["Calf Raise Stretch"])
+    assert "missing-steps" in rules_of(recs["Hamstring Sweep"])
+
+
+def test_article_rules_count_and_list():
+    article = article_from(ARTICLE)
+    flags = {f.rule: f for f in article.flags}
+    assert "count-mismatch" in flags and "claims 4 but has 5" in flags["count-mismatch"].message
+    assert flags["list-mismatch"].evidence == ["Calf Raise Stretch"]
+
+
+def test_well_formed_article_has_no_flags():
+    text = ("2 Stretches for Tight Calves\n\n1. Wall Calf Stretch\n\nStand facing a wall and step one foot back, keeping "
+            "the heel down until you feel a stretch in your calf. Hold 30 seconds, then switch legs.\n\n"
+            "2. Downward Dog\n\nStart on your hands and knees and lift your hips up and back to stretch your calves and "
+            "hamstrings. Hold for 5 breaths.\n")
+    article = article_from(text)
+    assert article.flags == [] and all(r.flags == [] for r in article.records)
+
+
+def test_every_rule_has_an_id_severity_and_description():
+    assert {"position-conflict", "off-topic", "missing-steps", "missing-hold", "target-mismatch",
+            "count-mismatch", "list-mismatch"} <= set(RULES)
+    for rule in RULES.values():
+        assert rule.severity in {"error", "warning", "info"} and rule.description

@@ -1,0 +1,82 @@
+import json
+import shutil
+
+from click.testing import CliRunner
+from conftest import REPO
+
+from pipeline.cli import main
+
+SEED = REPO / "raw" / "13-stretches-for-lower-back-pain.txt"
+
+
+def invoke(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def test_help_everywhere():
+    for cmd in ([], ["run"], ["clean"], ["extract"], ["audit"], ["rules"]):
+        result = invoke(*cmd, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_bad_usage_exits_2():
+    assert invoke("run").exit_code == 2
+    assert invoke("run", SEED, "--format", "xml").exit_code == 2
+
+
+def test_run_writes_all_outputs_deterministically(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(SEED, raw)
+    (raw / "empty.txt").write_text("")
+    (raw / "binary.html").write_bytes(bytes(range(256)) * 10)
+    (raw / "latin1.txt").write_bytes("Café\n\n1. Cobra Pose\n\nLie face down and press up. Hold 20 seconds.\n\n"
+                                     "2. Child’s Pose\n\nKneel and sit back on your heels. Hold 30 seconds.\n".encode("cp1252"))
+    (raw / "nostretch.html").write_text("<html><body><h1>Our team</h1><p>We love cooking pasta at home.</p></body></html>")
+    outs = []
+    for n in (1, 2):
+        out = tmp_path / f"out{n}"
+        result = invoke("run", raw, tmp_path / "missing.txt", "--out", out)
+        assert result.exit_code == 0, result.output
+        outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outs[0] == outs[1], "same input must give byte-identical output"
+    assert set(outs[0]) == {"stretches.json", "stretches.csv", "articles.json", "flags.csv", "manifest.json"}
+    manifest = {m["source"].split("/")[-1]: m for m in json.loads(outs[0]["manifest.json"])["inputs"]}
+    assert manifest["empty.txt"]["status"] == "skipped" and manifest["empty.txt"]["code"] == "SP102"
+    assert manifest["binary.html"]["status"] == "failed" and manifest["binary.html"]["code"] == "SP103"
+    assert manifest["missing.txt"]["status"] == "failed" and manifest["missing.txt"]["code"] == "SP101"
+    assert manifest["nostretch.html"]["status"] == "skipped" and manifest["nostretch.html"]["code"] == "SP201"
+    assert manifest["latin1.txt"]["status"] == "processed" and manifest["latin1.txt"]["records"] == 2
+    assert "cp1252" in manifest["latin1.txt"]["reason"]
+    stretches = json.loads(outs[0]["stretches.json"])
+    assert len(stretches) == 15
+    csv_lines = outs[0]["stretches.csv"].decode().splitlines()
+    assert len(csv_lines) == 16 and csv_lines[0].startswith("source,title,number,name")
+    assert not list((tmp_path / "out1").glob(".*.tmp")), "no temp files left behind"
+
+
+def test_run_with_nothing_processable_exits_1(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    result = invoke("run", tmp_path / "empty.txt", "--out", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "SP102" in result.output
+
+
+def test_audit_exits_1_on_error_flags_and_0_when_clean(tmp_path):
+    result = invoke("audit", SEED)
+    assert result.exit_code == 1
+    assert "position-conflict" in result.output and "Seated Forward Bend" in result.output
+    good = tmp_path / "good.txt"
+    good.write_text("Calf Care\n\n1. Wall Calf Stretch\n\nStand facing a wall and step one foot back until you feel "
+                    "a stretch in your calf. Hold 30 seconds, then switch legs.\n\n2. Downward Dog\n\nStart on your hands "
+                    "and knees and lift your hips to stretch your calves. Hold for 5 breaths.\n")
+    assert invoke("audit", good).exit_code == 0
+
+
+def test_stdin_and_stdout():
+    text = SEED.read_text(encoding="utf-8")
+    result = invoke("extract", "-", input=text)
+    records = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert len(records) == 13 and records[0]["source"]["path"] == "<stdin>"
+    cleaned = invoke("clean", "-", input=text)
+    assert "Credit:" not in cleaned.output and cleaned.output.count("Cobra Pose") == 2  # list + heading

@@ -1,0 +1,94 @@
+"""Extraction rules on small sections written for the tests (not the seed's sentences)."""
+import pytest
+from helpers import article_from, by_name
+
+
+def one(section_body: str, name: str = "Test Stretch"):
+    text = f"Stretches for Stiff Hips\n\n1. {name}\n\n{section_body}\n\n2. Other Stretch\n\nLie on your back. Hold for 10 seconds.\n"
+    return by_name(article_from(text))[name]
+
+
+@pytest.mark.parametrize("body, position", [
+    ("Lie face down on a mat and prop yourself on your elbows. Hold for 30 seconds.", "prone"),
+    ("Start on your hands and knees. Round your back. Repeat 10 times.", "quadruped"),
+    ("Come onto your hands and knees, then sit your hips back.", "quadruped"),
+    ("Kneel on one knee with the other foot forward. Hold 30 seconds.", "kneeling"),
+    ("Begin upright, then step back into a deep lunge. Hold 30 seconds.", "standing"),
+    ("Have a friend standing behind you press gently on your shoulders while you lie on your back.", "supine"),
+    ("Lie on your left side and pull your top heel to your seat. Hold 20 seconds.", "side-lying"),
+])
+def test_position_from_what_the_reader_is_told(body, position):
+    assert one(body).position == position
+
+
+def test_comparison_is_not_a_position():
+    rec = one("Lie on your back and cross your legs the way you would sit cross-legged on a bench. Hold 30 seconds.")
+    assert rec.position == "supine" and not [f for f in rec.flags if f.rule == "position-conflict"]
+
+
+def test_options_are_not_a_conflict():
+    rec = one("You can do this seated or standing. Reach both arms overhead and lean to one side. Hold 15 seconds.")
+    assert rec.position_options == ["seated", "standing"]
+    assert not [f for f in rec.flags if f.rule == "position-conflict"]
+
+
+def test_position_falls_back_to_the_name_then_a_named_base_pose():
+    assert one("Twist gently to each side. Hold 20 seconds.", name="Seated Rotation").position == "seated"
+    rec = one("From downward dog, walk your feet wide. Hold 20 seconds.", name="Wide Variation")
+    assert rec.position == "quadruped"
+
+
+@pytest.mark.parametrize("body, per_side", [
+    ("Lie on your back and hug one knee. Hold 20 seconds, then swap legs.", True),
+    ("Stand and cross your arm over your chest. Hold, then do the other arm.", True),
+    ("Sit tall. Put your left foot on top of your right knee and lean forward. Switch and repeat.", True),
+    ("Stand tall and reach up. Hold for 20 seconds per leg.", True),
+    ("Lie on your back, cross one ankle over the opposite knee. Hold 30 seconds.", False),
+])
+def test_per_side(body, per_side):
+    assert one(body).per_side is per_side
+
+
+def test_targets_are_normalised_and_only_where_stretched():
+    rec = one("Lie face down with your hands under your shoulders. Press up and hold 20 seconds. "
+              "You should feel it in your low back and tummy.")
+    assert rec.targets == ["lower back", "abdominals"] and rec.targets_source == "text"
+
+
+def test_target_line():
+    rec = one("Works: calves, ankles\n\nStand facing a wall and step one foot back. Hold 30 seconds.")
+    assert rec.targets == ["calves", "ankles"]
+
+
+def test_knowledge_base_targets_are_a_marked_fallback():
+    rec = one("Lie on your back and hug both knees. Hold 30 seconds.", name="Knees to Chest")
+    assert rec.canonical_name == "Knee-to-Chest Stretch"
+    assert rec.targets_source == "knowledge_base" and "lower back" in rec.targets
+
+
+def test_steps_drop_benefits_asides_and_restatements():
+    rec = one("Lie on your back and hug one knee to your chest. Hold for 30 seconds. This stretch helps relieve "
+              "tension in your lower back. To do the stretch, start by lying on your back. Remember to breathe. "
+              "Hold the knee for about 30 seconds, allowing your hips to relax.")
+    assert rec.steps == ["Lie on your back and hug one knee to your chest.", "Hold for 30 seconds."]
+    assert rec.benefits == ["This stretch helps relieve tension in your lower back."]
+
+
+def test_sanskrit_alias_links_canonical_name():
+    assert one("Kneel and sit back on your heels. Hold 30 seconds.", name="Balasana").canonical_name == "Child's Pose"
+
+
+def test_strength_exercise_is_not_a_stretch():
+    article = article_from("Hips\n\n1. Glute Bridges\n\nLie on your back and lift your hips. Do 3 sets of 10 reps.\n\n"
+                           "2. Pigeon Pose\n\nFrom all fours, bring one knee forward. Hold 30 seconds each side.\n")
+    assert [r.name for r in article.stretches] == ["Pigeon Pose"]
+    assert [(r.name, r.kind) for r in article.other_exercises] == [("Glute Bridges", "strength")]
+
+
+def test_unnumbered_markdown_sections_and_non_exercise_headings():
+    md = ("---\ntitle: Morning Mobility\n---\n\n![hero](img.jpg)\n\n## Cat-Cow\n\nCome onto all fours. Arch and round "
+          "your back for 1 minute.\n\n**Sphinx Pose**\n\nLie on your stomach and rest on your forearms. Hold 45 seconds."
+          "\n\n## Why mobility matters\n\nMoving daily keeps joints healthy.\n")
+    article = article_from(md, "markdown")
+    assert article.title == "Morning Mobility"
+    assert [(r.name, r.position) for r in article.records] == [("Cat-Cow", "quadruped"), ("Sphinx Pose", "prone")]
