@@ -65,9 +65,14 @@ def _apply_qualifier(qual: str | None, lo: float | None, hi: float | None) -> tu
     return lo, hi
 
 
+_OR_MORE_RE = re.compile(rf"(?P<a>{_NUM})\s*(?:or more|or longer|\+|plus)\s*(?P<u>{_TIME_UNIT})", re.I)
+
+
 def find_times(sentence: str) -> list[HoldTime]:
     """Every time amount in a sentence, as seconds ("15 seconds to 1 minute" -> 15, 60)."""
     out = []
+    for m in _OR_MORE_RE.finditer(sentence):  # "10 or more seconds": open-ended
+        out.append(HoldTime(_seconds(number(m.group("a")), m.group("u")), None, m.group(0).strip()))
     for m in _TIME_RE.finditer(sentence):
         if m.group("ub").lower() == "s" and not re.match(r"\d", m.group("a") or ""):
             continue  # "a s" is not a time

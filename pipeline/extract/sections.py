@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
 
@@ -44,9 +44,24 @@ def _not_exercise(text: str, kb: Knowledge) -> bool:
     return any(re.search(p, text, re.I) for p in kb.lexicon["not_exercise_headings"])
 
 
+def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
+    """An unpunctuated line that reads as an instruction ("Kneel down with the hands together")
+    is a step, not a heading; exercise names that start with a verb ("Hug Knees To Chest") stay."""
+    verbs = set(kb.lexicon["instruction_verbs"])
+    out = []
+    for b in blocks:
+        words = b.text.split()
+        if (b.kind == "heading" and b.level > 1 and not b.list_marker and words
+                and words[0].lower() in verbs and (len(words) >= 6 or "your" in (w.lower() for w in words))):
+            b = replace(b, kind="paragraph", level=0)
+        out.append(b)
+    return out
+
+
 def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     """Numbered headings in sequence (1, 2, 3...) win; otherwise the heading level whose
     headings name exercises or open instructions."""
+    blocks = demote_instruction_lines(blocks, kb)
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1]
     chosen = _numbered_run(blocks, headings)
     if not chosen:

@@ -177,7 +177,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
                 break
             window.append(t)
         # in a step, "to stretch your calves" / "a stretch in" name a target; "Stretch your arms" does not
-        purpose = role == STEP and any(t.lower_ in {"stretch", "stretching"} and t.i > sent.start
+        purpose = role == STEP and any(t.lower_ == "stretching" or t.lower_ == "stretch" and t.i > sent.start
                                        and t.nbor(-1).lower_ in {"to", "a", "the", "gentle", "deep"} for t in window)
         if purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window):
             found.append(span.label_)

@@ -1,0 +1,116 @@
+"""Accuracy on the labelled development set: `python -m pipeline.evaluate tests/eval` (make eval).
+
+Two parts:
+- descriptions.jsonl: single stretch descriptions from real datasets, each labelled by hand for
+  position, hold, repetitions, per_side and (where the text names them) targets;
+- the saved-page cases in tests/data: record precision/recall over stretch names, and the same
+  per-field accuracy on every labelled field.
+A field missing from a label is not scored. floors.json pins the minimum scores (the gate).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from .audit import audit_article
+from .clean import clean_page
+from .extract import extract_article
+from .acquire import read_page
+from .records import Page, Stretch
+
+FIELDS = ("position", "hold", "repetitions", "per_side", "targets")
+
+
+def _value(record: Stretch, field: str):
+    if field == "hold":
+        return None if record.hold is None else [record.hold.min_seconds, record.hold.max_seconds]
+    if field == "repetitions":
+        r = record.repetitions
+        return None if r is None else [r.min, r.max]
+    if field == "targets":
+        return sorted(record.targets) if record.targets_source == "text" else []
+    return getattr(record, field)
+
+
+def _same(field: str, got, want) -> bool:
+    if field == "targets":
+        return sorted(got) == sorted(want)
+    return got == want
+
+
+def _description_article(name: str, text: str):
+    page = Page(source=name, format="text", text=f"Stretch guide\n\n1. {name}\n\n{text}\n")
+    return audit_article(extract_article(clean_page(page)))
+
+
+def evaluate(folder: Path) -> dict:
+    hits: dict[str, list[bool]] = defaultdict(list)
+    misses: list[str] = []
+    found = expected = correct = 0
+    for line in (folder / "descriptions.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        article = _description_article(item["name"], item["text"])
+        expected += 1
+        found += len(article.records)
+        if len(article.records) != 1:
+            misses.append(f"{item['name']}: {len(article.records)} records")
+            continue
+        correct += 1
+        record = article.records[0]
+        for field, want in item["labels"].items():
+            ok = _same(field, _value(record, field), want)
+            hits[field].append(ok)
+            if not ok:
+                misses.append(f"{item['name']}: {field} = {_value(record, field)!r}, want {want!r}")
+    cases = folder.parent / "data"
+    for spec_path in sorted(cases.glob("*.json")):
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        inputs = [Path(p) for p in spec.get("inputs", [])] or \
+            [p for p in cases.glob(spec_path.stem + ".*") if p.suffix != ".json"]
+        for page in inputs:
+            article = audit_article(extract_article(clean_page(read_page(str(page)))))
+            got = {r.name: r for r in article.stretches}
+            want_names = [s["name"] for s in spec["stretches"]]
+            expected += len(want_names)
+            found += len(got)
+            correct += len(set(got) & set(want_names))
+            for want in spec["stretches"]:
+                record = got.get(want["name"])
+                if record is None:
+                    misses.append(f"{page.name}: lost {want['name']}")
+                    continue
+                for field in FIELDS:
+                    if field in want:
+                        ok = _same(field, _value(record, field), want[field])
+                        hits[field].append(ok)
+                        if not ok:
+                            misses.append(f"{page.name}/{want['name']}: {field} = {_value(record, field)!r}")
+    scores = {f: round(sum(v) / len(v), 3) for f, v in sorted(hits.items())}
+    scores["record_precision"] = round(correct / found, 3) if found else 0.0
+    scores["record_recall"] = round(correct / expected, 3) if expected else 0.0
+    return {"scores": scores, "counts": {f: len(v) for f, v in sorted(hits.items())}, "misses": misses}
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0] if argv else "tests/eval")
+    result = evaluate(folder)
+    floors = json.loads((folder / "floors.json").read_text(encoding="utf-8"))
+    failed = False
+    print(f"{'metric':<18} {'score':>6} {'floor':>6} {'n':>4}")
+    for metric, score in result["scores"].items():
+        floor = floors.get(metric) if isinstance(floors.get(metric), (int, float)) else None
+        mark = "" if floor is None or score >= floor else "  BELOW FLOOR"
+        failed |= bool(mark)
+        print(f"{metric:<18} {score:>6.3f} {floor if floor is not None else '-':>6} "
+              f"{result['counts'].get(metric, ''):>4}{mark}")
+    if result["misses"]:
+        print("\nmisses:")
+        for m in result["misses"]:
+            print("  " + m)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
