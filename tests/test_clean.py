@@ -89,3 +89,12 @@ def test_spans_point_into_the_cleaned_text():
     doc = clean_page(page_from(ARTICLE))
     for block in doc.blocks:
         assert doc.text[block.start:block.end] == block.text
+
+
+def test_removed_indices_point_at_the_page_blocks():
+    from pipeline.clean import split_blocks
+    page = page_from(ARTICLE)
+    _, blocks = split_blocks(page)
+    doc = clean_page(page)
+    for r in doc.removed:
+        assert r.text in blocks[r.index].text

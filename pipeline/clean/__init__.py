@@ -106,8 +106,9 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
     _mark_duplicates(blocks, reasons, config)
 
     removed = [RemovedBlock(i, r, blocks[i].text) for i, r in enumerate(reasons) if r]
-    kept = [b for b, r in zip(blocks, reasons) if not r]
-    removed.extend(_drop_repeated_sentences(kept))
+    kept_at = [i for i, r in enumerate(reasons) if not r]
+    kept = [blocks[i] for i in kept_at]
+    removed.extend(_drop_repeated_sentences(kept, kept_at))
     kept = [b for b in kept if b.text.strip()]
     if title is None and kept and kept[0].kind == "heading":
         title = kept[0].text
@@ -234,7 +235,7 @@ def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: Cle
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
 
 
-def _drop_repeated_sentences(kept: list[Block]) -> list[RemovedBlock]:
+def _drop_repeated_sentences(kept: list[Block], page_index: list[int]) -> list[RemovedBlock]:
     """Within one section (between headings), a sentence said twice word for word keeps its first copy."""
     removed: list[RemovedBlock] = []
     seen: set[str] = set()
@@ -247,7 +248,7 @@ def _drop_repeated_sentences(kept: list[Block]) -> list[RemovedBlock]:
         for sent in sentences:
             key = normalise_for_dedup(sent)
             if len(key.split()) >= 4 and key in seen:
-                removed.append(RemovedBlock(idx, "duplicate:sentence", sent))
+                removed.append(RemovedBlock(page_index[idx], "duplicate:sentence", sent))
                 continue
             seen.add(key)
             out.append(sent)
