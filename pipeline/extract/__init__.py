@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -16,14 +17,14 @@ from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, TARGET_LIN
 
 __all__ = ["extract_article", "build_record"]
 
-# Words that say nothing about *which* action a step asks for; ignored when spotting repeats.
-_GENERIC = STOP_WORDS | {"perform", "position", "start", "begin", "stretch", "pose", "exercise", "about",
-                         "then", "slowly", "gently", "repeat", "side", "other", "allow", "muscle", "toward",
-                         "towards", "afterwards", "afterward", "approximately", "around", "second", "minute",
-                         "this", "that", "hold", "yoga", "try", "focus", "feel", "keep", "make", "sure"}
-_PREFACE = re.compile(r"^(to (perform|do|practice|get into)[^,]*,\s*)", re.I)
-_PARTICIPLE_ASIDE = re.compile(r",\s*(allowing|focusing|making sure|letting|feeling|keeping in mind|"
-                               r"remembering|taking care)\b.*$", re.I)
+
+@lru_cache(maxsize=4)
+def _restatement_rules(kb: Knowledge) -> tuple[frozenset[str], re.Pattern, re.Pattern]:
+    """Words that say nothing about *which* action a step asks for, and the preface ("To do this,")
+    and trailing aside (", allowing your hips to relax") that a restated step wraps itself in."""
+    lx = kb.lexicon
+    return (frozenset(STOP_WORDS) | frozenset(lx["restatement_ignore"]),
+            re.compile(lx["preface_pattern"], re.I), re.compile(lx["participle_aside_pattern"], re.I))
 
 
 def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
@@ -53,10 +54,11 @@ def _topic(title: str | None, nlp) -> list[str]:
     return list(dict.fromkeys(s.label_ for s in d.spans[BODY_KEY]))
 
 
-def _content_words(text: str, skip: set[str]) -> set[str]:
-    text = _PARTICIPLE_ASIDE.sub("", _PREFACE.sub("", text))
+def _content_words(text: str, skip: set[str], kb: Knowledge) -> set[str]:
+    ignore, preface, aside = _restatement_rules(kb)
+    text = aside.sub("", preface.sub("", text))
     words = re.findall(r"[a-z]+|\d+", text.lower())
-    return {lemma(w) for w in words if w not in _GENERIC and lemma(w) not in _GENERIC and lemma(w) not in skip}
+    return {lemma(w) for w in words if w not in ignore and lemma(w) not in ignore and lemma(w) not in skip}
 
 
 def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
@@ -82,7 +84,7 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     for s in sentences:
         if s.role != STEP:
             continue
-        words = _content_words(s.text, name_words)
+        words = _content_words(s.text, name_words, kb)
         if steps and words and len(words & covered) / len(words) >= config.repeat_coverage:
             repeats.append(s.text)
             continue
