@@ -27,9 +27,10 @@ _TIME_RE = re.compile(
     re.I)
 _BREATH_RE = re.compile(
     rf"{_QUAL}\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM})\s*)?(?P<ub>{_BREATH_UNIT})", re.I)
+_UNITS = "|".join(sorted(map(re.escape, load_knowledge().lexicon["repetition_units"]), key=len, reverse=True))
 _REPS_RE = re.compile(
     rf"{_QUAL}\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM})\s*)?"
-    r"(?P<unit>times|reps|repetitions|rounds|sets|cycles)\b(?!\s+(?:(?:a|per|each|every)\s+(?:day|week)|daily|weekly))", re.I)
+    rf"(?P<unit>{_UNITS})\b(?!\s+(?:(?:a|per|each|every)\s+(?:day|week)|daily|weekly))", re.I)
 _REPS_ADVERB_RE = re.compile(r"\b(?P<a>once|twice|thrice)\b(?!\s+(?:(?:a|per|each|every)\s+(?:day|week)|daily|weekly))", re.I)
 _FREQ_RE = re.compile(
     rf"\b(?:(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM})\s*)?times|once|twice|thrice)\s+(?:a|per|each|every)\s+(?:day|week)\b"
@@ -101,7 +102,7 @@ def find_breaths(sentence: str) -> Range | None:
 def find_repetitions(sentence: str) -> Range | None:
     matches = list(_REPS_RE.finditer(sentence))
     # "3 sets of 12 reps": the repetitions are the reps, not the sets
-    m = next((x for x in matches if x.group("unit").lower() in {"reps", "repetitions", "times"}), None) \
+    m = next((x for x in matches if x.group("unit").lower() not in {"sets", "rounds", "cycles"}), None) \
         or (matches[0] if matches else None)
     if m:
         a, b = number(m.group("a")), number(m.group("b"))

@@ -92,3 +92,15 @@ def test_unnumbered_markdown_sections_and_non_exercise_headings():
     article = article_from(md, "markdown")
     assert article.title == "Morning Mobility"
     assert [(r.name, r.position) for r in article.records] == [("Cat-Cow", "quadruped"), ("Sphinx Pose", "prone")]
+
+
+def test_variant_subheadings_stay_in_their_section_but_level_words_in_names_do_not():
+    html = ("<h1>Hips</h1><h2>Pigeon Pose</h2><h3>Beginner version</h3><p>Lie on your back and cross one ankle over "
+            "the other knee. Hold 30 seconds.</p><h3>Advanced</h3><p>From all fours, slide one knee forward and lower "
+            "your hips. Hold 30 seconds.</p><h2>Intermediate Groin Stretch</h2><p>Sit with the soles of your feet "
+            "together. Hold 30 seconds.</p>")
+    article = article_from(html, "html")
+    assert [r.name for r in article.records] == ["Pigeon Pose", "Intermediate Groin Stretch"]
+    pigeon = article.records[0]
+    assert pigeon.position == "supine" and pigeon.position_options == ["supine", "quadruped"]
+    assert not [f for f in pigeon.flags if f.rule == "position-conflict"]

@@ -180,6 +180,9 @@ def _mark_page_tail(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         seen += len(block.text)
 
 
+_HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledge, config: CleanConfig) -> None:
     """Runs of short unpunctuated lines that do not name exercises are menus."""
     i = 0
@@ -187,7 +190,8 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
     while i < n:
         j = i
         while (j < n and reasons[j] is None and _is_short_line(blocks[j], config.menu_item_max_words)
-               and not (blocks[j].list_marker and blocks[j].list_marker[0].isdigit())):
+               and not (blocks[j].list_marker and blocks[j].list_marker[0].isdigit())
+               and not _HTML_HEADINGS.intersection(blocks[j].context)):  # marked-up headings are structure
             j += 1
         run = list(range(i, j))
         if len(run) >= config.menu_run_min:

@@ -66,16 +66,26 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     nlp = build_nlp(kb)
     lex = lexicon_for(kb)
     entry, _score = kb.match_exercise(section.name)
-    body = [b for b in section.body if b.kind != "heading" and b.text.strip()]
+    variant_re = re.compile(kb.lexicon["variant_pattern"], re.I)
+    variant_heading_re = re.compile(kb.lexicon["variant_heading_pattern"], re.I)
+    body = [b for b in section.body if b.text.strip()]
     sentences: list[Sentence] = []
+    variant = 0
     for block, d in zip(body, nlp.pipe(b.text for b in body)):
+        if variant_re.match(block.text) or (block.kind == "heading" and variant_heading_re.match(block.text)):
+            variant += 1
+        elif variant and block.kind != "heading" and re.match(r"^(in )?(either|both|each|all) (version|variation|option)s?\b",
+                                                               block.text, re.I):
+            variant = 0  # "In either version, hold...": back to what all variants share
+        if block.kind == "heading":
+            continue
         for sent in d.sents:
             if not sent.text.strip():
                 continue
             role, main = classify(sent, kb, lex, entry)
             sentences.append(Sentence(
                 sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
-                position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb)))
+                position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant))
 
     name_words = {lemma(w) for w in re.findall(r"[a-z]+", section.name.lower())}
     steps: list[str] = []
@@ -148,14 +158,21 @@ def _name_position(name: str, kb: Knowledge) -> str | None:
 def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: ExerciseEntry | None,
               instruction: list[Sentence]) -> tuple[str | None, list[str], list[tuple[str, str]], str | None]:
     """Starting position from what the reader is told; then the name; then a named base pose."""
-    starts: list[tuple[str, str]] = []  # (label, sentence) for each instructed starting position
+    # (label, sentence) for each instructed starting position, per variant (0 = the main text)
+    starts_by_variant: dict[int, list[tuple[str, str]]] = {}
     options: list[str] = []
     for s in sentences:
         for cue in s.positions:
             if cue.option_group is not None:
                 options.extend(c.label for c in s.positions if c.option_group == cue.option_group)
-            if cue.start and cue.option_group is None:
-                starts.append((cue.label, s.text))
+            elif cue.start:
+                starts_by_variant.setdefault(s.variant, []).append((cue.label, s.text))
+    # the main text gives the position, else the first variant; variants that start
+    # differently (beginner on the back, advanced on all fours) are options, not a conflict
+    starts = starts_by_variant.get(0) or (starts_by_variant[min(starts_by_variant)] if starts_by_variant else [])
+    variant_firsts = [starts_by_variant[v][0][0] for v in sorted(starts_by_variant) if v > 0]
+    if len(set(variant_firsts)) > 1:
+        options.extend(variant_firsts)
     options = list(dict.fromkeys(options))
     name_position = _name_position(name, kb)
     if starts:
@@ -200,6 +217,11 @@ def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
 def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | None,
           hold, duration, repetitions, kb: Knowledge) -> str:
     if entry is not None:
+        # the text outranks the entry on how a stretch is done: reps without a hold is dynamic
+        if entry.kind == "static-stretch" and (repetitions or duration) and not hold:
+            return "dynamic-stretch"
+        if entry.kind == "dynamic-stretch" and hold and not (repetitions or duration):
+            return "static-stretch"
         return entry.kind
     text = " ".join(s.text for s in sentences if s.role != OFF_TOPIC)
     name = section.name

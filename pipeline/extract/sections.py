@@ -44,6 +44,11 @@ def _not_exercise(text: str, kb: Knowledge) -> bool:
     return any(re.search(p, text, re.I) for p in kb.lexicon["not_exercise_headings"])
 
 
+def _is_variant(text: str, kb: Knowledge) -> bool:
+    """"Beginner version", "Advanced variation": part of the exercise above, not a new one."""
+    return bool(re.search(kb.lexicon["variant_heading_pattern"], text, re.I))
+
+
 def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
     """An unpunctuated line that reads as an instruction ("Kneel down with the hands together")
     is a step, not a heading; exercise names that start with a verb ("Hug Knees To Chest") stay."""
@@ -74,13 +79,18 @@ def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
         body = []
         for k in range(i + 1, nxt):
             b = blocks[k]
-            if b.kind == "heading" and k not in chosen_set and (
+            if b.kind == "heading" and k not in chosen_set and not _is_variant(b.text, kb) and (
                     b.level <= head.level and not b.list_marker or _not_exercise(b.text, kb)):
                 break  # "Why stretching helps", "Related posts": the section ends here
             body.append(b)
-        number = _marker_number(head.list_marker) if head.list_marker else _marker_number(head.text) \
-            if re.match(r"^(step|exercise|stretch|move|pose)\s+\d+$", head.text, re.I) else None
-        sections.append(Section(head, number, head.text, body))
+        number_only = re.match(r"^(step|exercise|stretch|move|pose)\s+\d+$", head.text, re.I)
+        number = _marker_number(head.list_marker) if head.list_marker else \
+            _marker_number(head.text) if number_only else None
+        name = head.text
+        if number_only and body and body[0].kind == "heading":
+            name = body[0].text  # "Move 3" then a bold "Pigeon Pose" line: the line is the name
+            body = body[1:]
+        sections.append(Section(head, number, name, body))
     return sections
 
 
@@ -110,7 +120,7 @@ def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) 
     by_level: dict[int, list[int]] = {}
     for pos, i in enumerate(headings):
         b = blocks[i]
-        if _not_exercise(b.text, kb):
+        if _not_exercise(b.text, kb) or _is_variant(b.text, kb):
             continue
         following = []
         for k in range(i + 1, len(blocks)):

@@ -33,6 +33,7 @@ class Sentence:
     main: int  # token index where the main clause starts
     positions: list[PositionCue] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
+    variant: int = 0  # 0 for the main text; 1, 2... after "Beginner:", "Advanced:" markers
 
 
 @dataclass(frozen=True)
@@ -169,16 +170,24 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
         return _unique(s.label_ for s in spans)
     cues = {STEP: lex.step_target_cues, ASIDE: frozenset({"feel"})}.get(role, lex.target_cues)
     found: list[str] = []
+    determiners = set(kb.lexicon["body_part_determiners"])
+    ambiguous = set(kb.lexicon["ambiguous_body_words"])
     for span in sorted(spans, key=lambda s: s.start):
         i = span.start - sent.start
+        if span.text.lower() in ambiguous and (i == 0 or sent[i - 1].lower_ not in determiners):
+            continue  # "pulled back", "lean to the side": a direction, not a body part
         window = []
         for t in reversed(sent[max(0, i - 12):i]):
             if t.lower_ in lex.clause_breaks or t.text in {";", "."}:
                 break
             window.append(t)
         # in a step, "to stretch your calves" / "a stretch in" name a target; "Stretch your arms" does not
-        purpose = role == STEP and any(t.lower_ == "stretching" or t.lower_ == "stretch" and t.i > sent.start
-                                       and t.nbor(-1).lower_ in {"to", "a", "the", "gentle", "deep"} for t in window)
+        # in a step, a result clause ("..., opening the hips", "further stretching the quads") or a
+        # purpose ("to stretch your calves", "a stretch in") names a target; "Stretch your arms" does not
+        purpose = role == STEP and any(
+            (t.lower_.endswith("ing") and t.lemma_ in lex.target_cues)
+            or (t.lower_ == "stretch" and t.i > sent.start and t.nbor(-1).lower_ in {"to", "a", "the", "gentle", "deep"})
+            for t in window)
         if purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window):
             found.append(span.label_)
             # "the chest, shoulders, and upper, and lower back": "upper" borrows "back"
