@@ -165,6 +165,7 @@ class Article:
     records: list[Stretch]  # every exercise section, whatever its kind
     removed: list[RemovedBlock]
     flags: list[Flag] = field(default_factory=list)
+    non_exercise_sections: list[str] = field(default_factory=list)  # headed sections with no exercise in them
 
     @property
     def stretches(self) -> list[Stretch]:
@@ -184,6 +185,7 @@ class Article:
             "summary_list": self.summary_list,
             "other_exercises": [{"name": r.name, "kind": r.kind, "canonical_name": r.canonical_name}
                                 for r in self.other_exercises],
+            "non_exercise_sections": self.non_exercise_sections,
             "removed": [r.to_dict() for r in self.removed],
             "flags": [f.to_dict() for f in self.flags],
         }

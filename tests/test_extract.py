@@ -1,6 +1,8 @@
 """Extraction rules on small sections written for the tests (not the seed's sentences)."""
+from pathlib import Path
+
 import pytest
-from helpers import article_from, by_name
+from helpers import article_from, article_from_file, by_name
 
 
 def one(section_body: str, name: str = "Test Stretch"):
@@ -104,3 +106,12 @@ def test_variant_subheadings_stay_in_their_section_but_level_words_in_names_do_n
     pigeon = article.records[0]
     assert pigeon.position == "supine" and pigeon.position_options == ["supine", "quadruped"]
     assert not [f for f in pigeon.flags if f.rule == "position-conflict"]
+
+
+@pytest.mark.parametrize("page", sorted((Path(__file__).parent / "data" / "not-exercise").glob("*.html")),
+                         ids=lambda p: p.name[:12])
+def test_real_pages_without_exercises_give_no_records(page):
+    """Numbered gift lists and news widgets are sections, but not exercises."""
+    article = article_from_file(page)
+    assert article.records == []
+    assert article.non_exercise_sections, "the numbered items are still accounted for"

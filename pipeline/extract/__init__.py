@@ -34,8 +34,8 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     sections = find_sections(doc.blocks, kb)
     title = doc.title
     topic = _topic(title, nlp)
-    records = [build_record(s, doc, kb, config) for s in sections]
-    records = [r for r in records if r is not None]
+    built = [build_record(s, doc, kb, config) for s in sections]
+    records = [r for r in built if r.notes["is_exercise"]]
     return Article(
         source=doc.source,
         title=title,
@@ -44,6 +44,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
         summary_list=find_summary_list(doc.blocks, sections),
         records=records,
         removed=doc.removed,
+        non_exercise_sections=[r.name for r in built if not r.notes["is_exercise"]],
     )
 
 
@@ -62,7 +63,7 @@ def _content_words(text: str, skip: set[str], kb: Knowledge) -> set[str]:
 
 
 def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
-                 config: ExtractConfig = EXTRACT) -> Stretch | None:
+                 config: ExtractConfig = EXTRACT) -> Stretch:
     nlp = build_nlp(kb)
     lex = lexicon_for(kb)
     entry, _score = kb.match_exercise(section.name)
@@ -143,8 +144,30 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
         "name_position": name_position,
         "repeats": repeats,
         "entry": entry,
+        "is_exercise": _is_exercise(record, sentences, kb),
     }
     return record
+
+
+def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge) -> bool:
+    """A numbered or headed section is an exercise only on evidence: a knowledge-base link, an
+    exercise word in its name, or a body the reader is placed in, moves or holds. A gift guide's
+    "1. Lego Star Wars" or a news widget's "Breaking News Emails" has none of these."""
+    if record.canonical_name:
+        return True
+    steps = [s for s in sentences if s.role == STEP]
+    bodily = any(s.positions or s.targets for s in sentences if s.role != OFF_TOPIC)
+    # a time or count inside an instruction ("Hold 20 seconds"), not in prose ("10 times more fibre")
+    counted = any(find_times(s.text) or find_repetitions(s.text) or find_breaths(s.text) for s in steps)
+    # "Hamstring Sweep" names a body part; "Dell G3 Intel Core i5" is a product, not a "core" move
+    names_body_part = not re.search(r"\d", record.name) and bool(build_nlp(kb)(record.name).spans[BODY_KEY])
+    if names_body_part:  # "Hamstring Sweep", "Neck Rolls"
+        return True
+    if kb.looks_like_exercise(record.name):
+        return bodily or counted
+    if not steps:
+        return False
+    return bodily or counted or any(kb.find_mentions(s.text) for s in steps)
 
 
 def _name_position(name: str, kb: Knowledge) -> str | None:
