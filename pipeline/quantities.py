@@ -99,7 +99,14 @@ def find_breaths(sentence: str) -> Range | None:
     return Range(lo, hi, m.group(0).strip())
 
 
+_SETS_OF_RE = re.compile(rf"\b{_NUM}\s+sets?\s+of\s+(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
+
+
 def find_repetitions(sentence: str) -> Range | None:
+    sets_of = _SETS_OF_RE.search(sentence)  # "2 sets of 8 to 10": the reps are 8 to 10
+    if sets_of and number(sets_of.group("a")) is not None:
+        a, b = number(sets_of.group("a")), number(sets_of.group("b"))
+        return Range(a, b if b is not None else a, sets_of.group(0).strip())
     matches = list(_REPS_RE.finditer(sentence))
     # "3 sets of 12 reps": the repetitions are the reps, not the sets
     m = next((x for x in matches if x.group("unit").lower() not in {"sets", "rounds", "cycles"}), None) \

@@ -49,3 +49,8 @@ def test_breaths():
     b = find_breaths("Stay for three slow breaths, then release.")
     assert (b.min, b.max) == (3, 3)
     assert find_breaths("Breathe deeply.") is None
+
+
+def test_sets_of_reps():
+    r = find_repetitions("Do 2 sets of 8 to 10.")
+    assert (r.min, r.max) == (8, 10)
