@@ -171,15 +171,22 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
     cues = {STEP: lex.step_target_cues, ASIDE: frozenset({"feel"})}.get(role, lex.target_cues)
     found: list[str] = []
     determiners = set(kb.lexicon["body_part_determiners"])
+    predicates = set(kb.lexicon["target_predicates"])
+    last_end: int | None = None
     ambiguous = set(kb.lexicon["ambiguous_body_words"])
     for span in sorted(spans, key=lambda s: s.start):
         i = span.start - sent.start
-        if span.text.lower() in ambiguous and (i == 0 or sent[i - 1].lower_ not in determiners):
+        if span.text.lower() in ambiguous and (i == 0 or sent[i - 1].lower_ not in determiners) \
+                and not _coordinated(sent, span, spans):
             continue  # "pulled back", "lean to the side": a direction, not a body part
+        if _is_locator(sent, span, spans):
+            continue  # "the hip flexor of the straight leg": the leg only says where
         window = []
         for t in reversed(sent[max(0, i - 12):i]):
             if t.lower_ in lex.clause_breaks or t.text in {";", "."}:
                 break
+            if t.text == "," and t.i + 1 < sent.end and _is_base_verb(t.nbor(1), lex):
+                break  # ", press your left hip forward": a new instruction begins
             window.append(t)
         # in a step, "to stretch your calves" / "a stretch in" name a target; "Stretch your arms" does not
         # in a step, a result clause ("..., opening the hips", "further stretching the quads") or a
@@ -188,11 +195,55 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
             (t.lower_.endswith("ing") and t.lemma_ in lex.target_cues)
             or (t.lower_ == "stretch" and t.i > sent.start and t.nbor(-1).lower_ in {"to", "a", "the", "gentle", "deep"})
             for t in window)
-        if purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window):
+        chained = last_end is not None and all(
+            t.lower_ in {",", "and", "or"} or t.lower_ in determiners for t in sent.doc[last_end:span.start])
+        if chained or purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window) \
+                or (role != STEP and _opens_after(sent, span, spans, predicates)):
+            last_end = span.end  # "the chest, shoulders, and upper, and lower back": the list goes on
             found.append(span.label_)
             # "the chest, shoulders, and upper, and lower back": "upper" borrows "back"
             found.extend(_ellipsis(sent, span, kb))
     return _unique(found)
+
+
+_LINKS = {",", "and", "or", "is", "are", "will", "should", "gently", "slowly", "begin", "begins", "to", "also"}
+
+
+def _opens_after(sent: Span, span: Span, spans: list[Span], predicates: set[str]) -> bool:
+    """"the heart center, hips and back open", "the ribcage is open": the predicate follows."""
+    starts = {s.start: s for s in spans}
+    j = span.end
+    while j < sent.end and j - span.end <= 6:
+        tok = sent.doc[j]
+        if tok.lemma_ in predicates:
+            return True
+        if j in starts:
+            j = starts[j].end
+            continue
+        if tok.lower_ not in _LINKS:
+            return False
+        j += 1
+    return False
+
+
+def _coordinated(sent: Span, span: Span, spans: list[Span]) -> bool:
+    """"hips and back": a word like "back" joined to another body part is the body part."""
+    j = span.start - 1
+    if j <= sent.start or sent.doc[j].lower_ not in {"and", "or", ","}:
+        return False
+    return any(other.end == j for other in spans)
+
+
+def _is_locator(sent: Span, span: Span, spans: list[Span]) -> bool:
+    """True for Y in "X of the (straight) Y" where X is itself a body part."""
+    j = span.start - 1
+    skipped = 0
+    while j > sent.start and sent.doc[j].lower_ != "of" and skipped < 3:
+        j -= 1
+        skipped += 1
+    if j <= sent.start or sent.doc[j].lower_ != "of":
+        return False
+    return any(other.end == j for other in spans)
 
 
 def _ellipsis(sent: Span, span: Span, kb: Knowledge) -> list[str]:
