@@ -61,7 +61,21 @@ class Knowledge:
 
     # -- exercises ---------------------------------------------------------------------
     def match_exercise(self, name: str, min_score: float | None = None) -> tuple[ExerciseEntry | None, float]:
-        """Link a heading to a knowledge-base entry: exact alias first, then fuzzy (rapidfuzz)."""
+        """Link a heading to a knowledge-base entry: exact alias first, then fuzzy (rapidfuzz).
+
+        "Child's Pose (Balasana)" and "Cobra Pose – Great for Your Lower Back" are tried whole,
+        then without the parenthetical, as the parenthetical, and as the part before the subtitle.
+        """
+        best: tuple[ExerciseEntry | None, float] = (None, 0.0)
+        for candidate in _name_candidates(name):
+            entry, score = self._match_one(candidate, min_score)
+            if entry is not None and score > best[1]:
+                best = (entry, score)
+            if score == 100.0:
+                break
+        return best
+
+    def _match_one(self, name: str, min_score: float | None) -> tuple[ExerciseEntry | None, float]:
         key = name_key(name)
         if not key:
             return None, 0.0
@@ -102,6 +116,22 @@ class Knowledge:
 
     def related_areas(self, area: str) -> set[str]:
         return {area} | self.body_related.get(area, set())
+
+
+_SUBTITLE = re.compile(r"\s+[–—-]\s+|:\s+|\s+\|\s+")
+
+
+def _name_candidates(name: str) -> list[str]:
+    out = [name]
+    inner = re.findall(r"\(([^)]+)\)", name)
+    outer = re.sub(r"\s*\([^)]*\)", "", name).strip()
+    if outer and outer != name:
+        out.append(outer)
+    out.extend(inner)
+    head = _SUBTITLE.split(outer or name, maxsplit=1)[0].strip()
+    if head and head not in out:
+        out.append(head)
+    return out
 
 
 def name_key(name: str) -> str:

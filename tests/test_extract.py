@@ -115,3 +115,23 @@ def test_real_pages_without_exercises_give_no_records(page):
     article = article_from_file(page)
     assert article.records == []
     assert article.non_exercise_sections, "the numbered items are still accounted for"
+
+
+def test_heading_shapes_link_to_the_knowledge_base():
+    text = ("Hip Openers\n\nStretch #1: Pigeon\n\nFrom all fours, slide one knee forward. Hold 30 seconds each side.\n\n"
+            "Stretch #2: Child's Pose (Balasana)\n\nKneel and sit back on your heels. Hold 1 minute.\n\n"
+            "Stretch #3: Cobra Pose – Great for Your Lower Back\n\nLie face down and press up. Hold 20 seconds.\n")
+    article = article_from(text)
+    assert [(r.number, r.name, r.canonical_name) for r in article.records] == [
+        (1, "Pigeon", "Pigeon Pose"),
+        (2, "Child's Pose (Balasana)", "Child's Pose"),
+        (3, "Cobra Pose – Great for Your Lower Back", "Cobra Pose"),
+    ]
+
+
+def test_number_only_heading_without_a_name_line_links_by_what_the_steps_name():
+    md = ("# Morning Flow\n\n## Exercise 1\n\nStart in child's pose, then walk your hands to the right. Hold 30 seconds "
+          "per side.\n\n## Exercise 2\n\nLie on your back and hug both knees to your chest. Hold 45 seconds.\n")
+    article = article_from(md, "markdown")
+    assert [(r.number, r.name) for r in article.records] == [(1, "Exercise 1"), (2, "Exercise 2")]
+    assert article.records[0].position == "kneeling" and article.records[1].position == "supine"

@@ -16,7 +16,7 @@ from ..records import Block
 
 # "1. Name", "1) Name", "#1 Name", "Step 1:", "• item", "- item"
 _MARKER = re.compile(
-    r"^\s*(?P<marker>(?:step|exercise|stretch|move|pose)\s+\d{1,2}\s*[:.)\-–—]?"
+    r"^\s*(?P<marker>(?:step|exercise|stretch|move|pose|no\.?)\s*#?\s*\d{1,2}\s*[:.)\-–—]?"
     r"|#?\d{1,2}\s*[.):]|[•\-*–·▪◦●‣])\s+(?P<rest>\S.*)$",
     re.I,
 )
