@@ -39,7 +39,7 @@ def check_record(record, want):
         "repetitions": _range(d["repetitions"], "min", "max"),
         "breaths": _range(d["breaths"], "min", "max"),
         "targets": d["targets"], "canonical_name": d["canonical_name"],
-        "position_options": d["position_options"], "number": d["number"],
+        "position_options": d["position_options"], "number": d["number"], "targets_source": d["targets_source"],
     }
     for key, value in want.items():
         if key == "name":

@@ -63,10 +63,51 @@ def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
     return out
 
 
+_LEAD_IN = re.compile(r"^(?P<lead>[A-Z][^:.–—]{1,60}?)\s*(?P<sep>:|\.|\s[–—-])\s+(?P<rest>\S.*)$")
+
+
+def _lead_in(block: Block, kb: Knowledge) -> re.Match | None:
+    """"Cobra Pose: Lie face down..." opens with the exercise's name."""
+    if block.kind not in ("paragraph", "list_item"):
+        return None
+    m = _LEAD_IN.match(block.text)
+    if not m or len(m.group("lead").split()) > 6 or len(m.group("rest").split()) < 4:
+        return None
+    lead = m.group("lead")
+    if _not_exercise(lead, kb):
+        return None
+    linked = kb.match_exercise(lead)[0] is not None
+    if m.group("sep") == ".":  # "Stretch slowly. Then..." is an instruction: a full stop needs a known name
+        return m if linked else None
+    return m if linked or kb.looks_like_exercise(lead) else None
+
+
+def split_lead_in_names(blocks: list[Block], kb: Knowledge) -> list[Block]:
+    """Listicles that name each exercise as a bold lead-in get a heading per exercise, when at
+    least two blocks follow the pattern (one alone is just a sentence that starts with a name)."""
+    matches = {i: m for i, b in enumerate(blocks) if (m := _lead_in(b, kb))}
+    if len(matches) < 2:
+        return blocks
+    out: list[Block] = []
+    for i, b in enumerate(blocks):
+        m = matches.get(i)
+        if m is None:
+            out.append(b)
+            continue
+        marker = b.list_marker if b.list_marker[:1].isdigit() else ""
+        lead = m.group("lead").strip()
+        out.append(replace(b, text=lead, kind="heading", level=5, list_marker=marker,
+                           start=b.start, end=b.start + len(lead)))
+        rest_at = m.start("rest")
+        out.append(replace(b, text=m.group("rest"), kind="paragraph", level=0, list_marker="",
+                           start=b.start + rest_at, end=b.end))
+    return out
+
+
 def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     """Numbered headings in sequence (1, 2, 3...) win; otherwise the heading level whose
     headings name exercises or open instructions."""
-    blocks = demote_instruction_lines(blocks, kb)
+    blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1]
     chosen = _numbered_run(blocks, headings)
     if not chosen:
