@@ -99,11 +99,12 @@ def find_breaths(sentence: str) -> Range | None:
     return Range(lo, hi, m.group(0).strip())
 
 
+_REPS_LABEL_RE = re.compile(rf"^\W*(?:reps|repetitions)\s*[:\-–]\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
 _SETS_OF_RE = re.compile(rf"\b{_NUM}\s+sets?\s+of\s+(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
 
 
 def find_repetitions(sentence: str) -> Range | None:
-    sets_of = _SETS_OF_RE.search(sentence)  # "2 sets of 8 to 10": the reps are 8 to 10
+    sets_of = _SETS_OF_RE.search(sentence) or _REPS_LABEL_RE.search(sentence)  # "2 sets of 8 to 10", "Reps: 10"
     if sets_of and number(sets_of.group("a")) is not None:
         a, b = number(sets_of.group("a")), number(sets_of.group("b"))
         return Range(a, b if b is not None else a, sets_of.group(0).strip())

@@ -72,7 +72,11 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     body = [b for b in section.body if b.text.strip()]
     sentences: list[Sentence] = []
     variant = 0
+    subheading_roles = [(role, re.compile(p, re.I)) for role, p in kb.lexicon["subheading_roles"].items()]
+    forced_role: str | None = None  # under "Muscles worked", "Tips" or "Benefits" the heading says what follows is
     for block, d in zip(body, nlp.pipe(b.text for b in body)):
+        if block.kind == "heading":
+            forced_role = next((role for role, rx in subheading_roles if rx.match(block.text.strip())), None)
         if variant_re.match(block.text) or (block.kind == "heading" and variant_heading_re.match(block.text)):
             variant += 1
         elif variant and block.kind != "heading" and re.match(r"^(in )?(either|both|each|all) (version|variation|option)s?\b",
@@ -84,6 +88,8 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
             if not sent.text.strip():
                 continue
             role, main = classify(sent, kb, lex, entry)
+            if forced_role and role != OFF_TOPIC:
+                role = forced_role
             sentences.append(Sentence(
                 sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
                 position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant))

@@ -44,6 +44,11 @@ def _not_exercise(text: str, kb: Knowledge) -> bool:
     return any(re.search(p, text, re.I) for p in kb.lexicon["not_exercise_headings"])
 
 
+def _is_subheading(text: str, kb: Knowledge) -> bool:
+    """"How to do it", "Benefits", "Muscles worked": parts of the exercise above."""
+    return bool(re.search(kb.lexicon["section_subheading_pattern"], text.strip(), re.I))
+
+
 def _is_variant(text: str, kb: Knowledge) -> bool:
     """"Beginner version", "Advanced variation": part of the exercise above, not a new one."""
     return bool(re.search(kb.lexicon["variant_heading_pattern"], text, re.I))
@@ -120,7 +125,8 @@ def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
         body = []
         for k in range(i + 1, nxt):
             b = blocks[k]
-            if b.kind == "heading" and k not in chosen_set and not _is_variant(b.text, kb) and (
+            if b.kind == "heading" and k not in chosen_set and not _is_variant(b.text, kb) \
+                    and not _is_subheading(b.text, kb) and (
                     b.level <= head.level and not b.list_marker or _not_exercise(b.text, kb)):
                 break  # "Why stretching helps", "Related posts": the section ends here
             body.append(b)
@@ -136,7 +142,10 @@ def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
 
 
 def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
-    best: list[int] = []
+    """Headings numbered 1, 2, 3... in order. An article may hold several such lists ("Beginner
+    routine" 1-5, "Advanced routine" 1-4): every run of two or more at the level of the longest
+    run is kept."""
+    runs: list[list[int]] = []
     run: list[int] = []
     expected = 1
     for i in headings:
@@ -151,17 +160,21 @@ def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
             run.append(i)
             expected += 1
         elif n == 1:
+            runs.append(run)
             run, expected = [i], 2
-        if len(run) > len(best):
-            best = list(run)
-    return best if len(best) >= 2 else []
+    runs.append(run)
+    runs = [r for r in runs if len(r) >= 2]
+    if not runs:
+        return []
+    level = blocks[max(runs, key=len)[0]].level
+    return sorted(i for r in runs if blocks[r[0]].level == level for i in r)
 
 
 def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
     by_level: dict[int, list[int]] = {}
     for pos, i in enumerate(headings):
         b = blocks[i]
-        if _not_exercise(b.text, kb) or _is_variant(b.text, kb):
+        if _not_exercise(b.text, kb) or _is_variant(b.text, kb) or _is_subheading(b.text, kb):
             continue
         following = []
         for k in range(i + 1, len(blocks)):
