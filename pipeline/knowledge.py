@@ -43,6 +43,7 @@ class Knowledge:
     _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
     _name_keys: list[str] = field(default_factory=list, repr=False)
     _stretch_keys: list[str] = field(default_factory=list, repr=False)
+    _mention_index: list[tuple[str, ExerciseEntry]] = field(default_factory=list, repr=False)
     _exercise_word_re: re.Pattern | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -56,6 +57,8 @@ class Knowledge:
                     self._name_index.setdefault(stripped, entry)
         self._name_keys = list(self._name_index)
         self._stretch_keys = [k for k, e in self._name_index.items() if e.kind.endswith("stretch")]
+        self._mention_index = [(k, e) for k, e in self._name_index.items()
+                               if " " in k or k.endswith("asana") or (e.kind == "strength" and len(k) >= 6)]
         words = sorted(self.lexicon["exercise_words"], key=len, reverse=True)
         self._exercise_word_re = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
@@ -96,13 +99,14 @@ class Knowledge:
         return self._name_index[best[0]], float(best[1])
 
     def find_mentions(self, text: str) -> list[ExerciseEntry]:
-        """Knowledge-base exercises named verbatim (by any alias) in a sentence."""
+        """Knowledge-base exercises named verbatim in a sentence ("from downward dog", "add deadlifts").
+
+        One-word aliases that are everyday words ("chair", "tree", "bridge") name furniture as
+        often as poses, so only several-word aliases, Sanskrit names and longer one-word
+        strength names ("deadlifts", "pushups") count as mentions.
+        """
         key = f" {name_key(text)} "
-        found = []
-        for name, entry in self._name_index.items():
-            if len(name) >= 4 and f" {name} " in key and entry not in found:
-                found.append(entry)
-        return found
+        return list(dict.fromkeys(entry for name, entry in self._mention_index if f" {name} " in key))
 
     def looks_like_exercise(self, text: str) -> bool:
         if self._exercise_word_re.search(text):

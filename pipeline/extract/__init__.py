@@ -98,15 +98,21 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     steps: list[str] = []
     repeats: list[str] = []
     covered: set[str] = set()
+    side_patterns = [re.compile(p, re.I) for p in kb.lexicon["per_side_patterns"]]
+    sided_seen = False
     for s in sentences:
         if s.role != STEP:
             continue
         words = _content_words(s.text, name_words, kb)
-        if steps and words and len(words & covered) / len(words) >= config.repeat_coverage:
+        sided = any(rx.search(s.text) for rx in side_patterns)
+        # "Do the same with the other leg" adds the switch even when its words are all covered
+        new_switch = sided and not sided_seen
+        if steps and words and not new_switch and len(words & covered) / len(words) >= config.repeat_coverage:
             repeats.append(s.text)
             continue
         steps.append(s.text)
         covered |= words
+        sided_seen = sided_seen or sided
     instruction = [s for s in sentences if s.role == STEP]
     usable = [s for s in sentences if s.role not in (OFF_TOPIC,)]
 
@@ -115,8 +121,7 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     breaths = next((b for s in instruction + usable if (b := find_breaths(s.text))), None)
     repetitions = next((r for s in instruction + usable if (r := find_repetitions(s.text))), None)
     frequency = next((f for s in usable if (f := find_frequency(s.text))), None)
-    per_side = any(re.search(p, s.text, re.I) for p in kb.lexicon["per_side_patterns"]
-                   for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
+    per_side = any(rx.search(s.text) for rx in side_patterns for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
 
     targets = list(dict.fromkeys(t for s in sentences for t in s.targets))
     targets_source = "text" if targets else None

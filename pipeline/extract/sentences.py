@@ -101,6 +101,8 @@ def classify(sent: Span, kb: Knowledge, lex: Lexicon, own_entry=None) -> tuple[s
     text = sent.text.strip()
     if lex.target_line.match(text):
         return TARGET_LINE, 0
+    if text.endswith(":") and len(sent) <= 12:
+        return DESCRIPTION, 0  # "To do this stretch:" introduces the steps; it is not one
     main = main_clause_start(sent, lex)
     # another exercise named outside an instruction ("you can add rows and pull-ups") is off-topic;
     # inside one ("step back into a deep lunge") it is part of the movement
