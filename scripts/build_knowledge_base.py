@@ -60,6 +60,11 @@ def key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", name.lower().replace("'", "")).strip()
 
 
+def unsided(name: str) -> str:
+    """wger lists "Left neck stretch" and "Triceps stretch right": one exercise, done per side."""
+    return re.sub(r"^(left|right)\s+|\s+(left|right)$", "", name.strip(), flags=re.I)
+
+
 def title(name: str) -> str:
     return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in name.split())
 
@@ -103,7 +108,7 @@ def entries_from_wger(src: Path, synonyms) -> list[dict]:
         text = html.unescape(re.sub(r"<[^>]+>", " ", rec.get("description_html") or ""))
         start = re.search(r"starting position:\s*(.+?)(steps:|$)", text, re.I | re.S)
         out.append({
-            "canonical_name": title(rec["name"].strip()),
+            "canonical_name": title(unsided(rec["name"])),
             "aliases": [a.strip() for a in rec.get("aliases") or [] if a.strip()],
             "position": first_position(start.group(1) if start else text[:300]),
             "primary_targets": parts(rec.get("muscles") or []),

@@ -101,6 +101,7 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
                 break
 
     _mark_author_boxes(blocks, reasons, kb)
+    _mark_related_lists(blocks, reasons)
     _mark_page_tail(blocks, reasons, kb)
     _mark_menu_runs(blocks, reasons, kb, config)
     _mark_duplicates(blocks, reasons, config)
@@ -110,8 +111,8 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
     kept = [blocks[i] for i in kept_at]
     removed.extend(_drop_repeated_sentences(kept, kept_at))
     kept = [b for b in kept if b.text.strip()]
-    if title is None and kept and kept[0].kind == "heading":
-        title = kept[0].text
+    if title is None:  # a text dump may open with a cookie banner: the first kept heading is the title
+        title = next((b.text for b in kept if b.kind == "heading"), None)
     text = render_blocks(kept)
     return CleanDocument(page.source, title, kept, removed, text, page.format)
 
@@ -155,6 +156,19 @@ def _mark_author_boxes(blocks: list[Block], reasons: list[str | None], kb: Knowl
             if nxt.kind == "heading" and nxt.list_marker:
                 break  # a numbered section heading: the article resumes
             reasons[k] = "boilerplate:author"
+            k += 1
+
+
+def _mark_related_lists(blocks: list[Block], reasons: list[str | None]) -> None:
+    """Below "More from Mobility" / "You may also like" come headline links: short title-like lines."""
+    for i, block in enumerate(blocks):
+        if reasons[i] != "boilerplate:related":
+            continue
+        k = i + 1
+        while k < len(blocks) and reasons[k] is None and blocks[k].kind != "paragraph" \
+                and not (blocks[k].list_marker[:1].isdigit() and blocks[k].kind == "heading") \
+                and _is_short_line(blocks[k], 14):
+            reasons[k] = "boilerplate:related"
             k += 1
 
 

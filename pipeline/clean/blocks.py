@@ -84,10 +84,14 @@ def text_to_blocks(text: str) -> tuple[str | None, list[Block]]:
             if block:
                 blocks.append(block)
             continue
+        caption = lines[0].strip().endswith(":") and word_count(lines[0]) <= 6 and len(lines) > 2
+        items = lines[1:] if caption else lines  # "Jump to:" captions the list below it
         listy = all(_MARKER.match(ln) or (word_count(ln) <= 8 and not _TERMINAL.search(ln.strip()))
-                    for ln in lines)
+                    for ln in items)
         if listy:
-            blocks.extend(b for ln in lines if (b := classify_line(ln, in_list=True)))
+            if caption:
+                blocks.append(Block(collapse_ws(lines[0]), "paragraph"))
+            blocks.extend(b for ln in items if (b := classify_line(ln, in_list=True)))
         else:  # a hard-wrapped paragraph
             block = classify_line(" ".join(ln.strip() for ln in lines))
             if block:
