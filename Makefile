@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run clean-text extract audit test eval bench distclean
+.PHONY: install run clean-text extract audit test eval bench bench-clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ eval: $(STAMP)
 ## bench: throughput and peak memory on a synthetic corpus
 bench: $(STAMP)
 	$(BIN)/python -m pipeline.bench
+
+## bench-clean: boilerplate removal scored on the shared article-extraction benchmark
+BENCHMARK ?= ../shared/bench/article-extraction
+bench-clean: $(STAMP)
+	$(BIN)/python scripts/score_boilerplate.py $(BENCHMARK)
 
 distclean:
 	rm -rf $(VENV) $(OUT)/*.json $(OUT)/*.csv
