@@ -135,3 +135,19 @@ def test_number_only_heading_without_a_name_line_links_by_what_the_steps_name():
     article = article_from(md, "markdown")
     assert [(r.number, r.name) for r in article.records] == [(1, "Exercise 1"), (2, "Exercise 2")]
     assert article.records[0].position == "kneeling" and article.records[1].position == "supine"
+
+
+@pytest.mark.parametrize("phrase, area", [
+    ("low back", "lower back"), ("lumbar spine", "lower back"), ("bums", "glutes"), ("butt", "glutes"),
+    ("back of the thigh", "hamstrings"), ("quads", "quadriceps"), ("tummy", "abdominals"),
+    ("sole of your foot", "feet"), ("front of your right hip", "hip flexors"),
+])
+def test_body_part_synonyms_normalise(phrase, area):
+    rec = one(f"Lie on your back and relax. Hold 30 seconds. You should feel it in your {phrase}."
+              if not phrase.startswith(("sole", "front", "back of")) else
+              f"Lie on your back and relax. Hold 30 seconds. You should feel a stretch in the {phrase}.")
+    assert rec.targets == [area]
+
+
+def test_on_both_sides_is_per_side():
+    assert one("Stand tall and lean to the left. Hold 20 seconds on both sides.").per_side is True
