@@ -44,15 +44,19 @@ class Knowledge:
     _name_keys: list[str] = field(default_factory=list, repr=False)
     _stretch_keys: list[str] = field(default_factory=list, repr=False)
     _mention_index: list[tuple[str, ExerciseEntry]] = field(default_factory=list, repr=False)
+    _generic_re: re.Pattern | None = field(default=None, repr=False)
+    _stretch_word_re: re.Pattern | None = field(default=None, repr=False)
     _exercise_word_re: re.Pattern | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        self._generic_re = _word_alternation(self.lexicon["generic_name_words"])
+        self._stretch_word_re = _word_alternation(self.lexicon["stretch_name_words"])
         for entry in self.exercises:
             for name in (entry.canonical_name, *entry.aliases):
                 self._name_index.setdefault(name_key(name), entry)
         for entry in self.exercises:  # "Figure Four" finds "Figure Four Stretch"
             for name in (entry.canonical_name, *entry.aliases):
-                stripped = _strip_generic(name_key(name))
+                stripped = self.strip_generic(name_key(name))
                 if len(stripped) >= 4:
                     self._name_index.setdefault(stripped, entry)
         self._name_keys = list(self._name_index)
@@ -84,12 +88,12 @@ class Knowledge:
             return None, 0.0
         if key in self._name_index:
             return self._name_index[key], 100.0
-        stripped = _strip_generic(key)
+        stripped = self.strip_generic(key)
         if stripped and stripped in self._name_index:
             return self._name_index[stripped], 99.0
         threshold = EXTRACT.canonical_min_score if min_score is None else min_score
         # a heading that says "stretch" or "pose" only links to a stretch by a fuzzy match
-        wants_stretch = stripped != key and bool(re.search(r"\b(stretch|stretches|stretching|pose)\b", key))
+        wants_stretch = stripped != key and bool(self._stretch_word_re.search(key))
         choices = self._stretch_keys if wants_stretch else self._name_keys
         best = process.extractOne(key, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
         if best is None and stripped and stripped != key:
@@ -97,6 +101,13 @@ class Knowledge:
         if best is None:
             return None, 0.0
         return self._name_index[best[0]], float(best[1])
+
+    def strip_generic(self, key: str) -> str:
+        """"seated forward bend stretch" -> "seated forward bend": words every name may carry."""
+        return re.sub(r"\s+", " ", self._generic_re.sub(" ", key)).strip()
+
+    def names_a_stretch(self, name: str) -> bool:
+        return bool(self._stretch_word_re.search(name))
 
     def find_mentions(self, text: str) -> list[ExerciseEntry]:
         """Knowledge-base exercises named verbatim in a sentence ("from downward dog", "add deadlifts").
@@ -138,16 +149,13 @@ def _name_candidates(name: str) -> list[str]:
     return out
 
 
+def _word_alternation(words: list[str]) -> re.Pattern:
+    return re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
+
+
 def name_key(name: str) -> str:
     name = name.lower().replace("’", "'").replace("'s", "s").replace("'", "")
     return re.sub(r"[^a-z0-9]+", " ", name).strip()
-
-
-_GENERIC = re.compile(r"\b(stretch|stretches|stretching|pose|poses|exercise|exercises|yoga|the|a|an|simple|easy|gentle|basic)\b")
-
-
-def _strip_generic(key: str) -> str:
-    return re.sub(r"\s+", " ", _GENERIC.sub(" ", key)).strip()
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:

@@ -14,14 +14,21 @@ from markdown_it import MarkdownIt
 
 from ..records import Block
 
-# "1. Name", "1) Name", "#1 Name", "Step 1:", "• item", "- item"
+def _number_words() -> str:
+    from ..knowledge import load_knowledge  # the lexicon names the words that number a heading
+    return "|".join(map(re.escape, load_knowledge().lexicon["heading_number_words"]))
+
+
+_NUMBER_WORDS = _number_words()
+# "1. Name", "1) Name", "#1 Name", "Step 1:", "Stretch #3:", "• item", "- item"
 _MARKER = re.compile(
-    r"^\s*(?P<marker>(?:step|exercise|stretch|move|pose|no\.?)\s*#?\s*\d{1,2}\s*[:.)\-–—]?"
+    rf"^\s*(?P<marker>(?:{_NUMBER_WORDS})\.?\s*#?\s*\d{{1,2}}\s*[:.)\-–—]?"
     r"|#?\d{1,2}\s*[.):]|[•\-*–·▪◦●‣])\s+(?P<rest>\S.*)$",
     re.I,
 )
+# "Exercise 1", "Move 4": a heading that is only a number
+NUMBER_ONLY_TITLE = re.compile(rf"^\s*(?:{_NUMBER_WORDS})\s+(\d{{1,2}})\s*$", re.I)
 _TERMINAL = re.compile(r"[.!?:;…]['\"”’)]*$")
-_TITLE_ONLY_NUMBER = re.compile(r"^\s*(?:step|exercise|stretch|move|pose)\s+(\d{1,2})\s*$", re.I)
 _LABEL_LINE = re.compile(r"^[\w' /&-]{2,30}:\s+\S")  # "Works: calves, ankles" is data, not a heading
 _WS = re.compile(r"[ \t\u00a0\u200b]+")
 
@@ -59,7 +66,7 @@ def classify_line(line: str, *, context: tuple[str, ...] = (), link_density: flo
     short = word_count(rest) <= HEADING_MAX_WORDS and not _TERMINAL.search(rest)
     if in_list:
         return Block(rest, "list_item", context=context, link_density=link_density, list_marker=marker or "•")
-    if _TITLE_ONLY_NUMBER.match(line):
+    if NUMBER_ONLY_TITLE.match(line):
         return Block(line, "heading", level=3, context=context, link_density=link_density, list_marker="")
     if numbered and short and not marker.lower().startswith("step"):
         return Block(rest, "heading", level=3, context=context, link_density=link_density, list_marker=marker)

@@ -69,6 +69,7 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     entry, _score = kb.match_exercise(section.name)
     variant_re = re.compile(kb.lexicon["variant_pattern"], re.I)
     variant_heading_re = re.compile(kb.lexicon["variant_heading_pattern"], re.I)
+    variant_end_re = re.compile(kb.lexicon["variant_end_pattern"], re.I)
     body = [b for b in section.body if b.text.strip()]
     sentences: list[Sentence] = []
     variant = 0
@@ -79,8 +80,7 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
             forced_role = next((role for role, rx in subheading_roles if rx.match(block.text.strip())), None)
         if variant_re.match(block.text) or (block.kind == "heading" and variant_heading_re.match(block.text)):
             variant += 1
-        elif variant and block.kind != "heading" and re.match(r"^(in )?(either|both|each|all) (version|variation|option)s?\b",
-                                                               block.text, re.I):
+        elif variant and block.kind != "heading" and variant_end_re.match(block.text):
             variant = 0  # "In either version, hold...": back to what all variants share
         if block.kind == "heading":
             continue
@@ -262,7 +262,7 @@ def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | No
     for kind, patterns in kb.lexicon["kind_patterns"].items():
         if any(re.search(p, name, re.I) for p in patterns):
             return kind
-    if re.search(r"\b(stretch|pose|opener|release)\b", name, re.I):
+    if kb.names_a_stretch(name):
         return "static-stretch" if hold or not duration else "dynamic-stretch"
     for kind, patterns in kb.lexicon["kind_patterns"].items():
         if sum(1 for p in patterns if re.search(p, text, re.I)) and not hold:

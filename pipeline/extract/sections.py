@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import fuzz
 
 from ..config import EXTRACT
+from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..knowledge import Knowledge, name_key
 from ..records import Block
 
@@ -130,7 +131,7 @@ def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
                     b.level <= head.level and not b.list_marker or _not_exercise(b.text, kb)):
                 break  # "Why stretching helps", "Related posts": the section ends here
             body.append(b)
-        number_only = re.match(r"^(step|exercise|stretch|move|pose)\s+\d+$", head.text, re.I)
+        number_only = NUMBER_ONLY_TITLE.match(head.text)
         number = _marker_number(head.list_marker) if head.list_marker else \
             _marker_number(head.text) if number_only else None
         name = head.text
@@ -152,7 +153,7 @@ def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
         b = blocks[i]
         n = _marker_number(b.list_marker) if b.list_marker else None
         if n is None:
-            m = re.match(r"^(?:step|exercise|stretch|move|pose)\s+(\d+)$", b.text, re.I)
+            m = NUMBER_ONLY_TITLE.match(b.text)
             n = int(m.group(1)) if m else None
         if n is None:
             continue
