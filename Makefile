@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run clean-text extract audit test eval bench bench-clean distclean
+.PHONY: install run clean-text extract audit lint test eval bench bench-clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,10 @@ extract: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/stretchpipe audit $(RAW)
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests scripts
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 ## eval: per-field accuracy on the labelled development set

@@ -141,7 +141,7 @@ def _is_short_line(block: Block, max_words: int) -> bool:
 
 def _mark_author_boxes(blocks: list[Block], reasons: list[str | None], kb: Knowledge) -> None:
     """An author role line ("Writer & Blogger", "About Me") takes the name above it and the bio below it."""
-    for i, block in enumerate(blocks):
+    for i in range(len(blocks)):
         if reasons[i] != "boilerplate:author":
             continue
         j = i - 1
@@ -161,7 +161,7 @@ def _mark_author_boxes(blocks: list[Block], reasons: list[str | None], kb: Knowl
 
 def _mark_related_lists(blocks: list[Block], reasons: list[str | None]) -> None:
     """Below "More from Mobility" / "You may also like" come headline links: short title-like lines."""
-    for i, block in enumerate(blocks):
+    for i in range(len(blocks)):
         if reasons[i] != "boilerplate:related":
             continue
         k = i + 1
@@ -239,7 +239,7 @@ def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: Cle
         seen.add(key)
     kept_idx = [i for i in range(len(blocks)) if not reasons[i]]
     run: list[int] = []
-    for pos, i in enumerate(kept_idx + [None]):  # type: ignore[operator]
+    for i in kept_idx + [None]:  # None closes the last run
         if i is not None and is_dup[i]:
             run.append(i)
             continue

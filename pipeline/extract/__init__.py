@@ -12,7 +12,7 @@ from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_repetitions, find_times
 from ..records import Article, CleanDocument, HoldTime, Source, Stretch
 from .sections import Section, claimed_count, find_sections, find_summary_list
-from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, TARGET_LINE, Sentence, classify,
+from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, Sentence, classify,
                         lexicon_for, position_cues, target_areas)
 
 __all__ = ["extract_article", "build_record"]
@@ -64,64 +64,19 @@ def _content_words(text: str, skip: set[str], kb: Knowledge) -> set[str]:
 
 def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
                  config: ExtractConfig = EXTRACT) -> Stretch:
-    nlp = build_nlp(kb)
     lex = lexicon_for(kb)
     entry, _score = kb.match_exercise(section.name)
-    variant_re = re.compile(kb.lexicon["variant_pattern"], re.I)
-    variant_heading_re = re.compile(kb.lexicon["variant_heading_pattern"], re.I)
-    variant_end_re = re.compile(kb.lexicon["variant_end_pattern"], re.I)
-    body = [b for b in section.body if b.text.strip()]
-    sentences: list[Sentence] = []
-    variant = 0
-    subheading_roles = [(role, re.compile(p, re.I)) for role, p in kb.lexicon["subheading_roles"].items()]
-    forced_role: str | None = None  # under "Muscles worked", "Tips" or "Benefits" the heading says what follows is
-    for block, d in zip(body, nlp.pipe(b.text for b in body)):
-        if block.kind == "heading":
-            forced_role = next((role for role, rx in subheading_roles if rx.match(block.text.strip())), None)
-        if variant_re.match(block.text) or (block.kind == "heading" and variant_heading_re.match(block.text)):
-            variant += 1
-        elif variant and block.kind != "heading" and variant_end_re.match(block.text):
-            variant = 0  # "In either version, hold...": back to what all variants share
-        if block.kind == "heading":
-            continue
-        for sent in d.sents:
-            if not sent.text.strip():
-                continue
-            role, main = classify(sent, kb, lex, entry)
-            if forced_role and role != OFF_TOPIC:
-                role = forced_role
-            sentences.append(Sentence(
-                sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
-                position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant))
-
-    name_words = {lemma(w) for w in re.findall(r"[a-z]+", section.name.lower())}
-    steps: list[str] = []
-    repeats: list[str] = []
-    covered: set[str] = set()
-    side_patterns = [re.compile(p, re.I) for p in kb.lexicon["per_side_patterns"]]
-    sided_seen = False
-    for s in sentences:
-        if s.role != STEP:
-            continue
-        words = _content_words(s.text, name_words, kb)
-        sided = any(rx.search(s.text) for rx in side_patterns)
-        # "Do the same with the other leg" adds the switch even when its words are all covered
-        new_switch = sided and not sided_seen
-        if steps and words and not new_switch and len(words & covered) / len(words) >= config.repeat_coverage:
-            repeats.append(s.text)
-            continue
-        steps.append(s.text)
-        covered |= words
-        sided_seen = sided_seen or sided
+    sentences = read_sentences(section, kb, entry)
+    steps, repeats = choose_steps(sentences, section.name, kb, config)
     instruction = [s for s in sentences if s.role == STEP]
-    usable = [s for s in sentences if s.role not in (OFF_TOPIC,)]
+    usable = [s for s in sentences if s.role != OFF_TOPIC]
 
     position, options, starts, name_position = _position(section.name, sentences, kb, entry, instruction)
     hold, duration = _hold_and_duration(instruction, usable, kb)
     breaths = next((b for s in instruction + usable if (b := find_breaths(s.text))), None)
     repetitions = next((r for s in instruction + usable if (r := find_repetitions(s.text))), None)
     frequency = next((f for s in usable if (f := find_frequency(s.text))), None)
-    per_side = any(rx.search(s.text) for rx in side_patterns for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
+    per_side = any(rx.search(s.text) for rx in lex.per_side for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
 
     targets = list(dict.fromkeys(t for s in sentences for t in s.targets))
     targets_source = "text" if targets else None
@@ -179,6 +134,60 @@ def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge) -> b
     if not steps:
         return False
     return bodily or counted or any(kb.find_mentions(s.text) for s in steps)
+
+
+def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None) -> list[Sentence]:
+    """Every sentence of the section body with its role, position cues, targets and variant."""
+    nlp, lex = build_nlp(kb), lexicon_for(kb)
+    body = [b for b in section.body if b.text.strip()]
+    sentences: list[Sentence] = []
+    variant = 0
+    forced_role: str | None = None  # under "Muscles worked", "Tips", "Benefits" the heading sets the role
+    for block, d in zip(body, nlp.pipe(b.text for b in body)):
+        if block.kind == "heading":
+            forced_role = next((role for role, rx in lex.subheading_roles if rx.match(block.text.strip())), None)
+            if lex.variant_heading.match(block.text):
+                variant += 1
+            continue
+        if lex.variant.match(block.text):
+            variant += 1
+        elif variant and lex.variant_end.match(block.text):
+            variant = 0  # "In either version, hold...": back to what all variants share
+        for sent in d.sents:
+            if not sent.text.strip():
+                continue
+            role, main = classify(sent, kb, lex, entry)
+            if forced_role and role != OFF_TOPIC:
+                role = forced_role
+            sentences.append(Sentence(
+                sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
+                position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant))
+    return sentences
+
+
+def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
+                 config: ExtractConfig = EXTRACT) -> tuple[list[str], list[str]]:
+    """Instruction sentences in order, minus restatements ("To perform X, start by lying...")."""
+    lex = lexicon_for(kb)
+    name_words = {lemma(w) for w in re.findall(r"[a-z]+", name.lower())}
+    steps: list[str] = []
+    repeats: list[str] = []
+    covered: set[str] = set()
+    sided_seen = False
+    for s in sentences:
+        if s.role != STEP:
+            continue
+        words = _content_words(s.text, name_words, kb)
+        sided = any(rx.search(s.text) for rx in lex.per_side)
+        # "Do the same with the other leg" adds the switch even when its words are all covered
+        new_switch = sided and not sided_seen
+        if steps and words and not new_switch and len(words & covered) / len(words) >= config.repeat_coverage:
+            repeats.append(s.text)
+            continue
+        steps.append(s.text)
+        covered |= words
+        sided_seen = sided_seen or sided
+    return steps, repeats
 
 
 def _name_position(name: str, kb: Knowledge) -> str | None:

@@ -173,7 +173,7 @@ def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
 
 def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
     by_level: dict[int, list[int]] = {}
-    for pos, i in enumerate(headings):
+    for i in headings:
         b = blocks[i]
         if _not_exercise(b.text, kb) or _is_variant(b.text, kb) or _is_subheading(b.text, kb):
             continue

@@ -51,6 +51,11 @@ class Lexicon:
     exit_cues: tuple[str, ...]
     not_reader: frozenset[str]
     comparisons: tuple[str, ...]
+    per_side: tuple[re.Pattern, ...]
+    variant: re.Pattern  # "Beginner:" opening a paragraph
+    variant_heading: re.Pattern  # "Advanced variation" as a sub-heading
+    variant_end: re.Pattern  # "In either version, ..."
+    subheading_roles: tuple[tuple[str, re.Pattern], ...]  # "Muscles worked" -> target_line
 
 
 @lru_cache(maxsize=4)
@@ -70,6 +75,11 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         exit_cues=tuple(pos["exit_cues"]),
         not_reader=frozenset(pos["not_reader_cues"]),
         comparisons=tuple(pos["comparison_cues"]),
+        per_side=tuple(re.compile(p, re.I) for p in lx["per_side_patterns"]),
+        variant=re.compile(lx["variant_pattern"], re.I),
+        variant_heading=re.compile(lx["variant_heading_pattern"], re.I),
+        variant_end=re.compile(lx["variant_end_pattern"], re.I),
+        subheading_roles=tuple((role, re.compile(p, re.I)) for role, p in lx["subheading_roles"].items()),
     )
 
 
