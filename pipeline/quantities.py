@@ -69,12 +69,21 @@ def _apply_qualifier(qual: str | None, lo: float | None, hi: float | None) -> tu
 _OR_MORE_RE = re.compile(rf"(?P<a>{_NUM})\s*(?:or more|or longer|\+|plus)\s*(?P<u>{_TIME_UNIT})", re.I)
 
 
+_REST_BEFORE = re.compile(r"(\brest\s*[:\-–]\s*|\b(rest|recover|recovery|break)\b[^.]{0,20}\bbetween\b[^.]{0,20}|\brest( for)?\s*)$", re.I)
+_REST_AFTER = re.compile(r"^\s*(of (rest|recovery)|rest\b|between (sets|reps|rounds|each))", re.I)
+
+
 def find_times(sentence: str) -> list[HoldTime]:
-    """Every time amount in a sentence, as seconds ("15 seconds to 1 minute" -> 15, 60)."""
+    """Every time amount in a sentence, as seconds ("15 seconds to 1 minute" -> 15, 60).
+
+    Rest periods ("Rest: 30 sec", "rest 60 seconds between sets") are not holds and are skipped.
+    """
     out = []
     for m in _OR_MORE_RE.finditer(sentence):  # "10 or more seconds": open-ended
         out.append(HoldTime(_seconds(number(m.group("a")), m.group("u")), None, m.group(0).strip()))
     for m in _TIME_RE.finditer(sentence):
+        if _REST_BEFORE.search(sentence[:m.start()]) or _REST_AFTER.match(sentence[m.end():]):
+            continue
         if m.group("ub").lower() == "s" and not re.match(r"\d", m.group("a") or ""):
             continue  # "a s" is not a time
         a, b = number(m.group("a")), number(m.group("b"))
@@ -99,12 +108,12 @@ def find_breaths(sentence: str) -> Range | None:
     return Range(lo, hi, m.group(0).strip())
 
 
-_REPS_LABEL_RE = re.compile(rf"^\W*(?:reps|repetitions)\s*[:\-–]\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
+_REPS_LABEL_RE = re.compile(rf"\b(?:reps|repetitions)\s*[:\-–]\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
 _SETS_OF_RE = re.compile(rf"\b{_NUM}\s+sets?\s+of\s+(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
 
 
 def find_repetitions(sentence: str) -> Range | None:
-    sets_of = _SETS_OF_RE.search(sentence) or _REPS_LABEL_RE.search(sentence)  # "2 sets of 8 to 10", "Reps: 10"
+    sets_of = _REPS_LABEL_RE.search(sentence) or _SETS_OF_RE.search(sentence)  # "Reps: 10", "2 sets of 8 to 10"
     if sets_of and number(sets_of.group("a")) is not None:
         a, b = number(sets_of.group("a")), number(sets_of.group("b"))
         return Range(a, b if b is not None else a, sets_of.group(0).strip())

@@ -151,3 +151,9 @@ def test_body_part_synonyms_normalise(phrase, area):
 
 def test_on_both_sides_is_per_side():
     assert one("Stand tall and lean to the left. Hold 20 seconds on both sides.").per_side is True
+
+
+def test_rest_between_sets_is_not_a_hold():
+    rec = one("Lie on your back and lift your hips, then lower. Sets: 3 | Reps: 10 | Rest: 30 sec", name="Bridge Lift")
+    assert rec.hold is None and (rec.repetitions.min, rec.repetitions.max) == (10, 10)
+    assert one("Kneel and rest your forehead on the floor for 30 seconds.").hold.min_seconds == 30

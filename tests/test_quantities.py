@@ -54,3 +54,14 @@ def test_breaths():
 def test_sets_of_reps():
     r = find_repetitions("Do 2 sets of 8 to 10.")
     assert (r.min, r.max) == (8, 10)
+
+
+def test_stats_line_labels():
+    r = find_repetitions("Sets: 3 | Reps: 10 | Rest: 30 sec")
+    assert (r.min, r.max) == (10, 10)
+
+
+@pytest.mark.parametrize("text", ["Rest: 30 sec", "Rest 60 seconds between sets.", "Take 30 seconds of rest.",
+                                  "Allow 45 seconds between rounds."])
+def test_rest_periods_are_not_times(text):
+    assert find_times(text) == []
