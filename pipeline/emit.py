@@ -65,7 +65,8 @@ def flag_row(flag: Flag, source: str) -> dict[str, Any]:
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    frame = pd.DataFrame(rows, columns=columns).astype(object)
+    # object dtype from the start: an int column with gaps would otherwise print 20 as "20.0"
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
     return frame.to_csv(index=False, lineterminator="\n")
 
 

@@ -80,3 +80,12 @@ def test_stdin_and_stdout():
     assert len(records) == 13 and records[0]["source"]["path"] == "<stdin>"
     cleaned = invoke("clean", "-", input=text)
     assert "Credit:" not in cleaned.output and cleaned.output.count("Cobra Pose") == 2  # list + heading
+
+
+def test_csv_numbers_print_as_written(tmp_path):
+    invoke("run", SEED, "--out", tmp_path)
+    import csv
+    rows = {r["name"]: r for r in csv.DictReader((tmp_path / "stretches.csv").open(encoding="utf-8"))}
+    cobra = rows["Cobra Pose"]
+    assert (cobra["hold_min_seconds"], cobra["hold_max_seconds"], cobra["duration_min_seconds"]) == ("20", "30", "")
+    assert rows["Knee-to-Chest Stretch"]["targets"] == "lower back | hips | glutes"
