@@ -11,12 +11,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, errors
 from .audit import RULES, all_flags
 from .emit import FORMATS, write_outputs
 from .run import RunResult, run
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every skipped input, not just the counts.")
 
 
 def _progress(label: str):
@@ -34,10 +35,18 @@ def _run(inputs: tuple[str, ...], label: str, keep_documents: bool = False) -> R
     return run(inputs, stdin=stdin, keep_documents=keep_documents, progress=_progress(label))
 
 
-def _report_problems(result: RunResult) -> None:
+def _report_problems(result: RunResult, verbose: bool = False) -> None:
+    """Failures always, one line each; skips one line each with -v, else counted by code
+    (a run over thousands of pages should not print thousands of "no exercises" lines)."""
+    skipped: dict[str, int] = {}
     for entry in result.manifest:
-        if entry.status != "processed" or entry.reason:
+        if entry.status == "failed" or verbose and (entry.status != "processed" or entry.reason):
             click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
+        elif entry.status == "skipped":
+            skipped[entry.code or "?"] = skipped.get(entry.code or "?", 0) + 1
+    if skipped and not verbose:
+        counts = ", ".join(f"{n} {code} {errors.SHORT.get(code, '')}".rstrip() for code, n in sorted(skipped.items()))
+        click.echo(f"skipped {sum(skipped.values())} input(s) ({counts}); see manifest.json or use -v", err=True)
 
 
 def _open_out(output: str):
@@ -55,11 +64,12 @@ def main() -> None:
 
 @main.command("run")
 @INPUTS
+@VERBOSE
 @click.option("--out", "out_dir", default="processed", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
 @click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
               help="Comma-separated output formats: json, csv.")
-def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str) -> None:
+def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str, verbose: bool) -> None:
     """Run every stage and write stretches, articles, flags and a manifest to --out."""
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
@@ -68,7 +78,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str) -> None:
                                  f"{', '.join(FORMATS)}", param_hint="--format")
     result = _run(inputs, "processing")
     written = write_outputs(out_dir, result.articles, result.manifest, result.stats_dict(), chosen)
-    _report_problems(result)
+    _report_problems(result, verbose)
     stretches = sum(len(a.stretches) for a in result.articles)
     flags = sum(len(all_flags(a)) for a in result.articles)
     click.echo(f"{result.processed} of {len(result.manifest)} input(s) processed: {stretches} stretches, "
@@ -79,9 +89,10 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str) -> None:
 
 @main.command("clean")
 @INPUTS
+@VERBOSE
 @click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--removed", is_flag=True, help="Also list the removed blocks with their reasons (on stderr).")
-def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool) -> None:
+def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, verbose: bool) -> None:
     """Print the cleaned text of each input (boilerplate and duplicates removed)."""
     result = _run(inputs, "cleaning", keep_documents=True)
     with _open_out(output) as fh:
@@ -92,32 +103,34 @@ def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool) -> None:
             if removed:
                 for r in doc.removed:
                     click.echo(f"removed {r.reason}: {r.text[:80]}", err=True)
-    _report_problems(result)
+    _report_problems(result, verbose)
     if not result.documents:
         sys.exit(1)
 
 
 @main.command("extract")
 @INPUTS
+@VERBOSE
 @click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 @click.option("--all-kinds", is_flag=True, help="Include strength, balance and other exercises, not only stretches.")
-def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool) -> None:
+def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, verbose: bool) -> None:
     """Print one JSON object per stretch (JSON Lines)."""
     result = _run(inputs, "extracting")
     with _open_out(output) as fh:
         for article in result.articles:
             for record in (article.records if all_kinds else article.stretches):
                 fh.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-    _report_problems(result)
+    _report_problems(result, verbose)
     if result.processed == 0:
         sys.exit(1)
 
 
 @main.command("audit")
 @INPUTS
+@VERBOSE
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--min-severity", type=click.Choice(["info", "warning", "error"]), default="info", show_default=True)
-def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str) -> None:
+def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str, verbose: bool) -> None:
     """Print the audit flags; exit 1 when any error flag is found (use it as an editorial lint)."""
     order = {"info": 0, "warning": 1, "error": 2}
     result = _run(inputs, "auditing")
@@ -130,7 +143,7 @@ def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str) -> None:
         click.echo(json.dumps([dict(source=s, **f.to_dict()) for s, f in rows], ensure_ascii=False, indent=2))
     else:
         click.echo(_table(rows))
-    _report_problems(result)
+    _report_problems(result, verbose)
     errors = sum(1 for _, f in rows if f.severity == "error")
     click.echo(f"{len(rows)} flag(s), {errors} error(s) in {len(result.articles)} article(s)", err=True)
     if errors or result.processed == 0:

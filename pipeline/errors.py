@@ -28,6 +28,9 @@ BINARY = "SP103"  # not text (NUL bytes, undecodable)
 UNSUPPORTED = "SP104"  # extension we do not read
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
 
+SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: "unsupported type",
+         NO_EXERCISES: "no exercise sections", "SP900": "internal error"}
+
 MESSAGES = {
     NOT_FOUND: "no such file or directory: {path}; check the path",
     EMPTY: "{path} is empty; nothing to extract",
