@@ -130,17 +130,19 @@ def list_mismatch(article: Article, kb: Knowledge) -> Iterator[tuple[str, list[s
     def matches(a: str, b: str) -> bool:
         return fuzz.token_sort_ratio(name_key(a), name_key(b)) >= EXTRACT.list_match_score
 
-    missing = [item for item in article.summary_list if not any(matches(item, h) for h in headings)]
+    # a table of contents also lists "Benefits" or "FAQ": only exercises can be missing sections
+    missing = [item for item in article.summary_list
+               if not any(matches(item, h) for h in headings) and kb.looks_like_exercise(item)]
     extra = [h for h in headings if not any(matches(h, item) for item in article.summary_list)]
     if missing:
         yield ("listed but without a section: " + "; ".join(missing), missing)
     if extra:
         yield ("a section that the summary list leaves out: " + "; ".join(extra), extra)
-    if not missing and not extra and len(headings) == len(article.summary_list):
-        order = [i for i, (a, b) in enumerate(zip(article.summary_list, headings)) if not matches(a, b)]
+    listed = [item for item in article.summary_list if any(matches(item, h) for h in headings)]
+    if not missing and not extra and len(headings) == len(listed):
+        order = [i for i, (a, b) in enumerate(zip(listed, headings)) if not matches(a, b)]
         if order:
-            yield ("the summary list and the sections are in a different order",
-                   [article.summary_list[order[0]], headings[order[0]]])
+            yield ("the summary list and the sections are in a different order", [listed[order[0]], headings[order[0]]])
 
 
 @rule("no-exercises", "error", scope="article")

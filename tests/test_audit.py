@@ -70,3 +70,23 @@ def test_every_rule_has_an_id_severity_and_description():
             "count-mismatch", "list-mismatch"} <= set(RULES)
     for rule in RULES.values():
         assert rule.severity in {"error", "warning", "info"} and rule.description
+
+
+def test_count_claims_come_from_the_title_or_an_announcement_not_any_number():
+    text = ("Loosen Up After Work\n\nI tried 3 exercises last week and none of them helped my back.\n\n"
+            "1. Cat-Cow\n\nStart on your hands and knees and round your back. Repeat 10 times.\n\n"
+            "2. Child's Pose\n\nKneel and sit back on your heels. Hold 30 seconds.\n")
+    article = article_from(text)
+    assert article.claimed_count is None and "count-mismatch" not in {f.rule for f in article.flags}
+    announced = article_from(text.replace("I tried 3 exercises last week and none of them helped my back.",
+                                          "Here are 2 stretches that helped my back."))
+    assert announced.claimed_count == 2
+
+
+def test_table_of_contents_entries_that_are_not_exercises_are_not_missing_sections():
+    text = ("Hip Mobility\n\n  1. Pigeon Pose\n  2. Frog Stretch\n  3. Benefits of stretching\n  4. FAQ\n\n"
+            "1. Pigeon Pose\n\nFrom all fours, slide one knee forward. Hold 30 seconds each side.\n\n"
+            "2. Frog Stretch\n\nStart on your hands and knees and widen your knees. Hold 45 seconds.\n")
+    article = article_from(text)
+    assert len(article.summary_list) == 4
+    assert "list-mismatch" not in {f.rule for f in article.flags}

@@ -219,14 +219,20 @@ def find_summary_list(blocks: list[Block], sections: list[Section]) -> list[str]
 
 
 def claimed_count(title: str | None, blocks: list[Block], kb: Knowledge) -> int | None:
-    """'13 Stretches for Lower Back Pain' -> 13. Looks at the title, then headings and intro."""
+    """'13 Stretches for Lower Back Pain' -> 13. The title or a heading may state the count
+    anywhere; in prose only an announcement counts ("Here are 8 stretches"), not any number
+    ("I tried 3 exercises last week")."""
     words = kb.lexicon["number_words"]
     nouns = "|".join(sorted((re.escape(n) for n in kb.lexicon["count_nouns"]), key=len, reverse=True))
     num = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2 and w not in {"once", "twice", "thrice", "half", "half a", "hundred"}) + ")"
     pattern = re.compile(rf"\b{num}\s+(?:[\w'’-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
-    candidates = [title or ""] + [b.text for b in blocks[:40] if b.kind in ("heading", "paragraph")]
-    for text in candidates:
-        m = pattern.search(text)
+    announce = "|".join(sorted(map(re.escape, kb.lexicon["count_announcements"]), key=len, reverse=True))
+    announced = re.compile(rf"\b(?:{announce})\s+{num}\s+(?:[\w'’-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
+    candidates = [(title or "", pattern)] + [
+        (b.text, pattern if b.kind == "heading" else announced)
+        for b in blocks[:40] if b.kind in ("heading", "paragraph")]
+    for text, rx in candidates:
+        m = rx.search(text)
         if m:
             token = m.group(1).lower()
             return int(token) if token.isdigit() else int(words[token])
