@@ -65,11 +65,11 @@ def _is_stretch(record: Stretch) -> bool:
 def position_conflict(record: Stretch, article: Article, kb: Knowledge) -> Iterator[tuple[str, list[str]]]:
     """The name implies one position and the steps another, or the steps start in two."""
     starts = record.notes.get("start_positions", [])
-    name_position = record.notes.get("name_position")
+    allowed = record.notes.get("name_positions", [])
     labels = list(dict.fromkeys(label for label, _ in starts))
-    if name_position and labels and labels[0] != name_position and name_position not in record.position_options:
+    if allowed and labels and labels[0] not in allowed and not set(allowed) & set(record.position_options):
         evidence = [s for label, s in starts if label == labels[0]][:1]
-        yield (f"the name says {name_position} but the steps start {labels[0]}", evidence)
+        yield (f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", evidence)
     if len(labels) > 1:
         evidence = [next(s for label, s in starts if label == lab) for lab in labels]
         yield (f"the steps give two starting positions: {' and then '.join(labels)}", evidence)

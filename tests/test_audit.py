@@ -90,3 +90,22 @@ def test_table_of_contents_entries_that_are_not_exercises_are_not_missing_sectio
     article = article_from(text)
     assert len(article.summary_list) == 4
     assert "list-mismatch" not in {f.rule for f in article.flags}
+
+
+def test_lying_in_a_name_fits_any_lying_position():
+    article = article_from("Quads\n\n1. Lying Quad Stretch\n\nLie on your left side and pull your right heel toward "
+                           "your seat. Hold 30 seconds, then switch sides.\n\n2. Cobra Pose\n\nLie face down and press "
+                           "up. Hold 20 seconds.\n")
+    assert article.records[0].position == "side-lying"
+    assert not [f for f in article.records[0].flags if f.rule == "position-conflict"]
+
+
+def test_a_later_transition_is_not_a_second_start():
+    article = article_from("Back\n\n1. Seated Roll Down\n\nSit on the floor with your knees bent. Slowly lie down on "
+                           "your back, one vertebra at a time. Repeat 5 times.\n\n2. Cobra Pose\n\nLie face down and "
+                           "press up. Hold 20 seconds.\n")
+    rec = article.records[0]
+    assert rec.position == "seated" and not [f for f in rec.flags if f.rule == "position-conflict"]
+    still = article_from("Back\n\n1. Twist\n\nSit with one leg crossed. Twist and hold 20 seconds. Start by standing "
+                         "with your feet apart. Hold 20 seconds.\n\n2. Cobra Pose\n\nLie face down. Hold 20 seconds.\n")
+    assert [f.rule for f in still.records[0].flags if f.rule == "position-conflict"] == ["position-conflict"]

@@ -71,7 +71,7 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     instruction = [s for s in sentences if s.role == STEP]
     usable = [s for s in sentences if s.role != OFF_TOPIC]
 
-    position, options, starts, name_position = _position(section.name, sentences, kb, entry, instruction)
+    position, options, starts, name_positions = _position(section.name, sentences, kb, entry, instruction)
     hold, duration = _hold_and_duration(instruction, usable, kb)
     breaths = next((b for s in instruction + usable if (b := find_breaths(s.text))), None)
     repetitions = next((r for s in instruction + usable if (r := find_repetitions(s.text))), None)
@@ -107,7 +107,7 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     record.notes = {
         "off_topic": [s.text for s in sentences if s.role == OFF_TOPIC],
         "start_positions": starts,
-        "name_position": name_position,
+        "name_positions": name_positions,
         "repeats": repeats,
         "entry": entry,
         "is_exercise": _is_exercise(record, sentences, kb),
@@ -190,16 +190,20 @@ def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
     return steps, repeats
 
 
-def _name_position(name: str, kb: Knowledge) -> str | None:
+def _name_positions(name: str, kb: Knowledge) -> list[str]:
+    """Positions a name allows: "Seated Twist" -> [seated]; "Lying Quad Stretch" -> any lying one."""
     words = re.findall(r"[a-z-]+", name.lower())
+    for word in words:
+        if word in kb.positions["name_word_families"]:
+            return list(kb.positions["name_word_families"][word])
     for label, cues in kb.positions["name_words"].items():
         if any(w in cues for w in words):
-            return label
-    return None
+            return [label]
+    return []
 
 
 def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: ExerciseEntry | None,
-              instruction: list[Sentence]) -> tuple[str | None, list[str], list[tuple[str, str]], str | None]:
+              instruction: list[Sentence]) -> tuple[str | None, list[str], list[tuple[str, str]], list[str]]:
     """Starting position from what the reader is told; then the name; then a named base pose."""
     # (label, sentence) for each instructed starting position, per variant (0 = the main text)
     starts_by_variant: dict[int, list[tuple[str, str]]] = {}
@@ -217,13 +221,13 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: Exerci
     if len(set(variant_firsts)) > 1:
         options.extend(variant_firsts)
     options = list(dict.fromkeys(options))
-    name_position = _name_position(name, kb)
+    name_positions = _name_positions(name, kb)
     if starts:
         position = starts[0][0]
     elif options:
         position = options[0]
-    elif name_position:
-        position = name_position
+    elif len(name_positions) == 1:
+        position = name_positions[0]
     else:
         position = None
         for s in instruction:  # "In the child's pose position, walk your hands..."
@@ -233,7 +237,7 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: Exerci
                 break
         if position is None and entry is not None:
             position = entry.position
-    return position, options, starts, name_position
+    return position, options, starts, name_positions
 
 
 def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],

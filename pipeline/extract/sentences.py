@@ -51,6 +51,7 @@ class Lexicon:
     exit_cues: tuple[str, ...]
     not_reader: frozenset[str]
     comparisons: tuple[str, ...]
+    transitions: frozenset[str]
     per_side: tuple[re.Pattern, ...]
     variant: re.Pattern  # "Beginner:" opening a paragraph
     variant_heading: re.Pattern  # "Advanced variation" as a sub-heading
@@ -75,6 +76,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         exit_cues=tuple(pos["exit_cues"]),
         not_reader=frozenset(pos["not_reader_cues"]),
         comparisons=tuple(pos["comparison_cues"]),
+        transitions=frozenset(pos["transition_adverbs"]),
         per_side=tuple(re.compile(p, re.I) for p in lx["per_side_patterns"]),
         variant=re.compile(lx["variant_pattern"], re.I),
         variant_heading=re.compile(lx["variant_heading_pattern"], re.I),
@@ -157,6 +159,9 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
             continue  # "the standing twist": a name, not an instruction
         is_start = (i == main and role == STEP) or (i <= 1 and role in (STEP, DESCRIPTION)) \
             or any(w in lex.start_words for w in window[-4:]) or window[-1:] == ["you"]
+        if is_start and any(t.lower_ in lex.transitions for t in sent[:i]) \
+                and not any(w in lex.start_words for w in window[-4:]):
+            is_start = False  # "Slowly lie down on your back": a move from the start, not a new start
         if role == ASIDE and not is_start:
             continue
         in_group = prev is not None and " or " in f" {sent.doc[prev.end:span.start].text.lower()} " \
