@@ -69,7 +69,7 @@ def run(inputs: Iterable[str], *, stdin: bytes | None = None, keep_documents: bo
         try:
             doc, article = process_page(page)
         except Exception as exc:  # one bad page never stops the run; the manifest says what broke
-            log.exception("failed on %s", source)
+            log.debug("failed on %s", source, exc_info=True)  # the manifest and stderr line say what broke
             result.manifest.append(ManifestEntry(source, "failed", reason=f"[SP900] internal error: {exc!r}; "
                                                  "please report it with the input", code="SP900",
                                                  format=page.format, encoding=page.encoding))

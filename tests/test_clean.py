@@ -98,3 +98,10 @@ def test_removed_indices_point_at_the_page_blocks():
     doc = clean_page(page)
     for r in doc.removed:
         assert r.text in blocks[r.index].text
+
+
+def test_deeply_nested_html_is_walked_without_recursion_limits():
+    html = ("<html><body>" + "<div>" * 3000 + "<h2>1. Cobra Pose</h2><p>Lie face down. Hold 20 seconds.</p>"
+            + "</div>" * 3000 + "</body></html>")
+    doc = clean_page(page_from(html, "html"))
+    assert [b.text for b in doc.blocks] == ["Cobra Pose", "Lie face down. Hold 20 seconds."]

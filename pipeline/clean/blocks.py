@@ -7,6 +7,7 @@ same way, so every later step sees the same kind of blocks whatever the input fo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import yaml
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -121,7 +122,7 @@ def html_to_blocks(html: str) -> tuple[str | None, list[Block]]:
         comment.extract()
     root = soup.body or soup
     blocks: list[Block] = []
-    _walk(root, (), blocks)
+    _walk(root, blocks)
     return title, blocks
 
 
@@ -147,30 +148,34 @@ def _context_of(tag: Tag) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def _walk(node: Tag, context: tuple[str, ...], out: list[Block]) -> None:
-    ctx = context + _context_of(node)
-    inline: list = []
-
-    def flush() -> None:
-        if inline:
-            _emit_inline(inline, ctx, out, in_list=False)
-            inline.clear()
-
-    for child in node.children:
-        if isinstance(child, NavigableString):
+def _walk(root: Tag, out: list[Block]) -> None:
+    """Depth-first over the DOM with an explicit stack: real pages nest thousands of <div>s deep,
+    past Python's recursion limit. Inline runs between block elements become blocks of their own."""
+    stack: list[tuple[tuple[str, ...], Iterator, list]] = [(_context_of(root), iter(root.children), [])]
+    while stack:
+        ctx, children, inline = stack[-1]
+        child = next(children, None)
+        if child is None:
+            if inline:
+                _emit_inline(inline, ctx, out, in_list=False)
+            stack.pop()
+            continue
+        if not isinstance(child, Tag):
             inline.append(child)
-        elif isinstance(child, Tag):
-            if child.name in _LEAF_BLOCK_TAGS and not _has_block_children(child):
-                flush()
-                _emit_leaf(child, ctx, out)
-            elif child.name in _BLOCK_TAGS or _has_block_children(child):
-                flush()
-                _walk(child, ctx, out)
-            elif child.name == "br" and inline and isinstance(inline[-1], Tag) and inline[-1].name == "br":
-                inline.append(child)  # a <br><br> pair still splits the run below
-            else:
-                inline.append(child)
-    flush()
+        elif child.name in _LEAF_BLOCK_TAGS and not _has_block_children(child):
+            _flush(inline, ctx, out)
+            _emit_leaf(child, ctx, out)
+        elif child.name in _BLOCK_TAGS or _has_block_children(child):
+            _flush(inline, ctx, out)
+            stack.append((ctx + _context_of(child), iter(child.children), []))
+        else:
+            inline.append(child)
+
+
+def _flush(inline: list, ctx: tuple[str, ...], out: list[Block]) -> None:
+    if inline:
+        _emit_inline(list(inline), ctx, out, in_list=False)
+        inline.clear()
 
 
 def _has_block_children(tag: Tag) -> bool:
