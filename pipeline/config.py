@@ -27,6 +27,8 @@ class CleanConfig:
     # duplicates: blocks at least this long are dropped on their own; shorter ones only in runs
     duplicate_min_words: int = 12
     duplicate_run_min: int = 3
+    # a long block this similar (rapidfuzz ratio, 0-100) to an earlier one is a near-duplicate copy
+    near_duplicate_score: float = 95.0
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,12 @@ def test_deeply_nested_html_is_walked_without_recursion_limits():
             + "</div>" * 3000 + "</body></html>")
     doc = clean_page(page_from(html, "html"))
     assert [b.text for b in doc.blocks] == ["Cobra Pose", "Lie face down. Hold 20 seconds."]
+
+
+def test_near_duplicate_copy_of_the_body_is_removed():
+    body = ARTICLE.split("Sam Lee")[0]
+    second = body.split("\n", 2)[2].replace("Hold for 30 seconds.", "Hold for 30 seconds!").replace(
+        "Desk work rounds your shoulders forward.", "Desk work rounds the shoulders forward.")
+    doc = clean_page(page_from(body + "\n" + second))
+    assert doc.text.count("Stand in a doorway") == 1
+    assert doc.text.count("These stretches open the chest") == 1

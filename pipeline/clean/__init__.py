@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz, process
+
 from ..config import CLEAN, CleanConfig
 from ..knowledge import Knowledge, load_knowledge
 from ..records import Block, CleanDocument, Page, RemovedBlock
@@ -229,13 +231,19 @@ def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: Cle
     pasted-again section (heading, list, paragraphs) comes as a run.
     """
     seen: set[str] = set()
+    long_seen: list[str] = []  # earlier long blocks, for near-duplicate copies ("!" for ".", a fixed typo)
     is_dup = [False] * len(blocks)
     for i, block in enumerate(blocks):
         if reasons[i]:
             continue
-        key = f"{block.kind}|{normalise_for_dedup(block.text)}"
+        norm = normalise_for_dedup(block.text)
+        key = f"{block.kind}|{norm}"
         if key in seen:
             is_dup[i] = True
+        elif len(norm.split()) >= config.duplicate_min_words:
+            if process.extractOne(norm, long_seen, scorer=fuzz.ratio, score_cutoff=config.near_duplicate_score):
+                is_dup[i] = True
+            long_seen.append(norm)
         seen.add(key)
     kept_idx = [i for i in range(len(blocks)) if not reasons[i]]
     run: list[int] = []
