@@ -113,4 +113,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except BrokenPipeError:  # `make eval | head`: the reader left; nothing to report
+        sys.stderr.close()
+        sys.exit(0)

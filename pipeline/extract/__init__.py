@@ -184,7 +184,7 @@ def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
         if steps and words and not new_switch and len(words & covered) / len(words) >= config.repeat_coverage:
             repeats.append(s.text)
             continue
-        steps.append(s.text)
+        steps.append(lex.step_label.sub("", s.text))  # "How: Step your right foot..." -> "Step your..."
         covered |= words
         sided_seen = sided_seen or sided
     return steps, repeats

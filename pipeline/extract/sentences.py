@@ -57,6 +57,7 @@ class Lexicon:
     variant_heading: re.Pattern  # "Advanced variation" as a sub-heading
     variant_end: re.Pattern  # "In either version, ..."
     subheading_roles: tuple[tuple[str, re.Pattern], ...]  # "Muscles worked" -> target_line
+    step_label: re.Pattern  # "How:" before a step
 
 
 @lru_cache(maxsize=4)
@@ -82,6 +83,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         variant_heading=re.compile(lx["variant_heading_pattern"], re.I),
         variant_end=re.compile(lx["variant_end_pattern"], re.I),
         subheading_roles=tuple((role, re.compile(p, re.I)) for role, p in lx["subheading_roles"].items()),
+        step_label=re.compile(lx["step_label_pattern"], re.I),
     )
 
 
@@ -196,6 +198,8 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
         if span.text.lower() in ambiguous and (i == 0 or sent[i - 1].lower_ not in determiners) \
                 and not _coordinated(sent, span, spans):
             continue  # "pulled back", "lean to the side": a direction, not a body part
+        if span.text.lower() in ambiguous and any(o.start == span.end for o in spans):
+            continue  # "your back hip": the rear hip, not the back
         if _is_locator(sent, span, spans):
             continue  # "the hip flexor of the straight leg": the leg only says where
         window = []
