@@ -36,6 +36,8 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     topic = _topic(title, nlp)
     built = [build_record(s, doc, kb, config) for s in sections]
     records = [r for r in built if r.notes["is_exercise"]]
+    if len(records) == 1 and records[0].targets_source != "text":
+        _targets_from_intro(records[0], doc, sections, kb)
     return Article(
         source=doc.source,
         title=title,
@@ -46,6 +48,19 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
         removed=doc.removed,
         non_exercise_sections=[r.name for r in built if not r.notes["is_exercise"]],
     )
+
+
+def _targets_from_intro(record: Stretch, doc: CleanDocument, sections: list[Section], kb: Knowledge) -> None:
+    """A page about one exercise often states "Targets: hips, glutes" above the steps."""
+    lex, nlp = lexicon_for(kb), build_nlp(kb)
+    first = min(s.heading.start for s in sections)
+    lines = [b.text for b in doc.blocks if b.end <= first and lex.target_line.match(b.text)]
+    found: list[str] = []
+    for line in lines:
+        parsed = nlp(line)  # keep the Doc alive while its span group is read
+        found.extend(span.label_ for span in parsed.spans[BODY_KEY])
+    if found:
+        record.targets, record.targets_source = list(dict.fromkeys(found)), "text"
 
 
 def _topic(title: str | None, nlp) -> list[str]:
@@ -126,7 +141,8 @@ def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge) -> b
     # a time or count inside an instruction ("Hold 20 seconds"), not in prose ("10 times more fibre")
     counted = any(find_times(s.text) or find_repetitions(s.text) or find_breaths(s.text) for s in steps)
     # "Hamstring Sweep" names a body part; "Dell G3 Intel Core i5" is a product, not a "core" move
-    names_body_part = not re.search(r"\d", record.name) and bool(build_nlp(kb)(record.name).spans[BODY_KEY])
+    parsed_name = build_nlp(kb)(record.name)
+    names_body_part = not re.search(r"\d", record.name) and len(parsed_name.spans[BODY_KEY]) > 0
     if names_body_part:  # "Hamstring Sweep", "Neck Rolls"
         return True
     if kb.looks_like_exercise(record.name):
@@ -142,13 +158,18 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
     body = [b for b in section.body if b.text.strip()]
     sentences: list[Sentence] = []
     variant = 0
-    forced_role: str | None = None  # under "Muscles worked", "Tips", "Benefits" the heading sets the role
+    # under "Muscles worked", "Tips", "Common Mistakes" the heading sets the role of what follows,
+    # down through deeper headings ("Common Mistakes" > "Letting the hips tilt")
+    roles: list[tuple[int, str | None]] = []
     for block, d in zip(body, nlp.pipe(b.text for b in body)):
         if block.kind == "heading":
-            forced_role = next((role for role, rx in lex.subheading_roles if rx.match(block.text.strip())), None)
+            roles = [(lv, r) for lv, r in roles if lv < block.level]
+            role = next((role for role, rx in lex.subheading_roles if rx.match(block.text.strip())), None)
+            roles.append((block.level, role or (roles[-1][1] if roles else None)))
             if lex.variant_heading.match(block.text):
                 variant += 1
             continue
+        forced_role = roles[-1][1] if roles else None
         if lex.variant.match(block.text):
             variant += 1
         elif variant and lex.variant_end.match(block.text):

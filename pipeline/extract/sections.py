@@ -45,6 +45,15 @@ def _not_exercise(text: str, kb: Knowledge) -> bool:
     return any(re.search(p, text, re.I) for p in kb.lexicon["not_exercise_headings"])
 
 
+def name_in_heading(text: str, kb: Knowledge) -> str | None:
+    """"How to Do Pigeon Pose" -> "Pigeon Pose", when what it names is an exercise."""
+    for pattern in kb.lexicon["name_in_heading_patterns"]:
+        m = re.match(pattern, text.strip(), re.I)
+        if m and kb.looks_like_exercise(m.group("name")):
+            return m.group("name").strip()
+    return None
+
+
 def _is_subheading(text: str, kb: Knowledge) -> bool:
     """"How to do it", "Benefits", "Muscles worked": parts of the exercise above."""
     return bool(re.search(kb.lexicon["section_subheading_pattern"], text.strip(), re.I))
@@ -134,7 +143,7 @@ def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
         number_only = NUMBER_ONLY_TITLE.match(head.text)
         number = _marker_number(head.list_marker) if head.list_marker else \
             _marker_number(head.text) if number_only else None
-        name = head.text
+        name = name_in_heading(head.text, kb) or head.text
         if number_only and body and body[0].kind == "heading":
             name = body[0].text  # "Move 3" then a bold "Pigeon Pose" line: the line is the name
             body = body[1:]
@@ -173,10 +182,19 @@ def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
 
 def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
     by_level: dict[int, list[int]] = {}
+    parents: dict[int, Block] = {}  # the latest heading at each level, to know what a heading sits under
     for i in headings:
         b = blocks[i]
-        if _not_exercise(b.text, kb) or _is_variant(b.text, kb) or _is_subheading(b.text, kb):
+        parents = {lv: h for lv, h in parents.items() if lv < b.level}
+        parent = parents[max(parents)] if parents else None
+        parents[b.level] = b
+        named = name_in_heading(b.text, kb)
+        if not named and (_not_exercise(b.text, kb) or _is_variant(b.text, kb) or _is_subheading(b.text, kb)):
             continue
+        if parent is not None and parent.level > 1 and not name_in_heading(parent.text, kb) and (
+                _not_exercise(parent.text, kb) or _is_subheading(parent.text, kb)) \
+                and kb.match_exercise(b.text)[1] < 100:
+            continue  # "Letting the hips tilt" under "Common Mistakes" is a mistake, not an exercise
         following = []
         for k in range(i + 1, len(blocks)):
             if blocks[k].kind == "heading" and blocks[k].level <= b.level:
@@ -184,7 +202,7 @@ def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) 
             following.append(blocks[k])
         if not following:
             continue
-        if kb.looks_like_exercise(b.text) or _is_instructional(following, kb):
+        if named or kb.looks_like_exercise(b.text) or _is_instructional(following, kb):
             by_level.setdefault(b.level, []).append(i)
     # Pages mix levels ("## Cat-Cow" then a bold "Sphinx Pose" line): every qualifying heading counts.
     return sorted(i for found in by_level.values() for i in found)
