@@ -204,8 +204,24 @@ def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) 
             continue
         if named or kb.looks_like_exercise(b.text) or _is_instructional(following, kb):
             by_level.setdefault(b.level, []).append(i)
-    # Pages mix levels ("## Cat-Cow" then a bold "Sphinx Pose" line): every qualifying heading counts.
-    return sorted(i for found in by_level.values() for i in found)
+    # Pages mix levels ("## Cat-Cow" then a bold "Sphinx Pose" line): every qualifying heading counts,
+    # except a group heading ("Hip Stretches") whose scope holds deeper exercise headings.
+    chosen = sorted(i for found in by_level.values() for i in found)
+    return [i for i in chosen if not _groups_others(i, chosen, blocks, kb)]
+
+
+def _groups_others(i: int, chosen: list[int], blocks: list[Block], kb: Knowledge) -> bool:
+    """A heading with deeper exercise headings in its scope and no instructions of its own."""
+    level = blocks[i].level
+    own: list[Block] = []
+    for k in range(i + 1, len(blocks)):
+        b = blocks[k]
+        if b.kind == "heading" and b.level <= level:
+            return False
+        if k in chosen and b.level > level:
+            return not _is_instructional(own, kb)
+        own.append(b)
+    return False
 
 
 def find_summary_list(blocks: list[Block], sections: list[Section]) -> list[str]:
