@@ -133,20 +133,22 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
 def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge) -> bool:
     """A numbered or headed section is an exercise only on evidence: a knowledge-base link, an
     exercise word in its name, or a body the reader is placed in, moves or holds. A gift guide's
-    "1. Lego Star Wars" or a news widget's "Breaking News Emails" has none of these."""
+    "1. Lego Star Wars", a news widget's "Breaking News Emails" or a teaser "Hip Stretches for
+    Runners" has none of these."""
     if record.canonical_name:
         return True
     steps = [s for s in sentences if s.role == STEP]
     bodily = any(s.positions or s.targets for s in sentences if s.role != OFF_TOPIC)
     # a time or count inside an instruction ("Hold 20 seconds"), not in prose ("10 times more fibre")
     counted = any(find_times(s.text) or find_repetitions(s.text) or find_breaths(s.text) for s in steps)
-    # "Hamstring Sweep" names a body part; "Dell G3 Intel Core i5" is a product, not a "core" move
+    words = set(re.findall(r"[a-z]+", record.name.lower()))
+    if words & set(kb.lexicon["category_name_words"]):  # "Hip Stretches for Runners" names a category
+        return bool(steps) and (bodily or counted)
     parsed_name = build_nlp(kb)(record.name)
+    # "Hamstring Sweep" names a body part; "Dell G3 Intel Core i5" is a product, not a "core" move
     names_body_part = not re.search(r"\d", record.name) and len(parsed_name.spans[BODY_KEY]) > 0
-    if names_body_part:  # "Hamstring Sweep", "Neck Rolls"
-        return True
     if kb.looks_like_exercise(record.name):
-        return bodily or counted
+        return bodily or counted or names_body_part
     if not steps:
         return False
     return bodily or counted or any(kb.find_mentions(s.text) for s in steps)
