@@ -83,8 +83,8 @@ class LinkDensityFilter:
         if block.link_density > self.config.max_link_density and word_count(block.text) <= self.config.link_block_max_words:
             if block.kind == "list_item" and self.kb.looks_like_exercise(block.text):
                 return None
-            if _HTML_HEADINGS.intersection(block.context):
-                return None  # <h3><a href="/cobra">Cobra Pose</a></h3> is still a heading
+            if _HTML_HEADINGS.intersection(block.context) and self.kb.looks_like_exercise(block.text):
+                return None  # <h3><a href="/cobra">Cobra Pose</a></h3> is still the exercise's heading
             return "navigation"
         return None
 
