@@ -22,9 +22,10 @@ _RANGE_SEP = r"(?:-|–|—|to|and|or)"
 _QUAL = (r"(?P<qual>at least|no less than|a minimum of|minimum of|minimum|up to|no more than|a maximum of|"
          r"maximum of|as long as|about|around|approximately|roughly|between|somewhere between|anywhere from|from)?")
 
-_TIME_RE = re.compile(
-    rf"{_QUAL}\s*(?P<a>{_NUM})\s*(?P<ua>{_TIME_UNIT})?\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM})\s*)?(?P<ub>{_TIME_UNIT})",
+_TIME_RE = re.compile(  # "20-30 seconds", "15 seconds to 1 minute", "a 30-second hold"
+    rf"{_QUAL}\s*(?P<a>{_NUM})\s*(?P<ua>{_TIME_UNIT})?\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM})\s*)?(?:-\s*)?(?P<ub>{_TIME_UNIT})",
     re.I)
+_OR_TWO_RE = re.compile(r"\b(?:a|one)\s+(?P<u>minute|min)\s+or\s+two\b", re.I)  # "a minute or two"
 _BREATH_RE = re.compile(
     rf"{_QUAL}\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM})\s*)?(?P<ub>{_BREATH_UNIT})", re.I)
 _UNITS = "|".join(sorted(map(re.escape, load_knowledge().lexicon["repetition_units"]), key=len, reverse=True))
@@ -79,6 +80,8 @@ def find_times(sentence: str) -> list[HoldTime]:
     Rest periods ("Rest: 30 sec", "rest 60 seconds between sets") are not holds and are skipped.
     """
     out = []
+    for m in _OR_TWO_RE.finditer(sentence):
+        out.append(HoldTime(60, 120, m.group(0)))
     for m in _OR_MORE_RE.finditer(sentence):  # "10 or more seconds": open-ended
         out.append(HoldTime(_seconds(number(m.group("a")), m.group("u")), None, m.group(0).strip()))
     for m in _TIME_RE.finditer(sentence):
@@ -86,6 +89,8 @@ def find_times(sentence: str) -> list[HoldTime]:
             continue
         if m.group("ub").lower() == "s" and not re.match(r"\d", m.group("a") or ""):
             continue  # "a s" is not a time
+        if any(o.text in m.group(0) or m.group(0) in o.text for o in out):
+            continue  # already read as "a minute or two" or "10 or more seconds"
         a, b = number(m.group("a")), number(m.group("b"))
         if a is None and b is None:
             continue
@@ -109,10 +114,16 @@ def find_breaths(sentence: str) -> Range | None:
 
 
 _REPS_LABEL_RE = re.compile(rf"\b(?:reps|repetitions)\s*[:\-–]\s*(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
-_SETS_OF_RE = re.compile(rf"\b{_NUM}\s+sets?\s+of\s+(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
+_TIMES_X_RE = re.compile(  # "3 x 30 sec", "30 seconds x 3": the multiplier is the repetitions
+    rf"\b(?P<a>{_NUM})\s*[x×]\s*(?={_NUM}\s*-?\s*{_TIME_UNIT})|{_TIME_UNIT}\s*[x×]\s*(?P<b>{_NUM})\b", re.I)
+_SETS_OF_RE = re.compile(rf"\b{_NUM}\s+(?:sets?|rounds?)\s+of\s+(?P<a>{_NUM})\s*(?:{_RANGE_SEP}\s*(?P<b>{_NUM}))?", re.I)
 
 
 def find_repetitions(sentence: str) -> Range | None:
+    times_x = _TIMES_X_RE.search(sentence)
+    if times_x and number(times_x.group("a") or times_x.group("b")) is not None:
+        n = number(times_x.group("a") or times_x.group("b"))
+        return Range(n, n, times_x.group(0).strip())
     sets_of = _REPS_LABEL_RE.search(sentence) or _SETS_OF_RE.search(sentence)  # "Reps: 10", "2 sets of 8 to 10"
     if sets_of and number(sets_of.group("a")) is not None:
         a, b = number(sets_of.group("a")), number(sets_of.group("b"))

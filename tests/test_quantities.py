@@ -65,3 +65,19 @@ def test_stats_line_labels():
                                   "Allow 45 seconds between rounds."])
 def test_rest_periods_are_not_times(text):
     assert find_times(text) == []
+
+
+@pytest.mark.parametrize("text, lo, hi", [
+    ("Do a 1-min hold.", 60, 60), ("Aim for a 30-second hold.", 30, 30), ("Stay here for a minute or two.", 60, 120),
+    ("Hold 30s.", 30, 30), ("Hold 20-30sec on each side.", 20, 30),
+])
+def test_more_time_phrasings(text, lo, hi):
+    t = find_times(text)[0]
+    assert (t.min_seconds, t.max_seconds) == (lo, hi)
+
+
+@pytest.mark.parametrize("text, n", [("Do 3 x 30 sec holds.", 3), ("Hold for 30 seconds x 3.", 3),
+                                     ("Complete 3 rounds of 10.", 10), ("Perform 2x10 reps", 10)])
+def test_multiplied_holds_and_rounds(text, n):
+    r = find_repetitions(text)
+    assert (r.min, r.max) == (n, n)
