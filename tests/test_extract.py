@@ -157,3 +157,13 @@ def test_rest_between_sets_is_not_a_hold():
     rec = one("Lie on your back and lift your hips, then lower. Sets: 3 | Reps: 10 | Rest: 30 sec", name="Bridge Lift")
     assert rec.hold is None and (rec.repetitions.min, rec.repetitions.max) == (10, 10)
     assert one("Kneel and rest your forehead on the floor for 30 seconds.").hold.min_seconds == 30
+
+
+@pytest.mark.parametrize("body, position", [
+    ("Roll onto your back and hug your knees. Hold 30 seconds.", "supine"),
+    ("Turn onto your stomach and prop up on your elbows. Hold 30 seconds.", "prone"),
+    ("Get into a tabletop position and round your back. Repeat 8 times.", "quadruped"),
+    ("Sit cross-legged on the floor and fold forward. Hold 30 seconds.", "seated"),
+])
+def test_more_position_phrasings(body, position):
+    assert one(body).position == position
