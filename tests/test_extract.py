@@ -167,3 +167,16 @@ def test_rest_between_sets_is_not_a_hold():
 ])
 def test_more_position_phrasings(body, position):
     assert one(body).position == position
+
+
+@pytest.mark.parametrize("claim, targets", [
+    ("This stretch targets your hamstrings.", ["hamstrings"]),
+    ("It is great for tight hips.", ["hips"]),
+    ("Great for stiff necks.", ["neck"]),
+    ("You should feel a stretch through the front of your thigh.", ["quadriceps"]),
+    ("It releases tension in the upper traps.", ["traps"]),
+    ("Keep your core tight and lift your arms.", []),
+])
+def test_target_phrasings(claim, targets):
+    rec = one(f"Stand tall. Hold 30 seconds. {claim}")
+    assert (rec.targets if rec.targets_source == "text" else []) == targets
