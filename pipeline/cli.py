@@ -17,6 +17,7 @@ from .emit import FORMATS, write_outputs
 from .run import RunResult, run
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every skipped input, not just the counts.")
 
 
@@ -30,9 +31,9 @@ def _progress(label: str):
     return wrap
 
 
-def _run(inputs: tuple[str, ...], label: str, keep_documents: bool = False) -> RunResult:
+def _run(inputs: tuple[str, ...], label: str, until: str = "audit") -> RunResult:
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
-    return run(inputs, stdin=stdin, keep_documents=keep_documents, progress=_progress(label))
+    return run(inputs, stdin=stdin, until=until, progress=_progress(label))
 
 
 def _report_problems(result: RunResult, verbose: bool = False) -> None:
@@ -90,11 +91,11 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str, verbose: bool)
 @main.command("clean")
 @INPUTS
 @VERBOSE
-@click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
+@OUTPUT
 @click.option("--removed", is_flag=True, help="Also list the removed blocks with their reasons (on stderr).")
 def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, verbose: bool) -> None:
     """Print the cleaned text of each input (boilerplate and duplicates removed)."""
-    result = _run(inputs, "cleaning", keep_documents=True)
+    result = _run(inputs, "cleaning", until="clean")
     with _open_out(output) as fh:
         for i, doc in enumerate(result.documents):
             if len(result.documents) > 1:
@@ -111,7 +112,7 @@ def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, verbose: bool
 @main.command("extract")
 @INPUTS
 @VERBOSE
-@click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
+@OUTPUT
 @click.option("--all-kinds", is_flag=True, help="Include strength, balance and other exercises, not only stretches.")
 def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, verbose: bool) -> None:
     """Print one JSON object per stretch (JSON Lines)."""

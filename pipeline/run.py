@@ -24,7 +24,7 @@ log = logging.getLogger("stretchpipe")
 @dataclass
 class RunResult:
     articles: list[Article] = field(default_factory=list)
-    documents: list[CleanDocument] = field(default_factory=list)
+    documents: list[CleanDocument] = field(default_factory=list)  # filled when run(until="clean")
     manifest: list[ManifestEntry] = field(default_factory=list)
     stats: Counter = field(default_factory=Counter)
 
@@ -43,8 +43,9 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
     return doc, article
 
 
-def run(inputs: Iterable[str], *, stdin: bytes | None = None, keep_documents: bool = False,
-        progress: Callable[[Iterable], Iterable] | None = None) -> RunResult:
+def run(inputs: Iterable[str], *, stdin: bytes | None = None,
+        progress: Callable[[Iterable], Iterable] | None = None, until: str = "audit") -> RunResult:
+    """Run the stages on every input; `until="clean"` stops after cleaning (for `stretchpipe clean`)."""
     result = RunResult()
     items = list(discover(inputs))
     for item in (progress(items) if progress else items):
@@ -66,6 +67,12 @@ def run(inputs: Iterable[str], *, stdin: bytes | None = None, keep_documents: bo
             result.stats["acquire/failed"] += 1
             continue
         result.stats["acquire/read"] += 1
+        if until == "clean":
+            doc = clean_page(page, load_knowledge())
+            result.documents.append(doc)
+            result.manifest.append(ManifestEntry(source, "processed", format=page.format, encoding=page.encoding))
+            result.stats["clean/blocks_kept"] += len(doc.blocks)
+            continue
         try:
             doc, article = process_page(page)
         except Exception as exc:  # one bad page never stops the run; the manifest says what broke
@@ -85,8 +92,6 @@ def run(inputs: Iterable[str], *, stdin: bytes | None = None, keep_documents: bo
             entry.status, entry.reason, entry.code = "skipped", str(err), err.code
         else:
             result.articles.append(article)
-        if keep_documents:
-            result.documents.append(doc)
         result.manifest.append(entry)
     return result
 

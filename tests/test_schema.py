@@ -27,3 +27,14 @@ def test_schema_rejects_a_broken_record():
     record["position"] = "upside-down"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(record, SCHEMA)
+
+
+def test_vocabularies_agree_across_code_schema_and_data():
+    from pipeline.knowledge import load_knowledge
+    from pipeline.records import KINDS, POSITIONS
+    kb = load_knowledge()
+    assert set(SCHEMA["$defs"]["position"]["enum"]) == set(POSITIONS)
+    assert {c["label"] for c in kb.positions["cues"]} == set(POSITIONS)
+    assert set(SCHEMA["properties"]["kind"]["enum"]) == set(KINDS)
+    assert {e.kind for e in kb.exercises} <= set(KINDS)
+    assert {e.position for e in kb.exercises if e.position} <= set(POSITIONS)
