@@ -114,3 +114,9 @@ def test_near_duplicate_copy_of_the_body_is_removed():
     doc = clean_page(page_from(body + "\n" + second))
     assert doc.text.count("Stand in a doorway") == 1
     assert doc.text.count("These stretches open the chest") == 1
+
+
+def test_invisible_characters_do_not_split_words():
+    text = "Stretches\n\n1. Cobra Pose\n\nLie face down and press up. Hold for 20\u00a0seconds.\u200b Stretch\u00ading is good.\n"
+    doc = clean_page(page_from(text))
+    assert "Hold for 20 seconds. Stretching is good." in doc.text

@@ -45,8 +45,11 @@ _LEAF_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption",
                     "pre", "dt", "dd", "td", "th", "caption", "summary", "address", "label"}
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200c\u200d\u2060\ufeff"))  # soft hyphen, zero-width joiners, BOM
+
+
 def collapse_ws(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    return _WS.sub(" ", text.translate(_INVISIBLE)).strip()
 
 
 def word_count(text: str) -> int:
