@@ -65,15 +65,21 @@ def _is_variant(text: str, kb: Knowledge) -> bool:
 
 
 def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
-    """An unpunctuated line that reads as an instruction ("Kneel down with the hands together")
-    is a step, not a heading; exercise names that start with a verb ("Hug Knees To Chest") stay."""
+    """An unpunctuated line that reads as an instruction ("Kneel down with the hands together",
+    "2. Tilt your ear toward your shoulder") is a step, not a heading; exercise names that start
+    with a verb ("Hug Knees To Chest", "3. Reach and Twist") stay headings."""
     verbs = set(kb.lexicon["instruction_verbs"])
     out = []
     for b in blocks:
         words = b.text.split()
-        if (b.kind == "heading" and b.level > 1 and not b.list_marker and words
-                and words[0].lower() in verbs and (len(words) >= 6 or "your" in (w.lower() for w in words))):
-            b = replace(b, kind="paragraph", level=0)
+        lowered = [w.lower() for w in words]
+        if b.kind == "heading" and b.level > 1 and words and lowered[0] in verbs:
+            sentence_like = len(words) >= 6 or "your" in lowered
+            if not b.list_marker and sentence_like:
+                b = replace(b, kind="paragraph", level=0)
+            elif b.list_marker[:1].isdigit() and (sentence_like or (
+                    not kb.looks_like_exercise(b.text) and kb.match_exercise(b.text)[0] is None)):
+                b = replace(b, kind="list_item", level=0)  # a numbered step
         out.append(b)
     return out
 
