@@ -180,3 +180,12 @@ def test_more_position_phrasings(body, position):
 def test_target_phrasings(claim, targets):
     rec = one(f"Stand tall. Hold 30 seconds. {claim}")
     assert (rec.targets if rec.targets_source == "text" else []) == targets
+
+
+def test_number_only_heading_links_by_the_exercise_its_first_sentence_names():
+    text = ("Warm-Up\n\nExercise 1\n\nThe cat-cow stretch warms up the spine. Start on all fours and alternate arching "
+            "and rounding your back for 1 minute.\n\nExercise 2\n\nGlute bridges wake up your hips. Lie on your back and "
+            "lift your hips. Do 10 reps.\n")
+    article = article_from(text)
+    assert [(r.name, r.canonical_name, r.kind) for r in article.records] == [
+        ("Exercise 1", "Cat-Cow Stretch", "dynamic-stretch"), ("Exercise 2", "Glute Bridge", "strength")]

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
 from ..nlp import BODY_KEY, build_nlp, lemma
@@ -82,6 +83,9 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
     lex = lexicon_for(kb)
     entry, _score = kb.match_exercise(section.name)
     sentences = read_sentences(section, kb, entry)
+    if entry is None and NUMBER_ONLY_TITLE.match(section.name):
+        # "Exercise 1" then "The cat-cow stretch warms up the spine...": the text names it
+        entry = next((e for s in sentences[:2] for e in kb.find_mentions(s.text)), None)
     steps, repeats = choose_steps(sentences, section.name, kb, config)
     instruction = [s for s in sentences if s.role == STEP]
     usable = [s for s in sentences if s.role != OFF_TOPIC]
