@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from .audit import all_flags
 from .records import Article, Flag, ManifestEntry, Stretch
 
 LIST_SEP = " | "
@@ -77,7 +78,7 @@ def write_outputs(out_dir: Path, articles: list[Article], manifest: list[Manifes
                   stats: dict[str, Any], formats: tuple[str, ...] = FORMATS) -> list[Path]:
     out_dir = Path(out_dir)
     stretches = [r for a in articles for r in a.stretches]
-    flags = [(f, a.source) for a in articles for f in (list(a.flags) + [f for r in a.records for f in r.flags])]
+    flags = [(f, a.source) for a in articles for f in all_flags(a)]
     written: list[Path] = []
 
     def put(name: str, text: str) -> None:

@@ -18,8 +18,10 @@ from .audit import audit_article
 from .clean import clean_page
 from .extract import extract_article
 from .acquire import read_page
+from .config import SUPPORTED_EXTENSIONS
 from .records import Page, Stretch
 
+REPO = Path(__file__).resolve().parents[1]
 FIELDS = ("position", "hold", "repetitions", "per_side", "targets")
 
 
@@ -38,6 +40,14 @@ def _same(field: str, got, want) -> bool:
     if field == "targets":
         return sorted(got) == sorted(want)
     return got == want
+
+
+def case_pages(spec_path: Path, spec: dict) -> list[Path]:
+    """The pages a saved-page case checks: the ones its `inputs` name (from the repo root),
+    else the pages beside it with the same stem (`<case>.html` for `<case>.json`)."""
+    if "inputs" in spec:
+        return [REPO / p for p in spec["inputs"]]
+    return sorted(p for p in spec_path.parent.glob(spec_path.stem + ".*") if p.suffix in SUPPORTED_EXTENSIONS)
 
 
 def _description_article(name: str, text: str):
@@ -67,9 +77,7 @@ def evaluate(folder: Path) -> dict:
     cases = folder.parent / "data"
     for spec_path in sorted(cases.glob("*.json")):
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
-        inputs = [Path(p) for p in spec.get("inputs", [])] or \
-            [p for p in cases.glob(spec_path.stem + ".*") if p.suffix != ".json"]
-        for page in inputs:
+        for page in case_pages(spec_path, spec):
             article = audit_article(extract_article(clean_page(read_page(str(page)))))
             got = {r.name: r for r in article.stretches}
             want_names = [s["name"] for s in spec["stretches"]]

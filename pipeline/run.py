@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import errors
 from .acquire import STDIN, discover, read_page
-from .audit import audit_article
+from .audit import all_flags, audit_article
 from .clean import clean_page
 from .extract import extract_article
 from .knowledge import load_knowledge
@@ -102,5 +102,5 @@ def _count(stats: Counter, doc: CleanDocument, article: Article) -> None:
         stats[f"clean/removed/{removed.reason}"] += 1
     stats["extract/records"] += len(article.records)
     stats["extract/stretches"] += len(article.stretches)
-    for flag in article.flags + [f for r in article.records for f in r.flags]:
+    for flag in all_flags(article):
         stats[f"audit/{flag.rule}"] += 1

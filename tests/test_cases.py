@@ -8,19 +8,15 @@ import json
 
 import pytest
 
-from conftest import DATA, REPO
+from conftest import DATA
 from helpers import article_from_file
 
-PAGE_SUFFIXES = (".txt", ".html", ".htm", ".md", ".markdown")
-
+from pipeline.evaluate import case_pages
 
 def _cases():
     for expected in sorted(DATA.glob("*.json")):
         spec = json.loads(expected.read_text(encoding="utf-8"))
-        if "inputs" in spec:
-            inputs = [REPO / p for p in spec["inputs"]]
-        else:
-            inputs = [p for p in DATA.glob(expected.stem + ".*") if p.suffix in PAGE_SUFFIXES]
+        inputs = case_pages(expected, spec)
         assert inputs, f"{expected.name} has no page beside it"
         for page in inputs:
             yield pytest.param(page, spec, id=f"{expected.stem}[{page.suffix[1:]}]")

@@ -52,6 +52,7 @@ class Lexicon:
     not_reader: frozenset[str]
     comparisons: tuple[str, ...]
     transitions: frozenset[str]
+    option_words: frozenset[str]  # "seated or standing": a choice, not two positions
     per_side: tuple[re.Pattern, ...]
     variant: re.Pattern  # "Beginner:" opening a paragraph
     variant_heading: re.Pattern  # "Advanced variation" as a sub-heading
@@ -78,6 +79,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         not_reader=frozenset(pos["not_reader_cues"]),
         comparisons=tuple(pos["comparison_cues"]),
         transitions=frozenset(pos["transition_adverbs"]),
+        option_words=frozenset(pos["option_cues"]),
         per_side=tuple(re.compile(p, re.I) for p in lx["per_side_patterns"]),
         variant=re.compile(lx["variant_pattern"], re.I),
         variant_heading=re.compile(lx["variant_heading_pattern"], re.I),
@@ -97,16 +99,14 @@ def main_clause_start(sent: Span, lex: Lexicon) -> int | None:
     "Lie on your back" -> 0; "As you exhale, twist..." -> 4; "Gently tilt..." -> 1.
     """
     tokens = list(sent)
-    candidates = [0] + [i + 1 for i, t in enumerate(tokens[:25]) if t.text in {",", ":", ";", "(", "–", "—"}]
-    for c in candidates:
-        i = c
+    # the sentence start, or just after an introductory clause ("As you exhale, ...", "Tip: ...")
+    candidates = [0] + [i + 1 for i, t in enumerate(tokens[:25]) if t.text in {",", ":"}]
+    for i in candidates:
+        # skip "slowly", "then", punctuation; an intro word that is itself a verb ("Begin by") stops the skip
         while i < len(tokens) and (tokens[i].lower_ in lex.intro or tokens[i].is_punct) \
-                and not (tokens[i].lower_ in lex.verbs and i + 1 < len(tokens) and not tokens[i + 1].is_punct
-                         and tokens[i].lower_ not in {"then", "and", "now", "next", "first", "finally", "again", "also", "just", "simply"}):
+                and not (tokens[i].lower_ in lex.verbs and i + 1 < len(tokens) and not tokens[i + 1].is_punct):
             i += 1
         if i < len(tokens) and _is_base_verb(tokens[i], lex):
-            if c > 0 and tokens[c - 1].text != "," and tokens[c - 1].text != ":":
-                continue
             return i
     return None
 
@@ -166,7 +166,8 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
             is_start = False  # "Slowly lie down on your back": a move from the start, not a new start
         if role == ASIDE and not is_start:
             continue
-        in_group = prev is not None and " or " in f" {sent.doc[prev.end:span.start].text.lower()} " \
+        between = set(sent.doc[prev.end:span.start].text.lower().split()) if prev is not None else set()
+        in_group = bool(between & lex.option_words) \
             and span.start - prev.end <= 3
         if in_group:
             cues[-1].option_group = cues[-1].option_group or group + 1
