@@ -64,8 +64,8 @@ def _is_stretch(record: Stretch) -> bool:
 @rule("position-conflict", "error")
 def position_conflict(record: Stretch, article: Article, kb: Knowledge) -> Iterator[tuple[str, list[str]]]:
     """The name implies one position and the steps another, or the steps start in two."""
-    starts = record.notes.get("start_positions", [])
-    allowed = record.notes.get("name_positions", [])
+    starts = [(m.label, m.sentence.text) for m in record.evidence.start_positions]
+    allowed = record.evidence.name_positions
     labels = list(dict.fromkeys(label for label, _ in starts))
     if allowed and labels and labels[0] not in allowed and not set(allowed) & set(record.position_options):
         evidence = [s for label, s in starts if label == labels[0]][:1]
@@ -78,7 +78,7 @@ def position_conflict(record: Stretch, article: Article, kb: Knowledge) -> Itera
 @rule("off-topic", "warning")
 def off_topic(record: Stretch, article: Article, kb: Knowledge) -> Iterator[tuple[str, list[str]]]:
     """Sentences about other exercises or goals inside a stretch's section."""
-    sentences = record.notes.get("off_topic", [])
+    sentences = [q.text for q in record.evidence.off_topic]
     if sentences:
         yield (f"{len(sentences)} sentence(s) about other exercises or goals", sentences)
 

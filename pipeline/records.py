@@ -97,6 +97,62 @@ class Flag:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Quote:
+    """A sentence (or phrase) of the cleaned text with its character span and, for sentences of a
+    section, the role extraction gave it (step, aside, benefit, off_topic, description, target_line)."""
+
+    text: str
+    start: int  # character span in the cleaned text
+    end: int
+    role: str = ""
+    variant: int = 0  # 0 for the main text; 1, 2... inside "Beginner:", "Advanced:" variants
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class PositionMention:
+    """A position the text puts the reader in: `start` when it instructs the starting position,
+    `option` when offered as a choice ("seated or standing")."""
+
+    label: str  # one of POSITIONS
+    cue: str  # the words that say it ("lie on your back")
+    start: bool
+    option: bool
+    sentence: Quote
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "cue": self.cue, "start": self.start, "option": self.option,
+                "sentence": self.sentence.to_dict()}
+
+
+@dataclass
+class Evidence:
+    """What extraction read in a section, public for the audit and the report: every quote carries
+    its span in the cleaned text, so a finding can point at the words it is about."""
+
+    heading: Quote | None = None  # the section's name as headed
+    sentences: list[Quote] = field(default_factory=list)  # every body sentence, in order, with its role
+    positions: list[PositionMention] = field(default_factory=list)  # every position cue, in order
+    start_positions: list[PositionMention] = field(default_factory=list)  # the starts that set `position`
+    name_positions: list[str] = field(default_factory=list)  # positions the name allows ("Seated ..." -> seated)
+    off_topic: list[Quote] = field(default_factory=list)  # sentences about other exercises or goals
+    restated: list[Quote] = field(default_factory=list)  # steps dropped as restatements of earlier ones
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "heading": self.heading.to_dict() if self.heading else None,
+            "sentences": [q.to_dict() for q in self.sentences],
+            "positions": [p.to_dict() for p in self.positions],
+            "start_positions": [p.to_dict() for p in self.start_positions],
+            "name_positions": list(self.name_positions),
+            "off_topic": [q.to_dict() for q in self.off_topic],
+            "restated": [q.to_dict() for q in self.restated],
+        }
+
+
 @dataclass
 class Source:
     path: str
@@ -129,8 +185,8 @@ class Stretch:
     benefits: list[str]
     source: Source
     flags: list[Flag] = field(default_factory=list)
-    # working data for the audit; not emitted
-    notes: dict[str, Any] = field(default_factory=dict, repr=False)
+    # what extraction read, with spans, for the audit and the report; not part of the emitted record
+    evidence: Evidence = field(default_factory=Evidence, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

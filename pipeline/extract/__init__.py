@@ -11,9 +11,9 @@ from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
 from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_repetitions, find_times
-from ..records import Article, CleanDocument, HoldTime, Source, Stretch
+from ..records import Article, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
 from .sections import Section, claimed_count, find_sections, find_summary_list
-from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, Sentence, classify,
+from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
                         lexicon_for, position_cues, target_areas)
 
 __all__ = ["extract_article", "build_record"]
@@ -35,8 +35,8 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     sections = find_sections(doc.blocks, kb)
     title = doc.title
     topic = _topic(title, nlp)
-    built = [build_record(s, doc, kb, config) for s in sections]
-    records = [r for r in built if r.notes["is_exercise"]]
+    built = [_build(s, doc, kb, config) for s in sections]
+    records = [r for r, is_exercise in built if is_exercise]
     if len(records) == 1 and records[0].targets_source != "text":
         _targets_from_intro(records[0], doc, sections, kb)
     return Article(
@@ -47,7 +47,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
         summary_list=find_summary_list(doc.blocks, sections),
         records=records,
         removed=doc.removed,
-        non_exercise_sections=[r.name for r in built if not r.notes["is_exercise"]],
+        non_exercise_sections=[r.name for r, is_exercise in built if not is_exercise],
     )
 
 
@@ -80,6 +80,12 @@ def _content_words(text: str, skip: set[str], kb: Knowledge) -> set[str]:
 
 def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
                  config: ExtractConfig = EXTRACT) -> Stretch:
+    return _build(section, doc, kb, config)[0]
+
+
+def _build(section: Section, doc: CleanDocument, kb: Knowledge,
+           config: ExtractConfig = EXTRACT) -> tuple[Stretch, bool]:
+    """The record, and whether the section is an exercise at all (extract's own decision)."""
     lex = lexicon_for(kb)
     entry, _score = kb.match_exercise(section.name)
     sentences = read_sentences(section, kb, entry)
@@ -123,15 +129,32 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
         benefits=[s.text for s in sentences if s.role == BENEFIT],
         source=Source(doc.source, doc.title, section.span),
     )
-    record.notes = {
-        "off_topic": [s.text for s in sentences if s.role == OFF_TOPIC],
-        "start_positions": starts,
-        "name_positions": name_positions,
-        "repeats": repeats,
-        "entry": entry,
-        "is_exercise": _is_exercise(record, sentences, kb),
-    }
-    return record
+    record.evidence = _evidence(section, sentences, starts, name_positions, repeats)
+    return record, _is_exercise(record, sentences, kb)
+
+
+# --- evidence: what the audit and the report may read (public, typed, every quote with its span)
+def _quote(s: Sentence) -> Quote:
+    return Quote(s.text, s.start, s.end, s.role, s.variant)
+
+
+def _mention(cue: PositionCue, s: Sentence) -> PositionMention:
+    return PositionMention(cue.label, cue.text, cue.start, cue.option_group is not None, _quote(s))
+
+
+def _evidence(section: Section, sentences: list[Sentence], starts: list[tuple[PositionCue, Sentence]],
+              name_positions: list[str], repeats: list[Sentence]) -> Evidence:
+    heading = section.heading
+    return Evidence(
+        heading=Quote(heading.text, heading.start, heading.end, "heading") if heading.start >= 0 else None,
+        sentences=[_quote(s) for s in sentences],
+        positions=[_mention(cue, s) for s in sentences for cue in s.positions],
+        start_positions=[_mention(cue, s) for cue, s in starts],
+        name_positions=list(name_positions),
+        off_topic=[_quote(s) for s in sentences if s.role == OFF_TOPIC],
+        restated=[_quote(s) for s in repeats],
+    )
+# --- end evidence
 
 
 def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge) -> bool:
@@ -193,12 +216,12 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
 
 
 def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
-                 config: ExtractConfig = EXTRACT) -> tuple[list[str], list[str]]:
+                 config: ExtractConfig = EXTRACT) -> tuple[list[str], list[Sentence]]:
     """Instruction sentences in order, minus restatements ("To perform X, start by lying...")."""
     lex = lexicon_for(kb)
     name_words = {lemma(w) for w in re.findall(r"[a-z]+", name.lower())}
     steps: list[str] = []
-    repeats: list[str] = []
+    repeats: list[Sentence] = []
     covered: set[str] = set()
     sided_seen = False
     for s in sentences:
@@ -209,7 +232,7 @@ def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
         # "Do the same with the other leg" adds the switch even when its words are all covered
         new_switch = sided and not sided_seen
         if steps and words and not new_switch and len(words & covered) / len(words) >= config.repeat_coverage:
-            repeats.append(s.text)
+            repeats.append(s)
             continue
         steps.append(lex.step_label.sub("", s.text))  # "How: Step your right foot..." -> "Step your..."
         covered |= words
@@ -230,27 +253,28 @@ def _name_positions(name: str, kb: Knowledge) -> list[str]:
 
 
 def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: ExerciseEntry | None,
-              instruction: list[Sentence]) -> tuple[str | None, list[str], list[tuple[str, str]], list[str]]:
+              instruction: list[Sentence]
+              ) -> tuple[str | None, list[str], list[tuple[PositionCue, Sentence]], list[str]]:
     """Starting position from what the reader is told; then the name; then a named base pose."""
-    # (label, sentence) for each instructed starting position, per variant (0 = the main text)
-    starts_by_variant: dict[int, list[tuple[str, str]]] = {}
+    # (cue, sentence) for each instructed starting position, per variant (0 = the main text)
+    starts_by_variant: dict[int, list[tuple[PositionCue, Sentence]]] = {}
     options: list[str] = []
     for s in sentences:
         for cue in s.positions:
             if cue.option_group is not None:
                 options.extend(c.label for c in s.positions if c.option_group == cue.option_group)
             elif cue.start:
-                starts_by_variant.setdefault(s.variant, []).append((cue.label, s.text))
+                starts_by_variant.setdefault(s.variant, []).append((cue, s))
     # the main text gives the position, else the first variant; variants that start
     # differently (beginner on the back, advanced on all fours) are options, not a conflict
     starts = starts_by_variant.get(0) or (starts_by_variant[min(starts_by_variant)] if starts_by_variant else [])
-    variant_firsts = [starts_by_variant[v][0][0] for v in sorted(starts_by_variant) if v > 0]
+    variant_firsts = [starts_by_variant[v][0][0].label for v in sorted(starts_by_variant) if v > 0]
     if len(set(variant_firsts)) > 1:
         options.extend(variant_firsts)
     options = list(dict.fromkeys(options))
     name_positions = _name_positions(name, kb)
     if starts:
-        position = starts[0][0]
+        position = starts[0][0].label
     elif options:
         position = options[0]
     elif len(name_positions) == 1:
