@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__, errors
-from .audit import RULES, all_flags
-from .emit import FORMATS, write_outputs
-from .run import RunResult, run
+
+# Heavy modules (pandas, spaCy, the knowledge base, dask) are imported inside the commands that
+# need them, so `--help` and `--version` start instantly; tests/test_startup.py keeps it so.
+if TYPE_CHECKING:
+    from .run import RunResult
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
@@ -32,6 +35,7 @@ def _progress(label: str):
 
 
 def _run(inputs: tuple[str, ...], label: str, until: str = "audit") -> RunResult:
+    from .run import run
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
     return run(inputs, stdin=stdin, until=until, progress=_progress(label))
 
@@ -68,10 +72,13 @@ def main() -> None:
 @VERBOSE
 @click.option("--out", "out_dir", default="processed", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
-@click.option("--format", "formats", default=",".join(FORMATS), show_default=True,
-              help="Comma-separated output formats: json, csv.")
-def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str, verbose: bool) -> None:
+@click.option("--format", "formats", default=None, show_default="all formats",
+              help="Comma-separated output formats (see README).")
+def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, verbose: bool) -> None:
     """Run every stage and write stretches, articles, flags and a manifest to --out."""
+    from .audit import all_flags
+    from .emit import FORMATS, write_outputs
+    formats = formats or ",".join(FORMATS)
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
@@ -133,6 +140,7 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, verbose: 
 @click.option("--min-severity", type=click.Choice(["info", "warning", "error"]), default="info", show_default=True)
 def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str, verbose: bool) -> None:
     """Print the audit flags; exit 1 when any error flag is found (use it as an editorial lint)."""
+    from .audit import all_flags
     order = {"info": 0, "warning": 1, "error": 2}
     result = _run(inputs, "auditing")
     rows = []
@@ -154,6 +162,7 @@ def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str, verbose: boo
 @main.command("rules")
 def rules_cmd() -> None:
     """List the audit rules with their severity."""
+    from .audit import RULES
     for r in RULES.values():
         click.echo(f"{r.id:<18} {r.severity:<8} {r.scope:<8} {r.description}")
 
