@@ -34,10 +34,10 @@ def _progress(label: str):
     return wrap
 
 
-def _run(inputs: tuple[str, ...], label: str, until: str = "audit") -> RunResult:
+def _run(inputs: tuple[str, ...], label: str, until: str = "audit", exclude: tuple = ()) -> RunResult:
     from .run import run
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
-    return run(inputs, stdin=stdin, until=until, progress=_progress(label))
+    return run(inputs, stdin=stdin, until=until, progress=_progress(label), exclude=exclude)
 
 
 def _report_problems(result: RunResult, verbose: bool = False) -> None:
@@ -84,7 +84,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, verbose
     if unknown or not chosen:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
                                  f"{', '.join(FORMATS)}", param_hint="--format")
-    result = _run(inputs, "processing")
+    result = _run(inputs, "processing", exclude=(out_dir,))
     written = write_outputs(out_dir, result.articles, result.manifest, result.stats_dict(), chosen)
     _report_problems(result, verbose)
     stretches = sum(len(a.stretches) for a in result.articles)

@@ -14,6 +14,33 @@ SUPPORTED_EXTENSIONS = {
     ".md": "markdown",
     ".markdown": "markdown",
 }
+# web archives: each HTML response record is a page (pipeline/acquire/warc.py)
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz")
+# text extensions whose content is still sniffed for HTML (a saved page renamed .txt)
+SNIFFED_EXTENSIONS = (".txt", ".text", "")
+
+
+@dataclass(frozen=True)
+class AcquireConfig:
+    # a file larger than this is skipped (SP301) before it is read; reads stop at the limit
+    max_bytes: int = 10 * 1024 * 1024
+    # how far the <meta charset> prescan looks (the spec's 1024 bytes, extended because browsers also
+    # honour a later <meta> in the head by re-decoding)
+    prescan_bytes: int = 64 * 1024
+    # a decoded text with more control characters than this share is binary (SP103)
+    max_control_share: float = 0.05
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    delay: float = 1.0  # seconds between two requests to one host (robots.txt Crawl-delay can raise it)
+    timeout: float = 20.0  # connect and read timeout, seconds
+    max_bytes: int = 5 * 1024 * 1024  # body cap, enforced while streaming
+    max_redirects: int = 5
+    retries: int = 3  # attempts after the first, on connection errors, 429 and 5xx
+    max_retry_wait: float = 60.0  # longest Retry-After honoured, seconds
+    content_types: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
+    user_agent: str = "stretchpipe/{version}"  # --contact adds " (+CONTACT)"
 
 
 @dataclass(frozen=True)
@@ -41,5 +68,7 @@ class ExtractConfig:
     list_match_score: float = 85.0
 
 
+ACQUIRE = AcquireConfig()
+FETCH = FetchConfig()
 CLEAN = CleanConfig()
 EXTRACT = ExtractConfig()

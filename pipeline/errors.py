@@ -26,10 +26,45 @@ NOT_FOUND = "SP101"  # path does not exist
 EMPTY = "SP102"  # zero bytes or only white space
 BINARY = "SP103"  # not text (NUL bytes, undecodable)
 UNSUPPORTED = "SP104"  # extension we do not read
+PERMISSION_DENIED = "SP105"  # exists but may not be read
+SYMLINK_LOOP = "SP106"  # a symbolic link that resolves to itself
+NOT_REGULAR = "SP107"  # FIFO, device, socket: never opened, so nothing blocks or reads forever
+DUPLICATE = "SP108"  # the same file (device + inode) already given as another input
+IN_OUTPUT = "SP109"  # the --out folder (or inside it) found under an input folder
+BROKEN_LINK = "SP110"  # a symbolic link whose target does not exist
+HIDDEN = "SP111"  # name starts with "." (.git, .DS_Store): not an input
+READ_ERROR = "SP112"  # any other operating-system error while reading
+BAD_ARCHIVE = "SP113"  # a .warc/.warc.gz that cannot be parsed
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
+TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
+# Fetch codes (stretchpipe fetch): every URL ends fetched, not-modified, skipped or failed.
+ROBOTS_DISALLOWED = "SP401"
+CONTENT_TYPE = "SP402"  # not HTML, XHTML or plain text
+FETCH_TOO_LARGE = "SP403"  # body over --max-bytes while streaming
+PRIVATE_ADDRESS = "SP404"  # private, loopback or link-local host without --allow-private
+HTTP_STATUS = "SP405"  # a 4xx, or a 5xx/429 still failing after the retries
+NETWORK = "SP406"  # connection error or timeout after the retries
+REDIRECTS = "SP407"  # redirect loop or more than the allowed redirects
+BAD_URL = "SP408"  # not an http(s) URL
 
 SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: "unsupported type",
-         NO_EXERCISES: "no exercise sections", "SP900": "internal error"}
+         PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
+         DUPLICATE: "duplicate", IN_OUTPUT: "inside the output folder", BROKEN_LINK: "broken symlink",
+         HIDDEN: "hidden", READ_ERROR: "read error", BAD_ARCHIVE: "unreadable archive",
+         NO_EXERCISES: "no exercise sections", TOO_LARGE: "too large",
+         ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
+         FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
+         NETWORK: "network error", REDIRECTS: "redirects", BAD_URL: "bad URL",
+         "SP900": "internal error"}
+
+# Inputs that are not pages to read are "skipped"; inputs that should have been read and could not are "failed".
+SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_EXERCISES, TOO_LARGE,
+                     ROBOTS_DISALLOWED, CONTENT_TYPE, FETCH_TOO_LARGE, PRIVATE_ADDRESS})
+
+
+def status_of(code: str | None) -> str:
+    """"skipped" or "failed" for an error code (see SKIPPED)."""
+    return "skipped" if code in SKIPPED else "failed"
 
 MESSAGES = {
     NOT_FOUND: "no such file or directory: {path}; check the path",
@@ -37,7 +72,26 @@ MESSAGES = {
     BINARY: "{path} looks like a binary file, not a text or HTML page; pass .txt, .html or .md files",
     UNSUPPORTED: "{path} has an extension stretchpipe does not read ({ext}); "
                  "supported: .txt, .html, .htm, .md, .markdown",
+    PERMISSION_DENIED: "cannot read {path}: permission denied; check its permissions or run as a user who may read it",
+    SYMLINK_LOOP: "{path} is a symbolic link loop (it resolves to itself); fix or remove the link",
+    NOT_REGULAR: "{path} is not a regular file ({kind}); only regular files are read",
+    DUPLICATE: "{path} is the same file as {first}, given earlier; it is read once",
+    IN_OUTPUT: "{path} is the output folder (--out); output is never read back as input",
+    BROKEN_LINK: "{path} is a symbolic link to {target}, which does not exist; fix or remove the link",
+    HIDDEN: "{path} is hidden (its name starts with '.'); rename it to read it",
+    READ_ERROR: "could not read {path}: {detail}",
+    BAD_ARCHIVE: "{path} is not a readable WARC archive: {detail}",
     NO_EXERCISES: "{path} was read but holds no numbered or headed exercise sections",
+    TOO_LARGE: "{path} is {size} bytes, over the read limit of {limit} bytes; split it or raise the limit",
+    ROBOTS_DISALLOWED: "{path} is disallowed for stretchpipe by the site's robots.txt; not fetched",
+    CONTENT_TYPE: "{path} is {content_type}, not an HTML, XHTML or plain-text page; not stored",
+    FETCH_TOO_LARGE: "{path} is larger than --max-bytes ({limit} bytes); not stored",
+    PRIVATE_ADDRESS: "{path} resolves to a private, loopback or link-local address ({address}); "
+                     "pass --allow-private to fetch it",
+    HTTP_STATUS: "{path} answered HTTP {status}{detail}",
+    NETWORK: "could not fetch {path}: {detail}",
+    REDIRECTS: "{path}: {detail}",
+    BAD_URL: "{path} is not an http or https URL",
 }
 
 

@@ -24,7 +24,10 @@ class Page:
     source: str  # path, URL or "<stdin>"
     format: Format
     text: str
-    encoding: str = "utf-8"
+    encoding: str = "utf-8"  # WHATWG encoding name
+    encoding_rule: str | None = None  # which step decided it (acquire.decode.RULES)
+    url: str | None = None  # where the page was fetched from (WARC records, stretchpipe fetch)
+    fetched_at: str | None = None  # ISO 8601 UTC time of the fetch, when known
 
 
 @dataclass
@@ -256,6 +259,7 @@ class ManifestEntry:
     format: str | None = None
     encoding: str | None = None
     records: int = 0
+    encoding_rule: str | None = None  # which decoding step decided `encoding` (bom, transport, meta, ...)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import errors
-from .acquire import STDIN, discover, read_page
+from .acquire import discover, display_name, read_pages
 from .audit import all_flags, audit_article
 from .clean import clean_page
 from .extract import extract_article
@@ -44,56 +44,58 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
 
 
 def run(inputs: Iterable[str], *, stdin: bytes | None = None,
-        progress: Callable[[Iterable], Iterable] | None = None, until: str = "audit") -> RunResult:
-    """Run the stages on every input; `until="clean"` stops after cleaning (for `stretchpipe clean`)."""
+        progress: Callable[[Iterable], Iterable] | None = None, until: str = "audit",
+        exclude: Iterable[str] = ()) -> RunResult:
+    """Run the stages on every input; `until="clean"` stops after cleaning (for `stretchpipe clean`).
+    Folders in `exclude` (the --out folder) are never read as input."""
     result = RunResult()
-    items = list(discover(inputs))
+    items = list(discover(inputs, exclude=exclude))
     for item in (progress(items) if progress else items):
         if isinstance(item, ManifestEntry):
             result.manifest.append(item)
             result.stats[f"acquire/{item.status}"] += 1
             continue
-        source = "<stdin>" if item == STDIN else item
         try:
-            page = read_page(item, stdin=stdin)
+            for page in read_pages(item, stdin=stdin, stats=result.stats):  # several for a WARC
+                _run_page(result, page, until)
         except errors.InputError as exc:
-            status = "skipped" if exc.code == errors.EMPTY else "failed"
-            result.manifest.append(ManifestEntry(source, status, reason=str(exc), code=exc.code))
+            status = errors.status_of(exc.code)
+            result.manifest.append(ManifestEntry(display_name(item), status, reason=str(exc), code=exc.code))
             result.stats[f"acquire/{status}"] += 1
-            continue
-        except OSError as exc:
-            result.manifest.append(ManifestEntry(source, "failed", reason=f"[{errors.NOT_FOUND}] cannot read: {exc}",
-                                                 code=errors.NOT_FOUND))
-            result.stats["acquire/failed"] += 1
-            continue
-        result.stats["acquire/read"] += 1
-        if until == "clean":
-            doc = clean_page(page, load_knowledge())
-            result.documents.append(doc)
-            result.manifest.append(ManifestEntry(source, "processed", format=page.format, encoding=page.encoding))
-            result.stats["clean/blocks_kept"] += len(doc.blocks)
-            continue
-        try:
-            doc, article = process_page(page)
-        except Exception as exc:  # one bad page never stops the run; the manifest says what broke
-            log.debug("failed on %s", source, exc_info=True)  # the manifest and stderr line say what broke
-            result.manifest.append(ManifestEntry(source, "failed", reason=f"[SP900] internal error: {exc!r}; "
-                                                 "please report it with the input", code="SP900",
-                                                 format=page.format, encoding=page.encoding))
-            result.stats["extract/failed"] += 1
-            continue
-        _count(result.stats, doc, article)
-        entry = ManifestEntry(source, "processed", format=page.format, encoding=page.encoding,
-                              records=len(article.stretches))
-        if page.encoding != "utf-8":
-            entry.reason = f"not UTF-8: decoded as {page.encoding}"
-        if not article.records:
-            err = errors.input_error(errors.NO_EXERCISES, path=source)
-            entry.status, entry.reason, entry.code = "skipped", str(err), err.code
-        else:
-            result.articles.append(article)
-        result.manifest.append(entry)
     return result
+
+
+def _run_page(result: RunResult, page: Page, until: str) -> None:
+    source = page.source
+    result.stats["acquire/read"] += 1
+    if until == "clean":
+        doc = clean_page(page, load_knowledge())
+        result.documents.append(doc)
+        result.manifest.append(ManifestEntry(source, "processed", format=page.format, encoding=page.encoding,
+                                             encoding_rule=page.encoding_rule))
+        result.stats["clean/blocks_kept"] += len(doc.blocks)
+        return
+    try:
+        doc, article = process_page(page)
+    except Exception as exc:  # one bad page never stops the run; the manifest says what broke
+        log.debug("failed on %s", source, exc_info=True)  # the manifest and stderr line say what broke
+        result.manifest.append(ManifestEntry(source, "failed", reason=f"[SP900] internal error: {exc!r}; "
+                                             "please report it with the input", code="SP900",
+                                             format=page.format, encoding=page.encoding,
+                                             encoding_rule=page.encoding_rule))
+        result.stats["extract/failed"] += 1
+        return
+    _count(result.stats, doc, article)
+    entry = ManifestEntry(source, "processed", format=page.format, encoding=page.encoding,
+                          records=len(article.stretches), encoding_rule=page.encoding_rule)
+    if page.encoding != "utf-8":
+        entry.reason = f"not UTF-8: decoded as {page.encoding} ({page.encoding_rule})"
+    if not article.records:
+        err = errors.input_error(errors.NO_EXERCISES, path=source)
+        entry.status, entry.reason, entry.code = "skipped", str(err), err.code
+    else:
+        result.articles.append(article)
+    result.manifest.append(entry)
 
 
 def _count(stats: Counter, doc: CleanDocument, article: Article) -> None:

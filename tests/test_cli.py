@@ -47,7 +47,7 @@ def test_run_writes_all_outputs_deterministically(tmp_path):
     assert manifest["missing.txt"]["status"] == "failed" and manifest["missing.txt"]["code"] == "SP101"
     assert manifest["nostretch.html"]["status"] == "skipped" and manifest["nostretch.html"]["code"] == "SP201"
     assert manifest["latin1.txt"]["status"] == "processed" and manifest["latin1.txt"]["records"] == 2
-    assert "cp1252" in manifest["latin1.txt"]["reason"]
+    assert "windows-1252" in manifest["latin1.txt"]["reason"] and manifest["latin1.txt"]["encoding_rule"] == "fallback"
     stretches = json.loads(outs[0]["stretches.json"])
     assert len(stretches) == 15
     csv_lines = outs[0]["stretches.csv"].decode().splitlines()

@@ -1,0 +1,71 @@
+"""Stage 1, acquire: turn inputs (files, folders, "-" for stdin, web archives) into decoded Pages.
+
+I/O lives here and in `emit`; everything between works on in-memory records.
+
+- `files`: discovery (every path accounted for) and safe reads (regular files only, a byte limit);
+- `decode`: bytes to text as browsers do (BOM, transport header, `<meta>` prescan, fallbacks);
+- `formats`: HTML, Markdown or text, from the extension and the content;
+- `warc`: each HTML response record of a .warc/.warc.gz is a page.
+"""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterator
+
+from .. import errors
+from ..config import ACQUIRE
+from ..records import Page
+from .decode import Decoded, decode
+from .files import STDIN, discover, display_name, is_archive, read_bytes
+from .formats import detect_format, html_candidate
+
+__all__ = ["STDIN", "Decoded", "decode", "decode_page", "detect_format", "discover", "display_name", "is_archive",
+           "read_page", "read_pages"]
+
+
+def read_page(path: str, *, stdin: bytes | None = None) -> Page:
+    """Read one input and decode it. Raises InputError with a stable code on bad input."""
+    if path == STDIN:
+        data = stdin if stdin is not None else sys.stdin.buffer.read(ACQUIRE.max_bytes + 1)
+        if len(data) > ACQUIRE.max_bytes:
+            raise errors.input_error(errors.TOO_LARGE, path="<stdin>", size=f"more than {ACQUIRE.max_bytes}",
+                                     limit=str(ACQUIRE.max_bytes))
+    elif is_archive(path):
+        raise errors.input_error(errors.UNSUPPORTED, path=display_name(path), ext="WARC: use read_pages")
+    else:
+        data = read_bytes(path)
+    return decode_page(display_name(path), data)
+
+
+def read_pages(ref: str, *, stdin: bytes | None = None, stats: Counter | None = None) -> Iterator[Page]:
+    """Every page of one input: one for a file or stdin, one per HTML response record of a WARC.
+    Records that are not pages (requests, non-HTML responses, revisits) are counted in `stats`."""
+    if ref != STDIN and is_archive(ref):
+        from .warc import read_warc  # warcio only when an archive is given
+
+        yield from read_warc(ref, stats=stats)
+    else:
+        yield read_page(ref, stdin=stdin)
+
+
+def decode_page(source: str, data: bytes, *, transport: str | None = None, format_hint: str | None = None,
+                url: str | None = None, fetched_at: str | None = None) -> Page:
+    """Bytes of one page to a Page; `transport` is the Content-Type charset, `format_hint` a format
+    already known (a WARC record's content type)."""
+    if not data.strip():
+        raise errors.input_error(errors.EMPTY, path=source)
+    is_html = format_hint == "html" or (format_hint is None and html_candidate(source, data))
+    decoded = decode(data, html=is_html, transport=transport)
+    if decoded.control_share > ACQUIRE.max_control_share:
+        raise errors.input_error(errors.BINARY, path=source)
+    text = decoded.text
+    if not text.strip():
+        raise errors.input_error(errors.EMPTY, path=source)
+    fmt = format_hint or detect_format(source, data, text)
+    return Page(source=source, format=fmt, text=_normalise_newlines(text), encoding=decoded.encoding,
+                encoding_rule=decoded.rule, url=url, fetched_at=fetched_at)
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,177 @@
+"""Input discovery and safe reading of local files.
+
+Every path named or found under a folder ends as an input to read or as a ManifestEntry that says
+why not, with a precise code (errors.py). Only regular files are ever opened, and they are opened
+non-blocking and read up to the byte limit, so a FIFO, /dev/zero or a huge file never blocks a run
+or reads forever. Folders are walked in sorted order (runs are deterministic), each file once.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .. import errors
+from ..config import ACQUIRE, ARCHIVE_SUFFIXES, SUPPORTED_EXTENSIONS
+from ..records import ManifestEntry
+
+STDIN = "-"
+
+
+def display_name(path: str) -> str:
+    """The path as it can be written to JSON and a terminal: bytes that are not UTF-8 in a file
+    name (kept by Python as lone surrogates) are shown as \\xNN escapes."""
+    if path == STDIN:
+        return "<stdin>"
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def is_archive(path: str) -> bool:
+    return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def is_supported(path: str) -> bool:
+    return is_archive(path) or Path(path).suffix.lower() in SUPPORTED_EXTENSIONS
+
+
+def discover(paths: Iterable[str], *, exclude: Iterable[str | os.PathLike] = ()) -> Iterator[str | ManifestEntry]:
+    """Expand folders (recursively, sorted) into input paths.
+
+    Yields a path for every input to read, or a ManifestEntry for one that will not be read
+    (missing, unreadable, a link loop, not a regular file, a duplicate, hidden, unsupported, too
+    large, or inside an `exclude` folder such as --out).
+    """
+    walker = _Walker(exclude)
+    for raw in paths:
+        if raw == STDIN:
+            yield STDIN
+            continue
+        yield from walker.top(os.fspath(raw))
+
+
+class _Walker:
+    def __init__(self, exclude: Iterable[str | os.PathLike]):
+        self.excluded = set()
+        for folder in exclude:
+            try:
+                st = os.stat(folder)
+            except OSError:
+                continue  # an --out that does not exist yet cannot hold inputs
+            self.excluded.add((st.st_dev, st.st_ino))
+        self.seen: dict[tuple[int, int], str] = {}  # (device, inode) -> first path given
+
+    def top(self, path: str) -> Iterator[str | ManifestEntry]:
+        yield from self._visit(path, explicit=True, ancestors=frozenset())
+
+    def _visit(self, path: str, *, explicit: bool, ancestors: frozenset) -> Iterator[str | ManifestEntry]:
+        try:
+            st = os.stat(path)  # follows links
+        except OSError as exc:
+            yield _entry(path, error_for(exc, path))
+            return
+        key = (st.st_dev, st.st_ino)
+        if stat.S_ISDIR(st.st_mode):
+            if key in self.excluded:
+                yield _entry(path, errors.input_error(errors.IN_OUTPUT, path=display_name(path)))
+            elif key in ancestors:  # a link back to a folder being walked
+                yield _entry(path, errors.input_error(errors.SYMLINK_LOOP, path=display_name(path)))
+            elif key in self.seen:
+                yield _entry(path, errors.input_error(errors.DUPLICATE, path=display_name(path),
+                                                      first=display_name(self.seen[key])))
+            else:
+                self.seen[key] = path
+                yield from self._walk(path, ancestors | {key})
+            return
+        if not stat.S_ISREG(st.st_mode):
+            yield _entry(path, errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=_kind(st.st_mode)))
+            return
+        if not explicit and not is_supported(path):
+            ext = "".join(Path(path).suffixes[-1:]) or "none"
+            yield _entry(path, errors.input_error(errors.UNSUPPORTED, path=display_name(path), ext=ext))
+            return
+        if key in self.seen:
+            yield _entry(path, errors.input_error(errors.DUPLICATE, path=display_name(path),
+                                                  first=display_name(self.seen[key])))
+            return
+        self.seen[key] = path
+        if st.st_size > ACQUIRE.max_bytes and not is_archive(path):
+            yield _entry(path, errors.input_error(errors.TOO_LARGE, path=display_name(path), size=str(st.st_size),
+                                                  limit=str(ACQUIRE.max_bytes)))
+            return
+        yield path
+
+    def _walk(self, folder: str, ancestors: frozenset) -> Iterator[str | ManifestEntry]:
+        try:
+            with os.scandir(folder) as it:
+                names = sorted(entry.name for entry in it)
+        except OSError as exc:
+            yield _entry(folder, error_for(exc, folder))
+            return
+        for name in names:
+            child = os.path.join(folder, name)
+            if name.startswith("."):  # .git, .DS_Store, editor swap files: one entry each, never walked
+                yield _entry(child, errors.input_error(errors.HIDDEN, path=display_name(child)))
+                continue
+            yield from self._visit(child, explicit=False, ancestors=ancestors)
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open a regular file for reading. It is opened non-blocking and checked with fstat before any
+    read, so a FIFO or device never blocks. Raises InputError with the precise code."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise error_for(exc, path) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=_kind(mode))
+    return os.fdopen(fd, "rb")
+
+
+def read_bytes(path: str, *, limit: int | None = None) -> bytes:
+    """Read a regular file, at most `limit` bytes (InputError TOO_LARGE past it)."""
+    limit = ACQUIRE.max_bytes if limit is None else limit
+    with open_regular(path) as fh:
+        try:
+            size = os.fstat(fh.fileno()).st_size
+            if size <= limit:
+                data = fh.read(limit + 1)  # the file may have grown since
+                if len(data) <= limit:
+                    return data
+            raise errors.input_error(errors.TOO_LARGE, path=display_name(path), size=str(max(size, limit + 1)),
+                                     limit=str(limit))
+        except OSError as exc:
+            raise error_for(exc, path) from None
+
+
+def error_for(exc: OSError, path: str) -> errors.InputError:
+    """The precise InputError for an operating-system error on `path`."""
+    name = display_name(path)
+    if exc.errno == errno.ENOENT:
+        if os.path.islink(path):
+            return errors.input_error(errors.BROKEN_LINK, path=name, target=display_name(os.readlink(path)))
+        return errors.input_error(errors.NOT_FOUND, path=name)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return errors.input_error(errors.PERMISSION_DENIED, path=name)
+    if exc.errno == errno.ELOOP:
+        return errors.input_error(errors.SYMLINK_LOOP, path=name)
+    if exc.errno in (errno.ENXIO, errno.ENODEV, errno.EISDIR):
+        return errors.input_error(errors.NOT_REGULAR, path=name, kind="special file")
+    return errors.input_error(errors.READ_ERROR, path=name, detail=exc.strerror or str(exc))
+
+
+def _kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
+                       (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder")):
+        if test(mode):
+            return kind
+    return "special file"
+
+
+def _entry(path: str, exc: errors.InputError) -> ManifestEntry:
+    return ManifestEntry(display_name(path), errors.status_of(exc.code), reason=str(exc), code=exc.code)

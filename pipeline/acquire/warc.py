@@ -1,0 +1,71 @@
+"""Web archives as input: each HTML (or plain-text) response record of a .warc/.warc.gz is a page,
+with its target URL as the source. Works on the project's own crawls (`stretchpipe fetch`) and on
+Common Crawl's files. Requests, metadata, revisits, non-HTML and non-2xx responses are not pages:
+they are counted in the run's stats under `acquire/warc/...`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from .. import errors
+from ..config import ACQUIRE
+from ..records import Page
+from .decode import charset_of
+from .files import display_name, open_regular
+
+# media types read as pages, and the format each becomes
+PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
+
+
+def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
+    stats = stats if stats is not None else Counter()
+    fh = open_regular(path)
+    with fh:
+        try:
+            for record in ArchiveIterator(fh):
+                page = _page_of(record, stats)
+                if page is not None:
+                    yield page
+        except (ArchiveLoadFailed, ValueError, EOFError, OSError) as exc:
+            raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path), detail=str(exc) or type(exc).__name__) from None
+
+
+def _page_of(record, stats: Counter) -> Page | None:
+    if record.rec_type == "revisit":
+        stats["acquire/warc/revisit"] += 1
+        return None
+    if record.rec_type != "response":
+        return None  # request, warcinfo, metadata: never pages
+    http = record.http_headers
+    if http is None:
+        stats["acquire/warc/not_http"] += 1
+        return None
+    content_type = http.get_header("Content-Type") or ""
+    media = content_type.split(";")[0].strip().lower()
+    fmt = PAGE_TYPES.get(media)
+    if fmt is None:
+        stats["acquire/warc/not_html"] += 1
+        return None
+    status = http.get_statuscode() or ""
+    if not status.startswith("2"):
+        stats["acquire/warc/not_ok"] += 1
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI") or "<no url>"
+    body = record.content_stream().read(ACQUIRE.max_bytes + 1)  # de-chunked and decompressed
+    if len(body) > ACQUIRE.max_bytes:
+        stats[f"acquire/warc/{errors.TOO_LARGE}"] += 1
+        return None
+    from . import decode_page
+
+    try:
+        page = decode_page(url, body, transport=charset_of(content_type), format_hint=fmt, url=url,
+                           fetched_at=record.rec_headers.get_header("WARC-Date"))
+    except errors.InputError as exc:
+        stats[f"acquire/warc/{exc.code}"] += 1
+        return None
+    stats["acquire/warc/pages"] += 1
+    return page
