@@ -1,6 +1,7 @@
 import pytest
 
-from pipeline.quantities import find_breaths, find_frequency, find_repetitions, find_times
+from pipeline.quantities import (find_breaths, find_frequency, find_phased_time, find_repetitions, find_times,
+                                 number)
 
 
 @pytest.mark.parametrize("text, lo, hi", [
@@ -81,3 +82,65 @@ def test_more_time_phrasings(text, lo, hi):
 def test_multiplied_holds_and_rounds(text, n):
     r = find_repetitions(text)
     assert (r.min, r.max) == (n, n)
+
+
+# -- hold wording seen on real pages, each written here in other words ---------------------------
+@pytest.mark.parametrize("text, lo, hi", [
+    ("Stay here 15 seconds up to a couple of minutes.", 15, 120),  # a worded upper end
+    ("Hold it no less than 30 seconds, longer if it feels good.", 30, None),  # an open end stays open
+    ("Keep the position 40 seconds, or longer if you can.", 40, None),
+    ("Rest in the pose for 30 seconds to a few minutes.", 30, None),  # a vague upper end is not the lower bound
+    ("Minimum 15 seconds, up to 45 seconds for a deeper release.", 15, 45),  # two bounds, one range
+    ("Hold approximately 10 to 20 secounds per side.", 10, 20),  # a misspelt unit
+    ("Hold 25 secs.", 25, 25),
+    ("Hold for 20+ seconds.", 20, None),
+])
+def test_hold_wording(text, lo, hi):
+    t = find_times(text)[0]
+    assert (t.min_seconds, t.max_seconds) == (lo, hi)
+
+
+@pytest.mark.parametrize("text", [
+    "Each week, increase the hold by 5 seconds.",  # a progression, not the hold
+    "Work up to 90 seconds over a month.",
+    "Add 10 seconds when it gets easy.",
+    "Hold the stretch for a few moments.",
+])
+def test_progressions_and_vague_amounts_are_not_holds(text):
+    assert find_times(text) == []
+
+
+def test_two_phase_hold_keeps_both_phases():
+    t = find_phased_time("Ease in for 15 seconds, followed by 30-45 seconds a little deeper.")
+    assert (t.min_seconds, t.max_seconds) == (15, 45)
+    assert t.text == "15 seconds, followed by 30-45 seconds"
+    # two amounts without a phase cue are not phases: the first one is the hold
+    t = find_phased_time("Hold 20 seconds on each side, 2 minutes in total.")
+    assert (t.min_seconds, t.max_seconds, t.text) == (20, 20, "20 seconds")
+
+
+def test_one_number_parser_with_vague_amounts():
+    assert number("a couple of") == 2 and number("half a") == 0.5 and number("12") == 12
+    assert number("a few") is None and number("several") is None
+
+
+def test_once_or_twice_is_a_range():
+    r = find_repetitions("Repeat once or twice on each side.")
+    assert (r.min, r.max) == (1, 2)
+
+
+# -- hostile inputs: every pattern is linear; these assert the result, `make bench` times them ----
+def test_long_digit_and_space_runs_read_correctly():
+    assert find_times("1" * 5000) == []
+    assert find_repetitions("7" * 5000 + " times") is None  # no number has 5000 digits
+    assert find_times("5" + "\u00a0" * 5000 + "seconds") == []  # too far apart to be one amount
+    assert [(t.min_seconds, t.text) for t in find_times("5\u00a0seconds")] == [(5, "5\u00a0seconds")]
+    text = "1" * 5000 + " " + "\u2009" * 3000 + " then hold 30 seconds"
+    assert [(t.min_seconds, t.max_seconds) for t in find_times(text)] == [(30, 30)]
+    assert find_breaths("4 " + "slow " * 3000 + "breaths") is None
+
+
+def test_very_long_sentence_of_repeated_amounts():
+    times = find_times("10 seconds " * 20000)
+    assert len(times) == 20000 and all((t.min_seconds, t.max_seconds) == (10, 10) for t in times)
+    assert find_frequency("twice " * 20000) is None

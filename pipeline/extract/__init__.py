@@ -10,7 +10,7 @@ from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
 from ..nlp import BODY_KEY, build_nlp, lemma
-from ..quantities import find_breaths, find_frequency, find_repetitions, find_times
+from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_times
 from ..records import Article, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
 from .sections import Section, claimed_count, find_sections, find_summary_list
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
@@ -306,7 +306,7 @@ def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
         if is_movement and duration is None:
             duration = times[0]
         elif not is_movement and hold is None and (words & hold_verbs or s.role == STEP):
-            hold = times[0]
+            hold = find_phased_time(s.text, kb)  # "10 s easy, then 20-30 s deeper": one hold, both phases
         if hold and duration:
             break
     return hold, duration
