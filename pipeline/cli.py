@@ -164,7 +164,7 @@ def rules_cmd() -> None:
     """List the audit rules with their severity."""
     from .audit import RULES
     for r in RULES.values():
-        click.echo(f"{r.id:<18} {r.severity:<8} {r.scope:<8} {r.description}")
+        click.echo(f"{r.id:<18} {r.severity:<8} {r.scope:<8} {r.summary}")
 
 
 def _table(rows) -> str:

@@ -95,9 +95,13 @@ class Flag:
     message: str
     evidence: list[str] = field(default_factory=list)
     stretch: str | None = None  # the record's name; None for article-level flags
+    # character spans in the cleaned text of the evidence quotes that have one (for locations and
+    # the report); not emitted
+    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"rule": self.rule, "severity": self.severity, "message": self.message,
+                "evidence": list(self.evidence), "stretch": self.stretch}
 
 
 @dataclass(frozen=True)

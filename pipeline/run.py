@@ -39,7 +39,7 @@ class RunResult:
 def process_page(page: Page) -> tuple[CleanDocument, Article]:
     kb = load_knowledge()
     doc = clean_page(page, kb)
-    article = audit_article(extract_article(doc, kb), kb)
+    article = audit_article(extract_article(doc, kb), kb, doc)
     return doc, article
 
 

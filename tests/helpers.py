@@ -11,11 +11,13 @@ def page_from(text: str, fmt: str = "text", source: str = "test") -> Page:
 
 
 def article_from(text: str, fmt: str = "text"):
-    return audit_article(extract_article(clean_page(page_from(text, fmt))))
+    doc = clean_page(page_from(text, fmt))
+    return audit_article(extract_article(doc), doc=doc)
 
 
 def article_from_file(path):
-    return audit_article(extract_article(clean_page(read_page(str(path)))))
+    doc = clean_page(read_page(str(path)))
+    return audit_article(extract_article(doc), doc=doc)
 
 
 def by_name(article):

@@ -69,7 +69,7 @@ def test_every_rule_has_an_id_severity_and_description():
     assert {"position-conflict", "off-topic", "missing-steps", "missing-hold", "target-mismatch",
             "count-mismatch", "list-mismatch"} <= set(RULES)
     for rule in RULES.values():
-        assert rule.severity in {"error", "warning", "info"} and rule.description
+        assert rule.severity in {"error", "warning", "info"} and rule.summary
 
 
 def test_count_claims_come_from_the_title_or_an_announcement_not_any_number():

@@ -265,9 +265,11 @@ def claimed_count(title: str | None, blocks: list[Block], kb: Knowledge) -> int 
     words = kb.lexicon["number_words"]
     nouns = "|".join(sorted((re.escape(n) for n in kb.lexicon["count_nouns"]), key=len, reverse=True))
     num = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2 and w not in {"once", "twice", "thrice", "half", "half a", "hundred"}) + ")"
-    pattern = re.compile(rf"\b{num}\s+(?:[\w'’-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
+    # the nearest number counts: "2 sets of 5 stretches" claims 5, not 2
+    gap = r"(?:(?!\d)[\w'’-]+\s+){0,4}?"
+    pattern = re.compile(rf"\b{num}\s+{gap}(?:{nouns})\b", re.I)
     announce = "|".join(sorted(map(re.escape, kb.lexicon["count_announcements"]), key=len, reverse=True))
-    announced = re.compile(rf"\b(?:{announce})\s+{num}\s+(?:[\w'’-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
+    announced = re.compile(rf"\b(?:{announce})\s+{num}\s+{gap}(?:{nouns})\b", re.I)
     candidates = [(title or "", pattern)] + [
         (b.text, pattern if b.kind == "heading" else announced)
         for b in blocks[:40] if b.kind in ("heading", "paragraph")]

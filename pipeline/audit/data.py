@@ -1,0 +1,96 @@
+"""The audit's own knowledge, read from `pipeline/data/audit.json` (patterns compiled once)."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..config import DATA_DIR
+
+
+@dataclass(frozen=True)
+class SafetyPattern:
+    pattern: re.Pattern
+    kinds: tuple[str, ...]  # empty: every kind
+    message: str
+
+
+@dataclass(frozen=True)
+class AuditData:
+    raw: dict[str, Any]
+    negation: re.Pattern
+    clause_breaks: re.Pattern
+    sides: dict[str, str]
+    direction: dict[str, re.Pattern]
+    pose_names: dict[str, re.Pattern]
+    shape_of_pose: dict[str, str]
+    shape_words: dict[str, tuple[re.Pattern, ...]]
+    strengthen_claim: re.Pattern
+    stretch_name: re.Pattern
+    fixed_positions: dict[str, tuple[str, ...]]
+    hold_plausible: dict[str, tuple[float, float]]
+    restorative: frozenset[str]
+    restorative_seconds: tuple[float, float]
+    hold_progression: re.Pattern
+    hold_rest: re.Pattern
+    hold_article_rule: re.Pattern
+    non_entry_step: re.Pattern
+    exit_cues: tuple[str, ...]
+    hold_only_step: re.Pattern
+    strength_promise: tuple[re.Pattern, ...]
+    stretch_title: re.Pattern
+    body_run: int
+    restated_min: int
+    paragraph_min_words: int
+    steps_similarity: float
+    self_description: str
+    variant_words: re.Pattern
+    safety: tuple[SafetyPattern, ...]
+
+    def negated(self, text: str, at: int) -> bool:
+        """True when the words before `at` in the same clause negate what follows ("don't bounce")."""
+        return bool(self.negation.search(text[:at]))
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.I)
+
+
+@lru_cache(maxsize=2)
+def load_audit_data(path: str | None = None) -> AuditData:
+    raw = json.loads((DATA_DIR / "audit.json").read_text(encoding="utf-8") if path is None
+                     else open(path, encoding="utf-8").read())
+    shapes, hold, dup = raw["shapes"], raw["hold"], raw["duplicates"]
+    return AuditData(
+        raw=raw,
+        negation=_rx(raw["negation"]),
+        clause_breaks=_rx(raw["clause_breaks"]),
+        sides=dict(raw["sides"]),
+        direction={k: _rx(v) for k, v in raw["direction"].items()},
+        pose_names={k: _rx(v) for k, v in shapes["poses"].items()},
+        shape_of_pose=dict(shapes["shape_of_pose"]),
+        shape_words={k: tuple(_rx(p) for p in v) for k, v in shapes["shape_words"].items()},
+        strengthen_claim=_rx(raw["strengthen_claim"]),
+        stretch_name=_rx(raw["stretch_name"]),
+        fixed_positions={k: tuple(v) for k, v in raw["fixed_positions"].items() if not k.startswith("_")},
+        hold_plausible={k: (float(v[0]), float(v[1])) for k, v in hold["plausible_seconds"].items()},
+        restorative=frozenset(hold["restorative"]),
+        restorative_seconds=(float(hold["restorative_seconds"][0]), float(hold["restorative_seconds"][1])),
+        hold_progression=_rx(hold["progression"]),
+        hold_rest=_rx(hold["rest"]),
+        hold_article_rule=_rx(hold["article_rule"]),
+        non_entry_step=_rx(raw["entry"]["non_entry_step"]),
+        exit_cues=tuple(raw["entry"]["exit_cues"]),
+        hold_only_step=_rx(raw["entry"]["hold_only_step"]),
+        strength_promise=tuple(_rx(p) for p in raw["topic_drift"]["strength_promise"]),
+        stretch_title=_rx(raw["topic_drift"]["stretch_title"]),
+        body_run=int(dup["body_run"]),
+        restated_min=int(dup["restated_min"]),
+        paragraph_min_words=int(dup["paragraph_min_words"]),
+        steps_similarity=float(dup["steps_similarity"]),
+        self_description=dup["self_description"],
+        variant_words=_rx(dup["variant_words"]),
+        safety=tuple(SafetyPattern(_rx(s["pattern"]), tuple(s.get("kinds", ())), s["message"]) for s in raw["safety"]),
+    )

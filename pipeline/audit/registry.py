@@ -1,0 +1,122 @@
+"""The rule registry: `@rule(id, severity, scope)` registers a check; `audit_article` runs them.
+
+A record rule is `check(record, ctx)`, an article rule `check(ctx)`; both yield `Hit`s (a message
+and the quotes it is about). The registry turns hits into `Flag`s with the rule's id and severity.
+Rules read only public fields: the article, its records and their `evidence`, the cleaned document
+when given, the knowledge base and the audit's own data file.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..knowledge import Knowledge, load_knowledge
+from ..records import Article, CleanDocument, Flag, Quote, Severity, Stretch
+from .data import AuditData, load_audit_data
+
+SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One finding of a rule: what is wrong, and the quotes it is about (first one is where it points)."""
+
+    message: str
+    quotes: tuple[Quote, ...] = ()
+    texts: tuple[str, ...] = ()  # evidence with no place in the cleaned text (a removed block, the title)
+    stretch: str | None = None  # for an article rule's hit about one record
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    scope: str  # "record" or "article"
+    family: str  # the module under audit/rules that holds it
+    summary: str  # first line of the check's docstring
+    check: Callable[..., Iterable[Hit]]
+
+
+@dataclass
+class Context:
+    """What a rule may read."""
+
+    article: Article
+    kb: Knowledge
+    data: AuditData
+    doc: CleanDocument | None = None
+    _intro: list[Quote] | None = field(default=None, repr=False)
+
+    @property
+    def intro(self) -> list[Quote]:
+        """Sentences of the cleaned text before the first exercise section (title excluded)."""
+        if self._intro is None:
+            self._intro = intro_sentences(self.doc, self.article) if self.doc else []
+        return self._intro
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, scope: str = "record"):
+    """Register a check under `rule_id`; the docstring's first line is its summary."""
+    def register(fn: Callable) -> Callable:
+        if rule_id in RULES:
+            raise ValueError(f"audit rule {rule_id!r} registered twice")
+        family = fn.__module__.rsplit(".", 1)[-1]
+        summary = (fn.__doc__ or "").strip().splitlines()[0]
+        RULES[rule_id] = Rule(rule_id, severity, scope, family, summary, fn)
+        return fn
+    return register
+
+
+def audit_article(article: Article, kb: Knowledge | None = None, doc: CleanDocument | None = None) -> Article:
+    """Attach flags to each record and to the article; returns the same article."""
+    from . import rules  # noqa: F401  (registers the rule families)
+
+    ctx = Context(article, kb or load_knowledge(), load_audit_data(), doc)
+    for r in RULES.values():
+        if r.scope == "record":
+            for record in article.records:
+                for hit in r.check(record, ctx):
+                    record.flags.append(_flag(r, hit, record.name))
+        else:
+            for hit in r.check(ctx):
+                article.flags.append(_flag(r, hit, hit.stretch))
+    return article
+
+
+def _flag(r: Rule, hit: Hit, stretch: str | None) -> Flag:
+    evidence = [q.text for q in hit.quotes] + list(hit.texts)
+    spans = [(q.start, q.end) for q in hit.quotes]
+    return Flag(r.id, r.severity, hit.message, evidence, stretch, spans)
+
+
+def all_flags(article: Article) -> list[Flag]:
+    return list(article.flags) + [f for r in article.records for f in r.flags]
+
+
+def is_stretch(record: Stretch) -> bool:
+    return record.kind in ("static-stretch", "dynamic-stretch")
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])|\n+")
+
+
+def split_sentences(text: str, offset: int = 0, role: str = "") -> Iterator[Quote]:
+    """Sentences of a stretch of cleaned text with their spans (for text outside the sections)."""
+    pos = 0
+    for m in list(_SENTENCE_END.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        stripped = chunk.strip()
+        if stripped:
+            start = pos + chunk.index(stripped)
+            yield Quote(stripped, offset + start, offset + start + len(stripped), role)
+        pos = m.end() if m else len(text)
+
+
+def intro_sentences(doc: CleanDocument, article: Article) -> list[Quote]:
+    first = min((r.source.span[0] for r in article.records), default=len(doc.text))
+    return list(split_sentences(doc.text[:first], 0, "intro"))

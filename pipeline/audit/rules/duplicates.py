@@ -1,0 +1,110 @@
+"""The same thing twice: duplicate-content (text repeated), duplicate-exercise (one stretch, two sections)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from itertools import combinations
+
+from rapidfuzz import fuzz
+
+from ...knowledge import name_key
+from ...records import Quote, RemovedBlock, Stretch
+from ..registry import Context, Hit, rule
+
+
+@rule("duplicate-content", "warning", scope="article")
+def duplicate_content(ctx: Context) -> Iterator[Hit]:
+    """The body pasted twice, or a paragraph repeated (what the clean stage removed as duplicates, and
+    steps a section restates)."""
+    article, d = ctx.article, ctx.data
+    for run in _duplicate_runs(article.removed):
+        original = _find(ctx, run[0].text)
+        where = (original,) if original else ()
+        if len(run) >= d.body_run:
+            yield Hit(f"the article body appears twice: {len(run)} blocks repeat earlier text "
+                      "(the clean stage removed the copy)", where, (run[0].text,))
+        else:
+            for block in run:
+                if len(block.text.split()) < d.paragraph_min_words:
+                    continue  # "Repeat with the other arm." under two exercises is no fault
+                found = _find(ctx, block.text)
+                yield Hit("a paragraph is repeated (the clean stage removed the copy)",
+                          (found,) if found else (), (block.text,))
+    for record in article.records:
+        restated = record.evidence.restated
+        # restating the hold ("Hold this pose for 20 seconds") is emphasis; restating the moves is a repeat
+        moves = [q for q in restated if not d.non_entry_step.match(q.text)]
+        if len(restated) >= d.restated_min and moves:
+            first = restated[0]
+            earlier = _restated_original(record, first)
+            yield Hit(f"{len(restated)} sentences restate steps the section already gave",
+                      (first,) + ((earlier,) if earlier else ()), stretch=record.name)
+
+
+@rule("duplicate-exercise", "warning", scope="article")
+def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
+    """Two sections that describe one stretch under different names."""
+    d = ctx.data
+    for a, b in combinations(ctx.article.records, 2):
+        ka, kb_ = name_key(a.name), name_key(b.name)
+        if ka in kb_ or kb_ in ka:  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
+            continue
+        reason, quotes = None, ()
+        if a.canonical_name and a.canonical_name == b.canonical_name:
+            reason = f"both are {a.canonical_name}"
+        elif len(a.steps) >= 2 and len(b.steps) >= 2 and \
+                fuzz.token_sort_ratio(" ".join(a.steps), " ".join(b.steps)) >= d.steps_similarity:
+            reason = "their steps are nearly the same"
+        else:
+            said = _describes_as(a, b, d) or _describes_as(b, a, d)
+            if said:
+                reason, quotes = "one describes itself as the other", (said,)
+        if reason:
+            heads = tuple(q for q in (a.evidence.heading, b.evidence.heading) if q)
+            yield Hit(f"“{a.name}” and “{b.name}” look like one exercise: {reason}", quotes + heads, stretch=b.name)
+
+
+def _describes_as(a: Stretch, b: Stretch, d) -> Quote | None:
+    """'Seated Twist exercise is an easy spinal twist...' in the section of Seated Twist, beside a
+    section called Spinal Twist; 'is a gentler version of X' is a variant, not the same exercise."""
+    target = re.compile(d.self_description + r"(" + re.escape(name_key(b.name)) + r")\b")
+    for q in a.evidence.sentences:
+        if q.role in ("off_topic", "step"):
+            continue
+        m = target.search(name_key(q.text))
+        if m and not d.variant_words.search(m.group(0)):
+            return q
+    return None
+
+
+def _duplicate_runs(removed: list[RemovedBlock]) -> list[list[RemovedBlock]]:
+    """Removed duplicates, grouped into runs of neighbouring blocks (other removed blocks may sit between)."""
+    removed_at = {r.index for r in removed}
+    runs: list[list[RemovedBlock]] = []
+    last = None
+    for r in removed:
+        if not r.reason.startswith("duplicate"):
+            continue
+        if last is not None and all(i in removed_at for i in range(last + 1, r.index)):
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+        last = r.index
+    return runs
+
+
+def _find(ctx: Context, text: str) -> Quote | None:
+    """Where the kept original of a removed duplicate sits in the cleaned text."""
+    if ctx.doc is None:
+        return None
+    at = ctx.doc.text.find(text)
+    if at < 0:
+        return None
+    return Quote(text, at, at + len(text), "original")
+
+
+def _restated_original(record: Stretch, restated: Quote) -> Quote | None:
+    words = set(re.findall(r"[a-z]+", restated.text.lower()))
+    earlier = [q for q in record.evidence.sentences if q.role == "step" and q.end <= restated.start]
+    best = max(earlier, key=lambda q: len(words & set(re.findall(r"[a-z]+", q.text.lower()))), default=None)
+    return best

@@ -1,0 +1,96 @@
+"""How long a position is held: missing-hold, hold-conflict, implausible-hold."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ...nlp import lemma
+from ...quantities import find_times
+from ...records import HoldTime, Quote, Stretch
+from ..registry import Context, Hit, is_stretch, rule
+
+
+@rule("missing-hold", "warning")
+def missing_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """A stretch with steps but no hold time, duration, breaths or repetitions."""
+    if is_stretch(record) and record.steps and not (record.hold or record.duration or record.breaths
+                                                    or record.repetitions):
+        steps = [q for q in record.evidence.sentences if q.role == "step"]
+        yield Hit("no hold time, duration, breath count or repetitions is given", tuple(steps[-1:]))
+
+
+@rule("hold-conflict", "warning")
+def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """Two holds that cannot both be right: two in one section, or the article's rule against a section."""
+    if not is_stretch(record):
+        return
+    holds = _holds(record.evidence.sentences, ctx)
+    distinct = {(h.min_seconds, h.max_seconds) for _, h in holds}
+    for (qa, a), (qb, b) in zip(holds, holds[1:]):
+        if len(distinct) == 2 and _disjoint(a, b):  # more than two holds is a programme or a table
+            yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
+            break
+    rules = _holds([q for q in ctx.intro if ctx.data.hold_article_rule.search(q.text)], ctx)
+    if rules and holds:
+        q_rule, general = rules[0]
+        q_own, own = holds[0]
+        if _disjoint(general, own):
+            yield Hit(f"the article says to hold each stretch {general.text} but this one says {own.text}",
+                      (q_own, q_rule))
+
+
+@rule("implausible-hold", "warning")
+def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """A hold outside the plausible range for its kind, most often a unit slip."""
+    hold, d = record.hold, ctx.data
+    if hold is None or record.repetitions or record.duration:
+        return
+    if record.canonical_name in d.restorative:
+        low, high = d.restorative_seconds
+    elif record.kind in d.hold_plausible:
+        low, high = d.hold_plausible[record.kind]
+    else:
+        return
+    top = hold.max_seconds if hold.max_seconds is not None else hold.min_seconds
+    bottom = hold.min_seconds if hold.min_seconds is not None else hold.max_seconds
+    if top is None or bottom is None:
+        return
+    quote = next((q for q in record.evidence.sentences if hold.text in q.text), None)
+    quotes = (quote,) if quote else ()
+    if top < low:
+        yield Hit(f"a hold of {hold.text} is too short for a {record.kind.replace('-', ' ')} "
+                  f"(at least {_secs(low)}); minutes meant?", quotes)
+    elif bottom > high:
+        yield Hit(f"a hold of {hold.text} is longer than is plausible (at most {_secs(high)}); seconds meant?", quotes)
+
+
+def _secs(value: float) -> str:
+    return f"{value / 60:g} minutes" if value >= 120 else f"{value:g} seconds"
+
+
+def _holds(quotes: list[Quote], ctx: Context) -> list[tuple[Quote, HoldTime]]:
+    """The hold each main-text sentence instructs (not a rest, a movement, or a progression)."""
+    hold_verbs = set(ctx.kb.lexicon["hold_verbs"])
+    movement = ctx.kb.lexicon["movement_cues"]
+    out = []
+    for q in quotes:
+        if q.variant or q.role not in ("step", "intro"):
+            continue
+        low = q.text.lower()
+        if any(c in low for c in movement) or ctx.data.hold_progression.search(low) or ctx.data.hold_rest.search(low):
+            continue
+        if not {lemma(w) for w in re.findall(r"[a-z]+", low)} & hold_verbs:
+            continue
+        times = find_times(q.text)
+        if len(times) == 1:  # "hold 30 seconds, then 60" is a progression, not one hold
+            out.append((q, times[0]))
+    return out
+
+
+def _disjoint(a: HoldTime, b: HoldTime) -> bool:
+    def bounds(h: HoldTime) -> tuple[float, float] | None:
+        lo = h.min_seconds if h.min_seconds is not None else h.max_seconds
+        hi = h.max_seconds if h.max_seconds is not None else h.min_seconds
+        return (lo, hi) if lo is not None and hi is not None else None
+    ba, bb = bounds(a), bounds(b)
+    return bool(ba and bb) and (ba[1] < bb[0] or bb[1] < ba[0])

@@ -1,0 +1,59 @@
+"""Where the reader is and which way they turn: position-conflict, direction-conflict."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...records import PositionMention, Quote, Stretch
+from ..registry import Context, Hit, rule
+
+
+@rule("position-conflict", "error")
+def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """The name implies one position and the steps another, or the steps start in two."""
+    starts = _own_starts(record, ctx)
+    allowed = record.evidence.name_positions
+    labels = list(dict.fromkeys(m.label for m in starts))
+    if allowed and labels and labels[0] not in allowed and not set(allowed) & set(record.position_options):
+        first = next(m for m in starts if m.label == labels[0])
+        yield Hit(f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", (first.sentence,))
+    if len(labels) > 1:
+        quotes = tuple(next(m.sentence for m in starts if m.label == lab) for lab in labels)
+        yield Hit(f"the steps give two starting positions: {' and then '.join(labels)}", quotes)
+
+
+@rule("direction-conflict", "error")
+def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """Left/right instructions that contradict each other inside one step."""
+    d = ctx.data
+    for q in _steps(record):
+        twist = d.direction["twist_toward"].search(q.text)
+        cross = d.direction["arm_across"].search(q.text)
+        if twist and cross:
+            side, arm, target = twist["side"].lower(), cross["arm"].lower(), cross["target"].lower()
+            # twisting toward a side, the opposite arm crosses to the outside of that side's thigh
+            if arm == side or target != side:
+                yield Hit(f"twisting to the {side}, the {d.sides[side]} arm crosses to the {side} thigh; "
+                          f"the step crosses the {arm} arm to the {target} thigh", (q,))
+        bend = d.direction["bend_toward"].search(q.text)
+        felt = d.direction["felt_side"].search(q.text)
+        if bend and felt and bend["side"].lower() == felt["side"].lower():
+            side = bend["side"].lower()
+            yield Hit(f"bending to the {side} stretches the {d.sides[side]} side, not the {side}", (q,))
+
+
+def _own_starts(record: Stretch, ctx: Context) -> list[PositionMention]:
+    """The first start of each sentence ("Sit upright" is one start, not seated and standing), leaving
+    out sentences that name another exercise (a sequence: "Standing side bend", "Seated twist")."""
+    out, seen = [], set()
+    for m in record.evidence.start_positions:
+        if m.sentence.start in seen:
+            continue
+        seen.add(m.sentence.start)
+        others = [e for e in ctx.kb.find_mentions(m.sentence.text) if e.canonical_name != record.canonical_name]
+        if not others:
+            out.append(m)
+    return out
+
+
+def _steps(record: Stretch) -> list[Quote]:
+    return [q for q in record.evidence.sentences if q.role == "step"]
