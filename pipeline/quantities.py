@@ -65,6 +65,7 @@ class _Grammar:
     breath: re.Pattern
     reps: re.Pattern
     reps_adverb: re.Pattern
+    reps_suffix: re.Pattern
     reps_label: re.Pattern
     times_x: re.Pattern
     sets_of: re.Pattern
@@ -119,6 +120,9 @@ def _grammar(kb: Knowledge) -> _Grammar:
         breath=re.compile(rf"{qual}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?(?P<ub>{breath})", re.I),
         reps=re.compile(rf"{qual}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?(?P<unit>{rep_units}){not_frequency}",
                         re.I),
+        # "3-4x", "~5x", "3x each": a count written with a multiplication sign and no amount after it
+        reps_suffix=re.compile(rf"(?P<a>{num})(?:{_S}{sep}{_S}(?P<b>{num}))?{_S}(?:{_alternation(q['count_suffixes'])})"
+                               rf"(?!\w|{_S}{num}){not_frequency}", re.I),
         reps_adverb=re.compile(rf"(?P<a>{adverb})(?:{_S1}(?:{sep}){_S1}(?P<b>{adverb}))?{not_frequency}", re.I),
         reps_label=re.compile(rf"(?:{_words(q['rep_labels'])}){_S}[:\-–]{_S}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}))?",
                               re.I),
@@ -307,6 +311,10 @@ def find_repetitions(sentence: str, kb: Knowledge | None = None) -> Range | None
             return None  # "several times"
         lo, hi = _apply_qualifier(m.group("qual"), a, b if b is not None else a, g)
         return Range(lo, hi, m.group(0).strip())
+    m = g.reps_suffix.search(sentence)
+    if m and _number(m.group("a"), g) is not None:
+        a, b = _number(m.group("a"), g), _number(m.group("b"), g)
+        return Range(a, b if b is not None else a, m.group(0).strip())
     m = g.reps_adverb.search(sentence)
     if m and g.repeat_verb.search(sentence):  # "Repeat twice", "repeat once or twice"
         a, b = _number(m.group("a"), g), _number(m.group("b"), g)

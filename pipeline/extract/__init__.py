@@ -14,7 +14,7 @@ from ..quantities import find_breaths, find_frequency, find_phased_time, find_re
 from ..records import Article, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
 from .sections import Section, claimed_count, find_sections, find_summary_list
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
-                        lexicon_for, position_cues, target_areas)
+                        lexicon_for, name_targets, position_cues, target_areas)
 
 __all__ = ["extract_article", "build_record"]
 
@@ -102,8 +102,14 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     repetitions = next((r for s in instruction + usable if (r := find_repetitions(s.text))), None)
     frequency = next((f for s in usable if (f := find_frequency(s.text))), None)
     per_side = any(rx.search(s.text) for rx in lex.per_side for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
+    # --- fields: a hold, count or side stated only in the heading ("Calf stretch (30 s each side)")
+    if hold is None and duration is None:
+        hold = find_phased_time(section.name, kb)
+    repetitions = repetitions or find_repetitions(section.name, kb)
+    per_side = per_side or any(rx.search(section.name) for rx in lex.per_side)
 
-    targets = list(dict.fromkeys(t for s in sentences for t in s.targets))
+    # --- fields: targets, the name's first ("Calf stretch"), then the text's
+    targets = list(dict.fromkeys(name_targets(section.name, kb) + [t for s in sentences for t in s.targets]))
     targets_source = "text" if targets else None
     if not targets and entry and (entry.primary_targets or entry.secondary_targets):
         targets = list(dict.fromkeys(entry.primary_targets + entry.secondary_targets))

@@ -282,3 +282,54 @@ def _ellipsis(sent: Span, span: Span, kb: Knowledge) -> list[str]:
 
 def _unique(items) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def name_targets(name: str, kb: Knowledge) -> list[str]:
+    """Body areas a name says it works on: "Rhomboid stretch" -> upper back, "Glutes and Back
+    Stretch" -> glutes, back, "Neck rotation" -> neck, "Quads" -> quadriceps.
+
+    A body part counts when it heads the exercise word (`name_target_heads`) or is the whole name;
+    one that only says where something goes ("Knee to Chest", "Arm Across Chest") or how
+    ("Straight leg calf stretch": the leg) does not. Parentheticals (Sanskrit names, dosages) are
+    left out. Read by phrase lookup, without running the spaCy pipeline again.
+    """
+    lx = kb.lexicon
+    heads, links = frozenset(lx["name_target_heads"]), frozenset(lx["name_target_links"])
+    locators = frozenset(lx["name_locator_words"])
+    text = re.sub(r"\([^)]*\)", " ", name.lower()).replace("-", " ")
+    tokens = re.findall(r"[a-z]+(?:['’][a-z]+)*|[&/,+]", text)
+    items: list[tuple[str, str]] = []  # ("part", area) | ("link", word) | ("word", word)
+    i = 0
+    while i < len(tokens):
+        for n in range(min(4, len(tokens) - i), 0, -1):
+            area = kb.body_part(" ".join(tokens[i:i + n]))
+            if area:
+                items.append(("part", area))
+                i += n
+                break
+        else:
+            items.append(("link" if tokens[i] in links else "word", tokens[i]))
+            i += 1
+    found: list[str] = []
+    i = 0
+    while i < len(items):
+        if items[i][0] != "part":
+            i += 1
+            continue
+        j = i  # a run of parts and links: "glutes and back", "straight leg calf"
+        while j < len(items) and items[j][0] in ("part", "link"):
+            j += 1
+        before = items[i - 1][1] if i > 0 else None
+        after = items[j][1] if j < len(items) else None
+        whole = all(kind != "word" for kind, _ in items)
+        if (whole or after in heads) and before not in locators:
+            # coordinated parts all count; of parts side by side, the last is the one stretched
+            chunk: list[str] = []
+            for kind, value in items[i:j] + [("link", "")]:
+                if kind == "part":
+                    chunk.append(value)
+                elif chunk:
+                    found.append(chunk[-1])
+                    chunk = []
+        i = j
+    return _unique(found)

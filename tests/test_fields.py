@@ -1,0 +1,77 @@
+"""Field values (hold, repetitions, per_side, targets, position) in shapes seen on real pages,
+each written here in other words than the page that showed it."""
+import pytest
+from helpers import article_from, by_name
+
+from pipeline.extract.sentences import name_targets
+from pipeline.knowledge import load_knowledge
+
+
+def one(section_body: str, name: str = "Test Stretch"):
+    text = f"Stretches for Stiff Hips\n\n1. {name}\n\n{section_body}\n\n2. Other Stretch\n\nLie on your back. Hold for 10 seconds.\n"
+    return by_name(article_from(text))[name]
+
+
+@pytest.mark.parametrize("body, per_side", [
+    ("Sit tall and tip your head toward one shoulder. Hold 15 seconds.\n\nNow the right side.", True),  # a closing line
+    ("Kneel and slide one knee back. Hold 20 seconds.\n\nOther leg.", True),
+    ("Reach one arm across your body and hug it in. Hold 20 seconds. Mirror it.", True),
+    ("Kneel and press your hips forward, 45 seconds a side.", True),
+    ("Stand and pull a heel to your seat, 30 sec each.", True),
+    ("Stand tall and turn your head slowly left and right. Repeat 8 times.", True),
+    ("Sit and lean to one side, then over to the other. Repeat 6 times.", True),
+    ("Place your left and right hands on your knees and round your back. Hold 20 seconds.", False),
+    ("Sit with your knees bent. Now relax.", False),
+])
+def test_per_side_wordings(body, per_side):
+    assert one(body).per_side is per_side
+
+
+@pytest.mark.parametrize("name, targets", [
+    ("Rhomboid Stretch", ["upper back"]),
+    ("Calf stretch", ["calves"]),
+    ("Neck rotation", ["neck"]),
+    ("Glutes and Back Stretch", ["glutes", "back"]),
+    ("Quads", ["quadriceps"]),
+    ("Bent-knee calf stretch", ["calves"]),  # the knee says how, the calf is stretched
+    ("Knee to Chest Stretch", []),  # the knee goes to the chest: neither is the target
+    ("Arm Across Chest", []),
+    ("Heel sit", []),  # a body part that does not head an exercise word
+    ("Hip Stretch (Each Leg)", ["hips"]),
+])
+def test_targets_from_the_name(name, targets):
+    assert name_targets(name, load_knowledge()) == targets
+
+
+def test_name_and_text_targets_together():
+    rec = one("Lie on your back and pull one knee in. You should feel it along the outside of your hip.",
+              name="Glute stretch")
+    assert rec.targets == ["glutes", "hips"] and rec.targets_source == "text"
+
+
+def test_hold_count_and_side_stated_in_the_heading():
+    rec = one("Put your hands on a wall and step one foot back, heel down.", name="Wall calf stretch (45 s each leg)")
+    assert (rec.hold.min_seconds, rec.hold.max_seconds) == (45, 45) and rec.per_side
+    rec = one("Stand tall, lace your fingers and push your palms up.", name="Overhead reach (hold 5 s, 2-3x)")
+    assert (rec.hold.min_seconds, rec.repetitions.min, rec.repetitions.max) == (5, 2, 3)
+
+
+def test_two_phase_hold_on_a_record():
+    rec = one("Lie on your back and lift one leg. Hold 15 seconds lightly, then 30-40 seconds a little further.")
+    assert (rec.hold.min_seconds, rec.hold.max_seconds) == (15, 40)
+    assert rec.hold.text == "15 seconds lightly, then 30-40 seconds"
+
+
+def test_open_upper_end_on_a_record():
+    rec = one("Sit with your legs wide and fold forward. Stay at least 40 seconds, longer if it feels good.")
+    assert (rec.hold.min_seconds, rec.hold.max_seconds) == (40, None)
+
+
+def test_a_few_is_vague_everywhere():
+    text = ("A Few Stretches for Tight Shoulders\n\n1. Shoulder Roll\n\nStand and roll your shoulders back. Repeat 10 times.\n\n"
+            "2. Cross-body Arm Stretch\n\nStand and pull one arm across your chest. Hold 20 seconds.\n\n"
+            "3. Doorway Stretch\n\nStand in a doorway and lean forward. Hold 30 seconds.\n\n"
+            "4. Neck Tilt\n\nSit and tip one ear toward your shoulder. Hold 15 seconds.\n")
+    article = article_from(text)
+    assert article.claimed_count is None
+    assert not [f for f in article.flags if f.rule == "count-mismatch"]
