@@ -68,7 +68,17 @@ class ExtractConfig:
     list_match_score: float = 85.0
 
 
+@dataclass(frozen=True)
+class BudgetConfig:
+    """What one page may cost before it is stopped and recorded (SP302-SP304) and the run goes on;
+    the read limit is AcquireConfig.max_bytes (SP301)."""
+
+    timeout_seconds: float = 30.0  # wall clock per input, reading included
+    memory_mb: int = 2048  # growth of a worker's address space while it processes one input
+
+
 ACQUIRE = AcquireConfig()
+BUDGET = BudgetConfig()
 FETCH = FetchConfig()
 CLEAN = CleanConfig()
 EXTRACT = ExtractConfig()

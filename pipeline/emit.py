@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from .audit import all_flags
+from .outputs import umask
 from .records import Article, Flag, ManifestEntry, Stretch
 
 LIST_SEP = " | "
@@ -24,6 +25,7 @@ def atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600; the file's mode comes from the umask
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, path)

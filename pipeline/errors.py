@@ -37,6 +37,11 @@ READ_ERROR = "SP112"  # any other operating-system error while reading
 BAD_ARCHIVE = "SP113"  # a .warc/.warc.gz that cannot be parsed
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
 TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
+# Budget codes: an input over its budget is stopped and recorded, and the run goes on (pipeline/executors).
+TIMED_OUT = "SP302"  # took longer than the wall-clock budget; its worker was stopped
+OUT_OF_MEMORY = "SP303"  # needed more memory than the budget (or the system had)
+WORKER_CRASHED = "SP304"  # the worker process died on it (a crash in a C extension) or was lost
+INTERNAL = "SP900"  # a bug: the page raised an unexpected exception
 # Fetch codes (stretchpipe fetch): every URL ends fetched, not-modified, skipped or failed.
 ROBOTS_DISALLOWED = "SP401"
 CONTENT_TYPE = "SP402"  # not HTML, XHTML or plain text
@@ -46,6 +51,11 @@ HTTP_STATUS = "SP405"  # a 4xx, or a 5xx/429 still failing after the retries
 NETWORK = "SP406"  # connection error or timeout after the retries
 REDIRECTS = "SP407"  # redirect loop or more than the allowed redirects
 BAD_URL = "SP408"  # not an http(s) URL
+# Output-set codes (stretchpipe run --out): the run stops before, or instead of, touching --out.
+OUT_UNWRITABLE = "SP501"  # --out cannot be created or written
+OUT_LOCKED = "SP502"  # another run is writing the same --out
+NOTHING_PROCESSED = "SP503"  # the run processed nothing; the previous dataset is kept
+WRITE_FAILED = "SP504"  # writing the new set failed (disk full...); the previous set is kept
 
 SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: "unsupported type",
          PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
@@ -55,7 +65,8 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
          FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
          NETWORK: "network error", REDIRECTS: "redirects", BAD_URL: "bad URL",
-         "SP900": "internal error"}
+         TIMED_OUT: "timed out", OUT_OF_MEMORY: "out of memory", WORKER_CRASHED: "worker crashed",
+         INTERNAL: "internal error"}
 
 # Inputs that are not pages to read are "skipped"; inputs that should have been read and could not are "failed".
 SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_EXERCISES, TOO_LARGE,
@@ -92,7 +103,25 @@ MESSAGES = {
     NETWORK: "could not fetch {path}: {detail}",
     REDIRECTS: "{path}: {detail}",
     BAD_URL: "{path} is not an http or https URL",
+    TIMED_OUT: "{path} took longer than the {limit} s budget and was stopped; "
+               "raise --timeout if the page is genuinely that large",
+    OUT_OF_MEMORY: "{path} needed more than the {limit} MB memory budget and was stopped; "
+                   "raise --max-memory if the page is genuinely that large",
+    WORKER_CRASHED: "the worker processing {path} died ({detail}); please report it with the input",
+    INTERNAL: "internal error on {path}: {detail}; please report it with the input",
+    OUT_UNWRITABLE: "cannot write to {path}: {detail}; choose another --out or fix its permissions",
+    OUT_LOCKED: "another stretchpipe run is writing to {path}; wait for it to finish or choose another --out",
+    NOTHING_PROCESSED: "no input could be processed, so {path} keeps the previous dataset",
+    WRITE_FAILED: "writing the new dataset failed ({detail}); {path} still holds the previous dataset",
 }
+
+
+class OutputError(StretchpipeError):
+    """The output set cannot be written; the run stops and the previous set is left as it was."""
+
+
+def output_error(code: str, **fields: str) -> OutputError:
+    return OutputError(MESSAGES[code].format(**fields), code=code)
 
 
 def input_error(code: str, **fields: str) -> InputError:

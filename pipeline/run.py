@@ -1,39 +1,64 @@
-"""The executor: reader -> clean -> extract -> audit for each input, with per-step stats.
+"""Running the stages over many inputs: one page's work (`process_one`), mapped by an executor.
 
-One bad page never stops a run: every input ends as an article or as a manifest entry that
-says why it was skipped or failed.
+- `process_one(Task) -> Outcome`: read, clean, extract, audit one input; whatever goes wrong
+  with it ends as a manifest entry with a code, never as an exception.
+- `outcomes(...)`: every input's Outcome, in input order, computed on an engine (pipeline/executors)
+  under the per-page budget; for commands that print (clean, extract, audit).
+- `run_dataset(...)`: the same into an output folder, incrementally: inputs whose bytes and
+  pipeline version are unchanged are taken from the resume state, and the new set is written to
+  a staging folder and swapped in whole (pipeline/outputs.py, pipeline/state.py).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import stat
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import errors
-from .acquire import discover, display_name, read_pages
+from .acquire import STDIN, discover, display_name, read_pages
 from .audit import all_flags, audit_article
 from .clean import clean_page
+from .config import ACQUIRE
+from .executors import Budget, Engine, Failure, in_order, make_engine
 from .extract import extract_article
 from .knowledge import load_knowledge
 from .records import Article, CleanDocument, ManifestEntry, Page
 
 log = logging.getLogger("stretchpipe")
+BUDGET_CODES = frozenset({errors.TIMED_OUT, errors.OUT_OF_MEMORY})
+
+
+@dataclass(frozen=True)
+class Task:
+    """One input for a worker: a path (read by the worker), or "-" with stdin's bytes."""
+
+    source: str
+    data: bytes | None = None
+    until: str = "audit"  # "clean" stops after cleaning (stretchpipe clean)
 
 
 @dataclass
-class RunResult:
+class Outcome:
+    """What one input gave: a manifest entry per page (several for a WARC), the articles of the
+    pages with exercises (or the cleaned documents, for `clean`), and per-step counters."""
+
+    entries: list[ManifestEntry]
     articles: list[Article] = field(default_factory=list)
-    documents: list[CleanDocument] = field(default_factory=list)  # filled when run(until="clean")
-    manifest: list[ManifestEntry] = field(default_factory=list)
-    stats: Counter = field(default_factory=Counter)
+    documents: list[CleanDocument] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
+    traces: list[str] = field(default_factory=list)  # tracebacks of internal errors: for the debug log only
 
-    @property
-    def processed(self) -> int:
-        return sum(1 for m in self.manifest if m.status == "processed")
 
-    def stats_dict(self) -> dict[str, int]:
-        return dict(sorted(self.stats.items()))
+def warm_up() -> None:
+    """Load the knowledge base and the spaCy pipeline (once per worker process)."""
+    from .nlp import build_nlp
+    build_nlp(load_knowledge())
 
 
 def process_page(page: Page) -> tuple[CleanDocument, Article]:
@@ -43,59 +68,65 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
     return doc, article
 
 
-def run(inputs: Iterable[str], *, stdin: bytes | None = None,
-        progress: Callable[[Iterable], Iterable] | None = None, until: str = "audit",
-        exclude: Iterable[str] = ()) -> RunResult:
-    """Run the stages on every input; `until="clean"` stops after cleaning (for `stretchpipe clean`).
-    Folders in `exclude` (the --out folder) are never read as input."""
-    result = RunResult()
-    items = list(discover(inputs, exclude=exclude))
-    for item in (progress(items) if progress else items):
-        if isinstance(item, ManifestEntry):
-            result.manifest.append(item)
-            result.stats[f"acquire/{item.status}"] += 1
-            continue
-        try:
-            for page in read_pages(item, stdin=stdin, stats=result.stats):  # several for a WARC
-                _run_page(result, page, until)
-        except errors.InputError as exc:
-            status = errors.status_of(exc.code)
-            result.manifest.append(ManifestEntry(display_name(item), status, reason=str(exc), code=exc.code))
-            result.stats[f"acquire/{status}"] += 1
-    return result
-
-
-def _run_page(result: RunResult, page: Page, until: str) -> None:
-    source = page.source
-    result.stats["acquire/read"] += 1
-    if until == "clean":
-        doc = clean_page(page, load_knowledge())
-        result.documents.append(doc)
-        result.manifest.append(ManifestEntry(source, "processed", format=page.format, encoding=page.encoding,
-                                             encoding_rule=page.encoding_rule))
-        result.stats["clean/blocks_kept"] += len(doc.blocks)
-        return
+def process_one(task: Task) -> Outcome:
+    """Every page of one input through the stages; a bad page is a manifest entry, never an exception."""
+    outcome = Outcome([])
+    stats: Counter = Counter()
     try:
+        for page in read_pages(task.source, stdin=task.data, stats=stats):  # several for a WARC
+            _process(outcome, stats, page, task.until)
+    except errors.InputError as exc:
+        status = errors.status_of(exc.code)
+        outcome.entries.append(ManifestEntry(display_name(task.source), status, reason=str(exc), code=exc.code))
+        stats[f"acquire/{status}"] += 1
+    outcome.stats = dict(stats)
+    return outcome
+
+
+def _process(outcome: Outcome, stats: Counter, page: Page, until: str) -> None:
+    source = page.source
+    stats["acquire/read"] += 1
+    facts = dict(format=page.format, encoding=page.encoding, encoding_rule=page.encoding_rule)
+    try:
+        if until == "clean":
+            doc = clean_page(page, load_knowledge())
+            outcome.documents.append(doc)
+            outcome.entries.append(ManifestEntry(source, "processed", **facts))
+            stats["clean/blocks_kept"] += len(doc.blocks)
+            return
         doc, article = process_page(page)
+    except MemoryError:
+        raise  # the sandbox reports it under the memory budget's code
     except Exception as exc:  # one bad page never stops the run; the manifest says what broke
-        log.debug("failed on %s", source, exc_info=True)  # the manifest and stderr line say what broke
-        result.manifest.append(ManifestEntry(source, "failed", reason=f"[SP900] internal error: {exc!r}; "
-                                             "please report it with the input", code="SP900",
-                                             format=page.format, encoding=page.encoding,
-                                             encoding_rule=page.encoding_rule))
-        result.stats["extract/failed"] += 1
+        import traceback
+        err = errors.StretchpipeError(errors.MESSAGES[errors.INTERNAL].format(path=source, detail=repr(exc)),
+                                      code=errors.INTERNAL)
+        outcome.entries.append(ManifestEntry(source, "failed", reason=str(err), code=err.code, **facts))
+        outcome.traces.append(f"{source}:\n{traceback.format_exc()}")
+        stats["extract/failed"] += 1
         return
-    _count(result.stats, doc, article)
-    entry = ManifestEntry(source, "processed", format=page.format, encoding=page.encoding,
-                          records=len(article.stretches), encoding_rule=page.encoding_rule)
+    _count(stats, doc, article)
+    entry = ManifestEntry(source, "processed", records=len(article.stretches), **facts)
     if page.encoding != "utf-8":
         entry.reason = f"not UTF-8: decoded as {page.encoding} ({page.encoding_rule})"
     if not article.records:
         err = errors.input_error(errors.NO_EXERCISES, path=source)
         entry.status, entry.reason, entry.code = "skipped", str(err), err.code
     else:
-        result.articles.append(article)
-    result.manifest.append(entry)
+        outcome.articles.append(article)
+    outcome.entries.append(entry)
+
+
+def failed(task: Task, failure: Failure, budget: Budget) -> Outcome:
+    """The Outcome of a task that returned none (over budget, worker died, or a bug)."""
+    source = display_name(task.source)
+    limit = {errors.TIMED_OUT: f"{budget.timeout_seconds:g}", errors.OUT_OF_MEMORY: str(budget.memory_mb)}
+    err = errors.StretchpipeError(errors.MESSAGES[failure.code].format(
+        path=source, limit=limit.get(failure.code, ""), detail=failure.detail), code=failure.code)
+    key = {errors.TIMED_OUT: "budget/timed_out", errors.OUT_OF_MEMORY: "budget/out_of_memory"}.get(
+        failure.code, "extract/failed")
+    return Outcome([ManifestEntry(source, "failed", reason=str(err), code=failure.code)], stats={key: 1},
+                   traces=[f"{source}:\n{failure.trace}"] if failure.trace else [])
 
 
 def _count(stats: Counter, doc: CleanDocument, article: Article) -> None:
@@ -106,3 +137,200 @@ def _count(stats: Counter, doc: CleanDocument, article: Article) -> None:
     stats["extract/stretches"] += len(article.stretches)
     for flag in all_flags(article):
         stats[f"audit/{flag.rule}"] += 1
+
+
+def _discovered(entry: ManifestEntry) -> Outcome:
+    return Outcome([entry], stats={f"acquire/{entry.status}": 1})
+
+
+def _settle(task: Task, result: Outcome | Failure, budget: Budget) -> Outcome:
+    outcome = result if isinstance(result, Outcome) else failed(task, result, budget)
+    for trace in outcome.traces:
+        log.debug("traceback of %s", trace.rstrip())
+    return outcome
+
+
+@dataclass
+class Options:
+    """How to run: the engine and its workers, and the per-page budget."""
+
+    engine: str = "local"
+    workers: int | None = None
+    scheduler: str | None = None
+    budget: Budget = field(default_factory=Budget)
+
+    def make_engine(self) -> Engine:
+        return make_engine(self.engine, workers=self.workers, scheduler=self.scheduler, budget=self.budget,
+                           warm_up=warm_up)
+
+
+def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = "audit",
+             options: Options | None = None, advance: Callable[[int], None] | None = None) -> Iterator[Outcome]:
+    """Every input's Outcome, in input order (streamed: only pages in flight are held)."""
+    options = options or Options()
+    items = list(discover(inputs))
+    direct: list[tuple[int, Outcome]] = []  # inputs settled by discovery, without a task
+    tasks: list[tuple[int, Task]] = []
+
+    def feed() -> Iterator[Task]:
+        for i, item in enumerate(items):
+            if isinstance(item, ManifestEntry):
+                direct.append((i, _discovered(item)))
+                continue
+            task = Task(item, stdin if item == STDIN else None, until)
+            tasks.append((i, task))
+            yield task
+
+    def tagged() -> Iterator[tuple[int, Outcome]]:
+        engine = options.make_engine()
+        try:
+            for position, result in engine.map(process_one, feed()):
+                yield from direct
+                direct.clear()
+                i, task = tasks[position]
+                tasks[position] = (i, None)  # type: ignore[assignment]  # let the task's bytes go
+                if advance:
+                    advance(1)
+                yield i, _settle(task, result, options.budget)
+        finally:
+            engine.close()
+        yield from direct
+
+    yield from in_order(tagged())
+
+
+# ---- into an output folder, incrementally -------------------------------------------------------
+
+@dataclass
+class DatasetResult:
+    processed: int
+    total: int
+    stretches: int
+    flags: int
+    written: list[str]
+    reused: int = 0  # inputs taken from the resume state
+    up_to_date: bool = False  # nothing changed: the output set was left as it was
+    problems: list[ManifestEntry] = field(default_factory=list)  # skipped and failed inputs
+
+
+def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], stdin: bytes | None = None,
+                options: Options | None = None, advance: Callable[[int], None] | None = None) -> DatasetResult:
+    """Process what changed, then write the whole set to a staging folder and swap it in.
+
+    `output_set` is an opened (checked, locked) outputs.OutputSet. Raises OutputError when the
+    run processed nothing but --out holds a dataset, or when writing the new set fails."""
+    from .emit import write_outputs
+    from .state import StateStore, digest
+
+    options = options or Options()
+    budget_key = f"{options.budget.timeout_seconds:g}s/{options.budget.memory_mb}MB"
+    store = StateStore(output_set.state_path)
+    try:
+        items = list(discover(inputs, exclude=(output_set.out, output_set.home)))
+        slots: list[ManifestEntry | tuple[str, str | None]] = []
+        tasks: list[tuple[Task, str | None]] = []
+        reused = 0
+
+        def feed() -> Iterator[Task]:
+            nonlocal reused
+            for item in items:
+                if isinstance(item, ManifestEntry):
+                    slots.append(item)
+                    if advance:
+                        advance(1)
+                    continue
+                data = stdin if item == STDIN else _read_small_regular(item, ACQUIRE.max_bytes)
+                dig = digest(data) if data is not None else None
+                slots.append((item, dig))
+                if store.is_current(item, dig, budget_key, BUDGET_CODES):
+                    reused += 1
+                    if advance:
+                        advance(1)
+                    continue
+                task = Task(item, stdin if item == STDIN else None)
+                tasks.append((task, dig))
+                yield task
+
+        engine = options.make_engine()
+        try:
+            for position, result in engine.map(process_one, feed()):
+                task, dig = tasks[position]
+                tasks[position] = (None, None)  # type: ignore[assignment]
+                outcome = _settle(task, result, options.budget)
+                codes = ",".join(sorted({e.code for e in outcome.entries if e.code}))
+                store.put(task.source, dig, budget_key, codes, outcome)
+                if advance:
+                    advance(1)
+        finally:
+            engine.close()
+        store.keep_only({s[0] for s in slots if isinstance(s, tuple)})
+
+        # one pass for the manifest, the stats and the counts; the articles stream from the store
+        manifest: list[ManifestEntry] = []
+        stats: Counter = Counter()
+        stretches = flags = 0
+        fingerprint = hashlib.blake2b(f"{store.version}\0{','.join(formats)}".encode(), digest_size=16)
+        for slot in slots:
+            if isinstance(slot, ManifestEntry):
+                manifest.append(slot)
+                stats[f"acquire/{slot.status}"] += 1
+                fingerprint.update(json.dumps(slot.to_dict(), sort_keys=True).encode())
+                continue
+            outcome = store.load(slot[0])
+            manifest.extend(outcome.entries)
+            stats.update(outcome.stats)
+            for article in outcome.articles:
+                stretches += len(article.stretches)
+                flags += len(all_flags(article))
+            fingerprint.update(f"\0{slot[0]}\0{slot[1]}\0".encode()
+                               + json.dumps([e.to_dict() for e in outcome.entries], sort_keys=True).encode())
+        processed = sum(1 for m in manifest if m.status == "processed")
+        result = DatasetResult(processed, len(manifest), stretches, flags, [], reused,
+                               problems=[m for m in manifest if m.status != "processed" or m.reason])
+        if store.get_meta("set") == fingerprint.hexdigest() and output_set.has_dataset():
+            result.up_to_date = True
+            result.written = json.loads(store.get_meta("written") or "[]")
+            return result
+        if processed == 0 and output_set.has_dataset():
+            raise errors.output_error(errors.NOTHING_PROCESSED, path=str(output_set.out))
+
+        articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
+        staging = output_set.stage()
+        try:
+            names = [p.name for p in write_outputs(staging, articles, manifest, dict(sorted(stats.items())),
+                                                   formats)]
+            output_set.commit(staging)
+        except OSError as exc:
+            output_set.discard(staging)
+            raise errors.output_error(errors.WRITE_FAILED, path=str(output_set.out),
+                                      detail=exc.strerror or str(exc)) from exc
+        result.written = [str(output_set.out / n) for n in names]
+        store.set_meta("set", fingerprint.hexdigest())
+        store.set_meta("written", json.dumps(result.written))
+        return result
+    finally:
+        store.close()
+
+
+class _StoredArticles:
+    """The run's articles in input order, read from the resume state each time they are iterated,
+    so that writing the outputs never needs the whole corpus in memory at once."""
+
+    def __init__(self, store, sources: list[str]):
+        self._store, self._sources = store, sources
+
+    def __iter__(self) -> Iterator[Article]:
+        for source in self._sources:
+            yield from self._store.load(source).articles
+
+
+def _read_small_regular(path: str, limit: int) -> bytes | None:
+    """The bytes of a regular file within the read budget, for its content digest; None for anything
+    else (a FIFO, a device, a huge file): the worker reads those and reports them, uncached."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        return Path(path).read_bytes()
+    except OSError:
+        return None

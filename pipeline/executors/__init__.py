@@ -1,0 +1,90 @@
+"""Executors: map one function over a stream of tasks, each task under a budget, on an engine.
+
+An engine is anything with `map(fn, tasks) -> Iterator[(position, result)]` and `close()`:
+results come back in any order, tagged with the task's position in `tasks`, and `in_order`
+restores input order so that outputs never depend on the engine or the worker count. A task
+that breaks its budget (time, memory) or kills its worker comes back as a `Failure` instead of
+a result, and the stream goes on. Engines pull tasks lazily and keep only a few in flight, so a
+corpus is never held whole in memory.
+
+- `local`: a pool of worker processes on this machine (`sandbox.Sandbox`, one per worker).
+- `dask`: dask.distributed, a LocalCluster or an existing scheduler; each dask worker runs its
+  tasks in a `Sandbox` of its own, so budgets hold there too.
+
+A third engine (Ray, Spark) is one module with a class like `local.LocalEngine`, named in ENGINES.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from ..config import BUDGET
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one task may cost: wall-clock seconds and memory growth in MB (0 = no limit)."""
+
+    timeout_seconds: float = BUDGET.timeout_seconds
+    memory_mb: int = BUDGET.memory_mb
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A task that returned no result: over budget, its worker died, or it raised.
+
+    `code` is an errors.SP3xx/SP900 code; `detail` says what happened; `trace` is the traceback,
+    for the debug log only (never shown to the user)."""
+
+    code: str
+    detail: str
+    trace: str | None = None
+
+
+class Engine(Protocol):
+    name: str
+
+    def map(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[int, Any]]: ...
+
+    def close(self) -> None: ...
+
+
+ENGINES = ("local", "dask")
+
+
+def default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def make_engine(name: str = "local", *, workers: int | None = None, scheduler: str | None = None,
+                budget: Budget = Budget(), warm_up: Callable[[], None] | None = None) -> Engine:
+    """`warm_up` runs once per worker before its first task (load the knowledge base, spaCy)."""
+    workers = workers or default_workers()
+    if name == "local":
+        from .local import LocalEngine
+        return LocalEngine(workers=workers, budget=budget, warm_up=warm_up)
+    if name == "dask":
+        from .dask import DaskEngine
+        return DaskEngine(workers=workers, scheduler=scheduler, budget=budget, warm_up=warm_up)
+    raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+
+
+def in_order(results: Iterable[tuple[int, R]]) -> Iterator[R]:
+    """Yield results by position, holding back only those that finished ahead of a slower one."""
+    waiting: dict[int, R] = {}
+    next_position = 0
+    for position, result in results:
+        waiting[position] = result
+        while next_position in waiting:
+            yield waiting.pop(next_position)
+            next_position += 1
+    if waiting:  # an engine lost a task: a bug, never silently dropped
+        raise RuntimeError(f"engine returned no result for task {next_position}")

@@ -1,0 +1,136 @@
+"""One worker process that runs tasks under a budget, and is replaced when a task breaks it.
+
+The parent enforces the wall clock: a task past its deadline has its process killed (nothing
+inside a page, a regex in C or a parser, can hold it up) and a fresh process takes over. The
+child enforces memory with an address-space limit (RLIMIT_AS) set after its warm-up, so a page
+that needs too much gets a MemoryError, reported as such; the child then exits, since state
+after a MemoryError is not trusted, and is replaced. A child killed from outside (the kernel's
+OOM killer) is reported as out of memory; any other death as a crash.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import resource
+import signal
+import time
+import traceback
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from .. import errors
+from . import Budget, Failure
+
+log = logging.getLogger("stretchpipe")
+
+
+class Sandbox:
+    def __init__(self, context: multiprocessing.context.BaseContext, fn: Callable[[Any], Any], budget: Budget,
+                 warm_up: Callable[[], None] | None = None):
+        self._context, self._fn, self._budget, self._warm_up = context, fn, budget, warm_up
+        self.position: int | None = None  # the task in flight, if any
+        self.deadline = float("inf")
+        self._start()
+
+    def _start(self) -> None:
+        parent, child = self._context.Pipe()
+        self._process = self._context.Process(target=_serve, name="stretchpipe-worker", daemon=True,
+                                              args=(child, self._fn, self._budget.memory_mb, self._warm_up))
+        self._process.start()
+        child.close()
+        self.conn: Connection = parent
+
+    def send(self, position: int, task: Any) -> None:
+        self.position = position
+        self.deadline = time.monotonic() + self._budget.timeout_seconds if self._budget.timeout_seconds else float("inf")
+        self.conn.send(task)
+
+    def receive(self) -> Any:
+        """The result of the task in flight (call when `conn` is ready), or a Failure."""
+        try:
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError):
+            return self._replace(self._death())
+        if kind == "failure" and payload.code == errors.OUT_OF_MEMORY:
+            self._replace(None)  # the child exits after a MemoryError
+        self.position, self.deadline = None, float("inf")
+        return payload
+
+    def stop_overdue(self) -> Failure:
+        self._process.kill()
+        return self._replace(Failure(errors.TIMED_OUT, f"stopped after {self._budget.timeout_seconds:g} s"))
+
+    def run(self, task: Any) -> Any:
+        """Send one task and wait for it within the budget (for engines that call one task at a time)."""
+        self.send(0, task)
+        remaining = self.deadline - time.monotonic()
+        if self.conn.poll(None if remaining == float("inf") else max(0.0, remaining)):
+            return self.receive()
+        return self.stop_overdue()
+
+    def close(self) -> None:
+        self.conn.close()  # the child sees EOF and exits
+        self._process.join(timeout=2)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+    def _death(self) -> Failure:
+        self._process.join(timeout=5)
+        code = self._process.exitcode
+        if code == -signal.SIGKILL:  # killed from outside: on Linux almost always the OOM killer
+            return Failure(errors.OUT_OF_MEMORY, "the worker was killed (out of memory)")
+        return Failure(errors.WORKER_CRASHED, f"exit code {code}")
+
+    def _replace(self, failure: Failure | None) -> Failure | None:
+        self.conn.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self.position, self.deadline = None, float("inf")
+        self._start()
+        return failure
+
+
+def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, warm_up: Callable[[], None] | None) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if warm_up is not None:
+        warm_up()
+    if memory_mb:
+        _limit_memory(memory_mb)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", fn(task))
+        except MemoryError:
+            reply = ("failure", Failure(errors.OUT_OF_MEMORY, f"over {memory_mb} MB"))
+        except BaseException as exc:  # noqa: B036 - whatever a page raises is reported, never fatal to the run
+            reply = ("failure", Failure(errors.INTERNAL, repr(exc), traceback.format_exc()))
+        try:
+            conn.send(reply)
+        except MemoryError:
+            reply = ("failure", Failure(errors.OUT_OF_MEMORY, f"over {memory_mb} MB"))
+            conn.send(reply)
+        except (BrokenPipeError, EOFError, OSError):
+            return
+        if reply[0] == "failure" and reply[1].code == errors.OUT_OF_MEMORY:
+            return
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        with open("/proc/self/statm") as fh:
+            current = int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:  # not Linux: no budget, rather than a wrong one
+        log.debug("no /proc/self/statm: memory budget not enforced")
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = current + memory_mb * 1024 * 1024
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
