@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 nothing could be processed, or (audit) an error flag wa
 from __future__ import annotations
 
 import json
+import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,34 +19,97 @@ from . import __version__, errors
 # Heavy modules (pandas, spaCy, the knowledge base, dask) are imported inside the commands that
 # need them, so `--help` and `--version` start instantly; tests/test_startup.py keeps it so.
 if TYPE_CHECKING:
-    from .run import RunResult
+    from .records import ManifestEntry
+    from .run import Options, Outcome
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
-VERBOSE = click.option("-v", "--verbose", is_flag=True, help="List every skipped input, not just the counts.")
+log = logging.getLogger("stretchpipe")
 
 
-def _progress(label: str):
-    def wrap(items):
-        if not sys.stderr.isatty():  # quiet in CI and pipes
-            yield from items
-            return
-        with click.progressbar(items, label=label, file=sys.stderr, show_pos=True) as bar:
-            yield from bar
-    return wrap
+def run_options(command):
+    """The options every command that processes pages shares: verbosity, the log, the engine, the budget."""
+    for option in reversed([
+        click.option("-v", "--verbose", count=True,
+                     help="-v lists every skipped input, not just the counts; -v -v also logs debug details "
+                          "(tracebacks of internal errors) to stderr."),
+        click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Append the debug log (with tracebacks of internal errors) to this file."),
+        click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                     help="local: worker processes on this machine; dask: a dask.distributed cluster."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (local engine, or a dask LocalCluster)  [default: the number of cores]"),
+        click.option("--scheduler", metavar="ADDRESS",
+                     help="An existing dask scheduler, e.g. tcp://host:8786 (implies --engine dask)."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+                     help="Wall-clock budget per input, in seconds; over it the input is stopped and "
+                          "recorded (SP302).  [default: 30]"),
+        click.option("--max-memory", type=click.IntRange(min=1), default=None, metavar="MB",
+                     help="Memory budget per input, in MB; over it the input is stopped and recorded "
+                          "(SP303).  [default: 2048]"),
+    ]):
+        command = option(command)
+    return command
 
 
-def _run(inputs: tuple[str, ...], label: str, until: str = "audit", exclude: tuple = ()) -> RunResult:
-    from .run import run
+def _options(params: dict) -> Options:
+    from .executors import Budget
+    from .run import Options
+    _configure_logging(params.pop("verbose"), params.pop("log_file"))
+    defaults = Budget()
+    timeout, memory = params.pop("timeout"), params.pop("max_memory")
+    scheduler = params.pop("scheduler")
+    return Options(engine="dask" if scheduler else params.pop("engine"), workers=params.pop("workers"),
+                   scheduler=scheduler, budget=Budget(timeout or defaults.timeout_seconds,
+                                                      memory or defaults.memory_mb))
+
+
+def _configure_logging(verbose: int, log_file: Path | None) -> None:
+    click.get_current_context().meta["verbose"] = verbose
+    handlers: list[logging.Handler] = []
+    if verbose >= 2:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    if log_file:
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+    log.setLevel(logging.DEBUG if handlers else logging.WARNING)
+
+
+class _Progress:
+    """A progress bar on stderr when it is a terminal (quiet in CI and pipes); `advance(n)` moves it."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def __enter__(self) -> _Progress:
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=None, label=self.label, file=sys.stderr, show_pos=True).__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _outcomes(inputs: tuple[str, ...], options: Options, label: str, until: str = "audit") -> Iterator[Outcome]:
+    from .run import outcomes
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
-    return run(inputs, stdin=stdin, until=until, progress=_progress(label), exclude=exclude)
+    with _Progress(label) as progress:
+        yield from outcomes(inputs, stdin=stdin, until=until, options=options, advance=progress.advance)
 
 
-def _report_problems(result: RunResult, verbose: bool = False) -> None:
+def _report_problems(manifest: list[ManifestEntry]) -> None:
     """Failures always, one line each; skips one line each with -v, else counted by code
     (a run over thousands of pages should not print thousands of "no exercises" lines)."""
+    verbose = click.get_current_context().meta.get("verbose", 0)
     skipped: dict[str, int] = {}
-    for entry in result.manifest:
+    for entry in manifest:
         if entry.status == "failed" or verbose and (entry.status != "processed" or entry.reason):
             click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
         elif entry.status == "skipped":
@@ -58,7 +123,29 @@ def _open_out(output: str):
     return click.open_file(output, "w", encoding="utf-8", atomic=output != "-")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """No traceback ever reaches the user: an unexpected error is one line on stderr and exit 1;
+    the traceback goes to the debug log (-v -v or --log-file)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except errors.StretchpipeError as exc:
+            click.echo(f"stretchpipe: {exc}", err=True)
+            ctx.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("stretchpipe: interrupted; run the same command again to resume", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            log.debug("unexpected error", exc_info=True)
+            click.echo(f"stretchpipe: internal error: {exc!r}; rerun with -v -v or --log-file FILE for the "
+                       "details and please report it", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stretchpipe")
 def main() -> None:
     """Turn fitness articles into a clean, audited dataset of stretches.
@@ -69,93 +156,140 @@ def main() -> None:
 
 @main.command("run")
 @INPUTS
-@VERBOSE
 @click.option("--out", "out_dir", default="processed", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
 @click.option("--format", "formats", default=None, show_default="all formats",
               help="Comma-separated output formats (see README).")
-def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, verbose: bool) -> None:
-    """Run every stage and write stretches, articles, flags and a manifest to --out."""
-    from .audit import all_flags
-    from .emit import FORMATS, write_outputs
+@run_options
+def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, **params) -> None:
+    """Run every stage and write stretches, articles, flags and a manifest to --out.
+
+    The output folder is written as one set (staged, then swapped in whole) and a re-run redoes
+    only the inputs that changed; an interrupted run resumes where it stopped."""
+    from .emit import FORMATS
+    from .outputs import OutputSet
+    from .run import run_dataset
+    options = _options(params)
     formats = formats or ",".join(FORMATS)
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
                                  f"{', '.join(FORMATS)}", param_hint="--format")
-    result = _run(inputs, "processing", exclude=(out_dir,))
-    written = write_outputs(out_dir, result.articles, result.manifest, result.stats_dict(), chosen)
-    _report_problems(result, verbose)
-    stretches = sum(len(a.stretches) for a in result.articles)
-    flags = sum(len(all_flags(a)) for a in result.articles)
-    click.echo(f"{result.processed} of {len(result.manifest)} input(s) processed: {stretches} stretches, "
-               f"{flags} flags -> {', '.join(str(p) for p in written)}", err=True)
+    try:
+        output_set = OutputSet(out_dir).open()  # checked and locked before any work
+    except errors.OutputError as exc:
+        if exc.code == errors.OUT_UNWRITABLE:
+            raise click.BadParameter(str(exc), param_hint="--out") from None
+        raise
+    try:
+        stdin = sys.stdin.buffer.read() if "-" in inputs else None
+        with _Progress("processing") as progress:
+            result = run_dataset(inputs, output_set, formats=chosen, stdin=stdin, options=options,
+                                 advance=progress.advance)
+    finally:
+        output_set.close()
+    _report_problems(result.problems)
+    if result.kept_previous:
+        click.echo(f"stretchpipe: {errors.output_error(errors.NOTHING_PROCESSED, path=str(output_set.out))}",
+                   err=True)
+        sys.exit(1)
+    done = "up to date, nothing written" if result.up_to_date else "-> " + ", ".join(result.written)
+    reused = f" ({result.reused} unchanged, taken from the last run)" if result.reused else ""
+    click.echo(f"{result.processed} of {result.total} input(s) processed{reused}: {result.stretches} stretches, "
+               f"{result.flags} flags {done}", err=True)
     if result.processed == 0:
         sys.exit(1)
 
 
 @main.command("clean")
 @INPUTS
-@VERBOSE
 @OUTPUT
 @click.option("--removed", is_flag=True, help="Also list the removed blocks with their reasons (on stderr).")
-def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, verbose: bool) -> None:
+@run_options
+def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, **params) -> None:
     """Print the cleaned text of each input (boilerplate and duplicates removed)."""
-    result = _run(inputs, "cleaning", until="clean")
+    options = _options(params)
+    manifest: list[ManifestEntry] = []
+    held = None  # the first document, until a second one shows whether headers are needed
+    emitted = 0
+
+    def emit(doc, header: bool) -> None:
+        nonlocal emitted
+        if header:
+            fh.write(("\n" if emitted else "") + f"==> {doc.source} <==\n")
+        fh.write(doc.text)
+        emitted += 1
+        if removed:
+            for r in doc.removed:
+                click.echo(f"removed {r.reason}: {r.text[:80]}", err=True)
+
     with _open_out(output) as fh:
-        for i, doc in enumerate(result.documents):
-            if len(result.documents) > 1:
-                fh.write(f"{'' if i == 0 else chr(10)}==> {doc.source} <==\n")
-            fh.write(doc.text)
-            if removed:
-                for r in doc.removed:
-                    click.echo(f"removed {r.reason}: {r.text[:80]}", err=True)
-    _report_problems(result, verbose)
-    if not result.documents:
+        for outcome in _outcomes(inputs, options, "cleaning", until="clean"):
+            manifest.extend(outcome.entries)
+            for doc in outcome.documents:
+                if emitted == 0 and held is None:
+                    held = doc
+                    continue
+                if held is not None:
+                    emit(held, True)
+                    held = None
+                emit(doc, True)
+        if held is not None:
+            emit(held, False)
+    _report_problems(manifest)
+    if not emitted:
         sys.exit(1)
 
 
 @main.command("extract")
 @INPUTS
-@VERBOSE
 @OUTPUT
 @click.option("--all-kinds", is_flag=True, help="Include strength, balance and other exercises, not only stretches.")
-def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, verbose: bool) -> None:
+@run_options
+def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params) -> None:
     """Print one JSON object per stretch (JSON Lines)."""
-    result = _run(inputs, "extracting")
+    options = _options(params)
+    manifest: list[ManifestEntry] = []
     with _open_out(output) as fh:
-        for article in result.articles:
-            for record in (article.records if all_kinds else article.stretches):
-                fh.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
-    _report_problems(result, verbose)
-    if result.processed == 0:
+        for outcome in _outcomes(inputs, options, "extracting"):
+            manifest.extend(outcome.entries)
+            for article in outcome.articles:
+                for record in (article.records if all_kinds else article.stretches):
+                    fh.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+    _report_problems(manifest)
+    if not any(m.status == "processed" for m in manifest):
         sys.exit(1)
 
 
 @main.command("audit")
 @INPUTS
-@VERBOSE
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--min-severity", type=click.Choice(["info", "warning", "error"]), default="info", show_default=True)
-def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str, verbose: bool) -> None:
+@run_options
+def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str, **params) -> None:
     """Print the audit flags; exit 1 when any error flag is found (use it as an editorial lint)."""
     from .audit import all_flags
+    options = _options(params)
     order = {"info": 0, "warning": 1, "error": 2}
-    result = _run(inputs, "auditing")
+    manifest: list[ManifestEntry] = []
     rows = []
-    for article in result.articles:
-        for flag in all_flags(article):
-            if order[flag.severity] >= order[min_severity]:
-                rows.append((article.source, flag))
+    articles = 0
+    for outcome in _outcomes(inputs, options, "auditing"):
+        manifest.extend(outcome.entries)
+        for article in outcome.articles:
+            articles += 1
+            for flag in all_flags(article):
+                if order[flag.severity] >= order[min_severity]:
+                    rows.append((article.source, flag))
     if fmt == "json":
         click.echo(json.dumps([dict(source=s, **f.to_dict()) for s, f in rows], ensure_ascii=False, indent=2))
     else:
         click.echo(_table(rows))
-    _report_problems(result, verbose)
-    errors = sum(1 for _, f in rows if f.severity == "error")
-    click.echo(f"{len(rows)} flag(s), {errors} error(s) in {len(result.articles)} article(s)", err=True)
-    if errors or result.processed == 0:
+    _report_problems(manifest)
+    n_errors = sum(1 for _, f in rows if f.severity == "error")
+    click.echo(f"{len(rows)} flag(s), {n_errors} error(s) in {articles} article(s)", err=True)
+    if n_errors or not any(m.status == "processed" for m in manifest):
         sys.exit(1)
 
 

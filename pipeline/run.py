@@ -13,18 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import errors
 from .acquire import STDIN, discover, display_name, read_pages
+from .acquire.files import read_bytes
 from .audit import all_flags, audit_article
 from .clean import clean_page
-from .config import ACQUIRE
 from .executors import Budget, Engine, Failure, in_order, make_engine
 from .extract import extract_article
 from .knowledge import load_knowledge
@@ -165,10 +162,12 @@ class Options:
 
 
 def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = "audit",
-             options: Options | None = None, advance: Callable[[int], None] | None = None) -> Iterator[Outcome]:
-    """Every input's Outcome, in input order (streamed: only pages in flight are held)."""
+             options: Options | None = None, advance: Callable[[int], None] | None = None,
+             exclude: Iterable[str] = ()) -> Iterator[Outcome]:
+    """Every input's Outcome, in input order (streamed: only pages in flight are held).
+    Folders in `exclude` (an output folder) are never read as input."""
     options = options or Options()
-    items = list(discover(inputs))
+    items = list(discover(inputs, exclude=exclude))
     direct: list[tuple[int, Outcome]] = []  # inputs settled by discovery, without a task
     tasks: list[tuple[int, Task]] = []
 
@@ -199,6 +198,35 @@ def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = 
     yield from in_order(tagged())
 
 
+@dataclass
+class RunResult:
+    """Everything a run gave, in memory: for the Python API and tests on small inputs."""
+
+    articles: list[Article] = field(default_factory=list)
+    documents: list[CleanDocument] = field(default_factory=list)  # filled when until="clean"
+    manifest: list[ManifestEntry] = field(default_factory=list)
+    stats: Counter = field(default_factory=Counter)
+
+    @property
+    def processed(self) -> int:
+        return sum(1 for m in self.manifest if m.status == "processed")
+
+    def stats_dict(self) -> dict[str, int]:
+        return dict(sorted(self.stats.items()))
+
+
+def run(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = "audit", exclude: Iterable[str] = (),
+        options: Options | None = None) -> RunResult:
+    """Run the stages on every input and collect the results (use `outcomes` to stream them)."""
+    result = RunResult()
+    for outcome in outcomes(inputs, stdin=stdin, until=until, options=options, exclude=exclude):
+        result.articles.extend(outcome.articles)
+        result.documents.extend(outcome.documents)
+        result.manifest.extend(outcome.entries)
+        result.stats.update(outcome.stats)
+    return result
+
+
 # ---- into an output folder, incrementally -------------------------------------------------------
 
 @dataclass
@@ -210,6 +238,7 @@ class DatasetResult:
     written: list[str]
     reused: int = 0  # inputs taken from the resume state
     up_to_date: bool = False  # nothing changed: the output set was left as it was
+    kept_previous: bool = False  # nothing processed: the previous dataset was kept (SP503)
     problems: list[ManifestEntry] = field(default_factory=list)  # skipped and failed inputs
 
 
@@ -217,8 +246,9 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
                 options: Options | None = None, advance: Callable[[int], None] | None = None) -> DatasetResult:
     """Process what changed, then write the whole set to a staging folder and swap it in.
 
-    `output_set` is an opened (checked, locked) outputs.OutputSet. Raises OutputError when the
-    run processed nothing but --out holds a dataset, or when writing the new set fails."""
+    `output_set` is an opened (checked, locked) outputs.OutputSet. A run that processed nothing
+    never replaces a dataset (`kept_previous`); a failed write raises OutputError (SP504) and
+    leaves the previous set as it was."""
     from .emit import write_outputs
     from .state import StateStore, digest
 
@@ -239,7 +269,7 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
                     if advance:
                         advance(1)
                     continue
-                data = stdin if item == STDIN else _read_small_regular(item, ACQUIRE.max_bytes)
+                data = stdin if item == STDIN else _bytes_for_digest(item)
                 dig = digest(data) if data is not None else None
                 slots.append((item, dig))
                 if store.is_current(item, dig, budget_key, BUDGET_CODES):
@@ -292,7 +322,8 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
             result.written = json.loads(store.get_meta("written") or "[]")
             return result
         if processed == 0 and output_set.has_dataset():
-            raise errors.output_error(errors.NOTHING_PROCESSED, path=str(output_set.out))
+            result.kept_previous = True
+            return result
 
         articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
         staging = output_set.stage()
@@ -324,13 +355,10 @@ class _StoredArticles:
             yield from self._store.load(source).articles
 
 
-def _read_small_regular(path: str, limit: int) -> bytes | None:
-    """The bytes of a regular file within the read budget, for its content digest; None for anything
-    else (a FIFO, a device, a huge file): the worker reads those and reports them, uncached."""
+def _bytes_for_digest(path: str) -> bytes | None:
+    """The bytes of a regular file within the read limit, for its content digest; None for anything
+    else: the worker reads those and reports them (acquire's codes), and they are not cached."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
-        return Path(path).read_bytes()
-    except OSError:
+        return read_bytes(path)
+    except errors.InputError:
         return None

@@ -103,6 +103,14 @@ class _Walker:
             return
         yield path
 
+    def _is_excluded(self, path: str) -> bool:
+        """An excluded folder (the --out folder, or stretchpipe's hidden folder beside it)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        return (st.st_dev, st.st_ino) in self.excluded
+
     def _walk(self, folder: str, ancestors: frozenset) -> Iterator[str | ManifestEntry]:
         try:
             with os.scandir(folder) as it:
@@ -112,7 +120,7 @@ class _Walker:
             return
         for name in names:
             child = os.path.join(folder, name)
-            if name.startswith("."):  # .git, .DS_Store, editor swap files: one entry each, never walked
+            if name.startswith(".") and not self._is_excluded(child):  # .git, .DS_Store, swap files: never walked
                 yield _entry(child, errors.input_error(errors.HIDDEN, path=display_name(child)))
                 continue
             yield from self._visit(child, explicit=False, ancestors=ancestors)

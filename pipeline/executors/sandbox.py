@@ -9,6 +9,7 @@ OOM killer) is reported as out of memory; any other death as a crash.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import resource
@@ -23,6 +24,7 @@ from .. import errors
 from . import Budget, Failure
 
 log = logging.getLogger("stretchpipe")
+_PR_SET_PDEATHSIG = 1
 
 
 class Sandbox:
@@ -70,8 +72,12 @@ class Sandbox:
         return self.stop_overdue()
 
     def close(self) -> None:
-        self.conn.close()  # the child sees EOF and exits
-        self._process.join(timeout=2)
+        try:
+            self.conn.send(None)  # the child's signal to exit (EOF alone is not: forked siblings hold the pipe)
+        except (BrokenPipeError, OSError):
+            pass
+        self.conn.close()
+        self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
             self._process.join()
@@ -96,6 +102,7 @@ class Sandbox:
 
 def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, warm_up: Callable[[], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
     if warm_up is not None:
         warm_up()
     if memory_mb:
@@ -104,6 +111,8 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, warm_up: 
         try:
             task = conn.recv()
         except (EOFError, OSError):
+            return
+        if task is None:
             return
         try:
             reply: tuple[str, Any] = ("ok", fn(task))
@@ -120,6 +129,15 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, warm_up: 
             return
         if reply[0] == "failure" and reply[1].code == errors.OUT_OF_MEMORY:
             return
+
+
+def _die_with_parent() -> None:
+    """A worker whose parent was killed (kill -9) must not live on (Linux: PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def _limit_memory(memory_mb: int) -> None:

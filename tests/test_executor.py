@@ -1,0 +1,219 @@
+"""The executor on real processes: engines agree byte for byte, budgets stop a page and the run goes
+on, the output folder is one set (staged, swapped, locked, never replaced by nothing), and runs
+resume and redo only what changed."""
+import errno
+import faulthandler
+import fcntl
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, REPO
+
+import pipeline.run
+from pipeline import errors
+from pipeline.cli import main
+
+GOOD = ("Hip Openers\n\n1. Pigeon Pose\n\nFrom all fours, bring your right knee forward behind your right wrist. "
+        "Hold for 30 seconds, then switch sides.\n\n2. Butterfly Stretch\n\nSit on the floor with the soles of "
+        "your feet together. Hold for 45 seconds.\n")
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def outputs(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def corpus(tmp_path, copies=1):
+    """Real saved pages (tests/data and raw/), `copies` times under different names."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    pages = sorted(p for p in list(DATA.glob("*")) + list((REPO / "raw").glob("*"))
+                   if p.suffix in (".html", ".txt", ".md"))
+    for n in range(copies):
+        for page in pages:
+            shutil.copy(page, folder / f"{page.stem}-{n}{page.suffix}")
+    return folder
+
+
+@pytest.fixture
+def misbehaving(monkeypatch):
+    """Pages whose text asks for it misbehave inside the worker (the local engine forks, so the
+    patch reaches the workers): a hang, a memory blow-up, a hard crash, a bug."""
+    real = pipeline.run.clean_page
+
+    def clean_page(page, kb=None):
+        if "MISBEHAVE:hang" in page.text:
+            time.sleep(600)
+        if "MISBEHAVE:memory" in page.text:
+            hog = [bytearray(64 * 1024 * 1024) for _ in range(64)]  # 4 GB, over a 300 MB budget
+            del hog
+        if "MISBEHAVE:crash" in page.text:
+            faulthandler.disable()  # pytest's crash dump would fill the test log
+            os.kill(os.getpid(), signal.SIGSEGV)
+        if "MISBEHAVE:bug" in page.text:
+            raise ValueError("a bug the page triggers")
+        return real(page, kb)
+    monkeypatch.setattr(pipeline.run, "clean_page", clean_page)
+
+
+def test_local_engine_one_and_two_workers_and_dask_give_the_same_bytes(tmp_path):
+    raw = corpus(tmp_path)
+    sets = []
+    for name, args in (("one", ["--workers", "1"]), ("two", ["--workers", "2"]),
+                       ("dask", ["--engine", "dask", "--workers", "2"])):
+        result = invoke("run", raw, "--out", tmp_path / name, *args)
+        assert result.exit_code == 0, result.output
+        sets.append(outputs(tmp_path / name))
+    assert len(json.loads(sets[0]["stretches.json"])) > 50
+    assert sets[0] == sets[1] == sets[2]
+
+
+def test_pages_over_budget_are_recorded_and_the_good_page_survives(tmp_path, misbehaving):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a-good.txt").write_text(GOOD)
+    for kind in ("hang", "memory", "crash", "bug"):
+        (raw / f"b-{kind}.txt").write_text(GOOD.replace("Hip Openers", f"Hip Openers MISBEHAVE:{kind}"))
+    (raw / "c-good.txt").write_text(GOOD.replace("Hip", "Evening"))
+    log_file = tmp_path / "debug.log"
+    result = invoke("run", raw, "--out", tmp_path / "out", "--workers", "2", "--timeout", "3",
+                    "--max-memory", "300", "--log-file", log_file)
+    assert result.exit_code == 0, result.output
+    manifest = {m["source"].rsplit("/", 1)[-1]: m for m in json.loads((tmp_path / "out/manifest.json").read_text())["inputs"]}
+    codes = {name: (m["status"], m["code"]) for name, m in manifest.items()}
+    assert codes == {"a-good.txt": ("processed", None), "c-good.txt": ("processed", None),
+                     "b-hang.txt": ("failed", errors.TIMED_OUT), "b-memory.txt": ("failed", errors.OUT_OF_MEMORY),
+                     "b-crash.txt": ("failed", errors.WORKER_CRASHED), "b-bug.txt": ("failed", errors.INTERNAL)}
+    titles = [s["source"]["title"] for s in json.loads((tmp_path / "out/stretches.json").read_text())]
+    assert titles == ["Hip Openers"] * 2 + ["Evening Openers"] * 2
+    assert "Traceback" not in result.output  # the user sees one line per failure ...
+    assert "SP302" in result.output and "raise --timeout" in result.output
+    assert "ValueError: a bug the page triggers" in log_file.read_text()  # ... the log keeps the traceback
+
+
+def test_clean_isolates_each_page_too(tmp_path, misbehaving):
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(GOOD.replace("Hip Openers", "MISBEHAVE:bug"))
+    result = invoke("clean", tmp_path / "a.txt", tmp_path / "b.txt")
+    assert result.exit_code == 0
+    assert "Pigeon Pose" in result.output and "[SP900]" in result.output and "Traceback" not in result.output
+
+
+def test_unexpected_errors_never_show_a_traceback(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("something nobody expected")
+    monkeypatch.setattr(pipeline.run, "run_dataset", broken)
+    (tmp_path / "a.txt").write_text(GOOD)
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "internal error" in result.output and "-v -v" in result.output and "Traceback" not in result.output
+
+
+def test_rerun_does_no_work_and_a_changed_page_redoes_only_itself(tmp_path):
+    raw = corpus(tmp_path)
+    out = tmp_path / "out"
+    first = invoke("run", raw, "--out", out)
+    assert first.exit_code == 0
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    again = invoke("run", raw, "--out", out)
+    assert again.exit_code == 0 and "up to date, nothing written" in again.output
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    n = len(list(raw.iterdir()))
+    target = sorted(raw.glob("*.txt"))[0]
+    target.write_text(target.read_text() + "\n\nA new closing line.\n")
+    changed = invoke("run", raw, "--out", out)
+    assert f"({n - 1} unchanged, taken from the last run)" in changed.output
+    fresh = invoke("run", raw, "--out", tmp_path / "fresh")
+    assert fresh.exit_code == 0 and outputs(out) == outputs(tmp_path / "fresh")
+
+
+def test_kill_9_mid_run_then_resume_gives_the_same_bytes(tmp_path):
+    raw = corpus(tmp_path, copies=3)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(raw), "--out", str(out), "--workers", "1"]
+    proc = subprocess.Popen(command, cwd=REPO, stderr=subprocess.DEVNULL)
+    state = tmp_path / ".out.stretchpipe" / "state.sqlite"
+    deadline = time.monotonic() + 60
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if state.exists():
+            try:
+                done = sqlite3.connect(state).execute("SELECT count(*) FROM outcomes").fetchone()[0]
+            except sqlite3.OperationalError:  # the table is being created
+                done = 0
+            if done >= 5:
+                break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert done >= 5, "the run should have been killed part-way"
+    assert not out.exists(), "a killed run leaves no partial output set"
+    resumed = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "unchanged, taken from the last run" in resumed.stderr
+    reference = invoke("run", raw, "--out", tmp_path / "reference")
+    assert reference.exit_code == 0
+    assert outputs(out) == outputs(tmp_path / "reference")
+
+
+def test_a_full_disk_leaves_the_previous_set_intact(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text(GOOD)
+    out = tmp_path / "out"
+    assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    before = outputs(out)
+    (tmp_path / "b.txt").write_text(GOOD.replace("Hip", "Evening"))
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", no_space)
+    result = invoke("run", tmp_path / "a.txt", tmp_path / "b.txt", "--out", out)
+    assert result.exit_code == 1 and "[SP504]" in result.output and "No space left" in result.output
+    assert outputs(out) == before
+    assert not list((tmp_path / ".out.stretchpipe").glob("staging-*")), "the staging folder is cleaned up"
+
+
+def test_a_run_that_processed_nothing_never_replaces_a_dataset(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD)
+    out = tmp_path / "out"
+    assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    before = outputs(out)
+    result = invoke("run", tmp_path / "missing.txt", "--out", out)
+    assert result.exit_code == 1 and "[SP503]" in result.output and "SP101" in result.output
+    assert outputs(out) == before
+
+
+def test_out_is_checked_before_any_work_and_locked_against_a_second_run(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "file").write_text("not a folder")
+    result = invoke("run", tmp_path / "a.txt", "--out", tmp_path / "file" / "out")
+    assert result.exit_code == 2 and "SP501" in result.output
+    out = tmp_path / "out"
+    home = tmp_path / ".out.stretchpipe"
+    home.mkdir()
+    with open(home / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run holds --out
+        result = invoke("run", tmp_path / "a.txt", "--out", out)
+    assert result.exit_code == 1 and "[SP502]" in result.output and not out.exists()
+    assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0  # released: runs
+
+
+def test_output_modes_follow_the_umask(tmp_path):
+    (tmp_path / "a.txt").write_text(GOOD)
+    old = os.umask(0o027)
+    try:
+        assert invoke("run", tmp_path / "a.txt", "--out", tmp_path / "out").exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o750
+    assert {p.stat().st_mode & 0o777 for p in (tmp_path / "out").iterdir()} == {0o640}
