@@ -56,6 +56,12 @@ class CleanConfig:
     duplicate_run_min: int = 3
     # a long block this similar (rapidfuzz ratio, 0-100) to an earlier one is a near-duplicate copy
     near_duplicate_score: float = 95.0
+    # main content (trafilatura's decision over our blocks): ignored when it keeps less than this many
+    # characters and less than this share of the page; blocks of at most this many words must match a
+    # whole line of the main text (or open or close one), longer ones may sit anywhere in it
+    main_content_min_chars: int = 200
+    main_content_min_share: float = 0.1
+    main_content_exact_words: int = 3
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -40,6 +40,7 @@ class Knowledge:
     body_related: dict[str, set[str]]
     positions: dict
     lexicon: dict
+    front_matter_skip_keys: frozenset[str] = frozenset()  # site metadata in front matter, not content
     _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
     _name_keys: list[str] = field(default_factory=list, repr=False)
     _stretch_keys: list[str] = field(default_factory=list, repr=False)
@@ -68,6 +69,9 @@ class Knowledge:
 
     # -- exercises ---------------------------------------------------------------------
     def match_exercise(self, name: str, min_score: float | None = None) -> tuple[ExerciseEntry | None, float]:
+        return self._match_cached(name, min_score)
+
+    def _match_uncached(self, name: str, min_score: float | None = None) -> tuple[ExerciseEntry | None, float]:
         """Link a heading to a knowledge-base entry: exact alias first, then fuzzy (rapidfuzz).
 
         "Child's Pose (Balasana)" and "Cobra Pose – Great for Your Lower Back" are tried whole,
@@ -124,6 +128,36 @@ class Knowledge:
             return True
         entry, _ = self.match_exercise(text)
         return entry is not None
+
+    @lru_cache(maxsize=8192)  # noqa: B019 - one Knowledge per process; headings repeat across pages
+    def _match_cached(self, name: str, min_score: float | None) -> tuple[ExerciseEntry | None, float]:
+        return self._match_uncached(name, min_score)
+
+    @cached_property
+    def _phrase_groups(self) -> list[tuple[int, re.Pattern]]:
+        """The widget phrases as one alternation per word limit: one regex scan per block and limit,
+        not one per phrase. Each phrase is the named group `p<n>`, n its place in the data file."""
+        by_limit: dict[int, list[str]] = {}
+        for n, (_, pattern, max_words) in enumerate(self.boilerplate_phrases):
+            by_limit.setdefault(max_words, []).append(f"(?P<p{n}>{pattern.pattern})")
+        return [(limit, re.compile("|".join(parts), re.I)) for limit, parts in sorted(by_limit.items())]
+
+    def boilerplate_phrase_reason(self, text: str, words: int) -> str | None:
+        """The reason of the first widget phrase (in data-file order) found in a block, or None."""
+        first: int | None = None
+        for limit, regex in self._phrase_groups:
+            if limit and words > limit:
+                continue
+            for m in regex.finditer(text):  # the leftmost match may not be the earliest phrase
+                n = int(m.lastgroup[1:])
+                first = n if first is None else min(first, n)
+        return self.boilerplate_phrases[first][0] if first is not None else None
+
+    @cached_property
+    def boilerplate_chrome_rules(self) -> list[tuple[str, frozenset[str], frozenset[str]]]:
+        """(reason, tags, classes) for the HTML walk: an element matching one is chrome."""
+        return [(reason, frozenset(spec["tags"]), frozenset(spec["classes"]))
+                for reason, spec in self.boilerplate_context.items()]
 
     # -- body parts --------------------------------------------------------------------
     def body_part(self, phrase: str) -> str | None:
@@ -197,4 +231,5 @@ def load_knowledge(data_dir: str | None = None) -> Knowledge:
         body_related=related,
         positions=json.loads((base / "positions.json").read_text(encoding="utf-8")),
         lexicon=json.loads((base / "lexicon.json").read_text(encoding="utf-8")),
+        front_matter_skip_keys=frozenset(k.lower() for k in boiler.get("front_matter_skip_keys", [])),
     )

@@ -30,18 +30,42 @@ class Page:
     fetched_at: str | None = None  # ISO 8601 UTC time of the fetch, when known
 
 
+BlockKind = Literal["heading", "paragraph", "list_item", "cell", "field", "caption"]
+
+
 @dataclass
 class Block:
-    """A paragraph, heading or list item of a page, in reading order."""
+    """A leaf of the document tree (heading, paragraph, list item, table cell, labelled field,
+    caption), in reading order. The tree is rebuilt from these by `pipeline.clean.tree`: headings
+    nest sections by level, `group`/`depth` put items in their lists, `group`/`row`/`col` put cells
+    in their tables."""
 
     text: str
-    kind: Literal["heading", "paragraph", "list_item"] = "paragraph"
+    kind: BlockKind = "paragraph"
     level: int = 0  # heading level (1-6); 0 for non-headings
-    context: tuple[str, ...] = ()  # HTML ancestor tags, classes and ids, lower-cased
+    tag: str = ""  # the HTML element the block came from ("h3", "li", "td", "p", "div"...); "" for text dumps
+    chrome: str = ""  # boilerplate reason inherited from the element's ancestry (<nav>, .sidebar...); "" for none
+    chrome_by_tag: bool = False  # the reason comes from a tag (<nav>, <footer>), not only from a class name
     link_density: float = 0.0  # share of the text that sits inside links
     list_marker: str = ""  # "1." / "•" / "-" for list items and numbered lines
+    number: int | None = None  # a list item's number (<ol start=...> honoured, continued lists joined)
+    depth: int = 0  # list nesting depth: 0 for a top-level item, 1 for an item of a sub-list...
+    group: int = -1  # id of the list or table the block belongs to (-1: none)
+    row: int = -1  # table cells: row and column index within the table, and whether it is a header cell
+    col: int = -1
+    header: bool = False
+    key: str = ""  # labelled fields ("Type: Seated", <dt>/<dd>, front-matter data): the label
+    source_line: int = 0  # 1-based line of the element (HTML) or line (text, Markdown) in the input; 0 unknown
+    kept: str = ""  # why the cleaner kept the block ("main_content", "exercise_section"...), set by clean_page
     start: int = -1  # character span in the cleaned text, set by the cleaner
     end: int = -1
+
+    @property
+    def value(self) -> str:
+        """A labelled field's value ("Seated" for "Type: Seated"); the whole text otherwise."""
+        if self.key and self.text.startswith(self.key):
+            return self.text[len(self.key):].lstrip(" :\t")
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -49,19 +73,80 @@ class RemovedBlock:
     index: int  # position of the block in the page's block sequence
     reason: str  # e.g. "boilerplate:credit", "duplicate"
     text: str
+    source_line: int = 0  # 1-based line in the input; 0 unknown
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+NodeKind = Literal["document", "section", "heading", "paragraph", "field", "list", "item", "table", "row", "cell",
+                   "caption"]
+
+
+@dataclass
+class Node:
+    """A node of the cleaned document tree. Leaves carry their Block; inner nodes (document,
+    section, list, item, table, row) carry their children. A section's first child is its heading;
+    an item's first child is its own text, then its sub-lists."""
+
+    kind: NodeKind
+    block: Block | None = None
+    children: list[Node] = field(default_factory=list)
+    level: int = 0  # sections: the heading level (0 for the document)
+
+    @property
+    def start(self) -> int:
+        return self.block.start if self.block else min((c.start for c in self.children), default=-1)
+
+    @property
+    def end(self) -> int:
+        return self.block.end if self.block else max((c.end for c in self.children), default=-1)
+
+    @property
+    def heading(self) -> Block | None:
+        """A section's heading block."""
+        first = self.children[0] if self.children else None
+        return first.block if first is not None and first.kind == "heading" else None
+
+    def iter(self, kind: str | None = None):
+        """This node and every node below it, in reading order (optionally only one kind)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if kind is None or node.kind == kind:
+                yield node
+            stack.extend(reversed(node.children))
+
+    def leaves(self) -> list[Block]:
+        return [n.block for n in self.iter() if n.block is not None]
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"kind": self.kind, "span": [self.start, self.end]}
+        b = self.block
+        if b is not None:
+            d["text"] = b.text
+            for name, default in (("key", ""), ("number", None), ("level", 0), ("row", -1), ("col", -1),
+                                  ("header", False), ("source_line", 0)):
+                value = getattr(b, name)
+                if value != default:
+                    d[name] = value
+            d["kept"] = b.kept
+        elif self.level:
+            d["level"] = self.level
+        if self.children:
+            d["children"] = [c.to_dict() for c in self.children]
+        return d
 
 
 @dataclass
 class CleanDocument:
     source: str
     title: str | None
-    blocks: list[Block]  # kept blocks, with spans into `text`
+    blocks: list[Block]  # kept blocks (the tree's leaves, in reading order), with spans into `text`
     removed: list[RemovedBlock]
     text: str  # the kept blocks joined by blank lines
     format: Format = "text"
+    tree: Node | None = None  # sections nested by heading level; lists, tables and fields inside them
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,33 @@ from rapidfuzz import fuzz, process
 from ..config import CLEAN, CleanConfig
 from ..knowledge import Knowledge, load_knowledge
 from ..records import Block, CleanDocument, Page, RemovedBlock
-from .blocks import html_to_blocks, markdown_to_blocks, text_to_blocks, word_count
+from .blocks import word_count
+from .html import HEADINGS, html_to_blocks, parse as parse_html, tree_to_blocks
+from .main_content import OUTSIDE_MAIN_CONTENT, main_content_flags
+from .markdown import markdown_to_blocks
+from .text import text_to_blocks
+from .tree import build_tree
 
 __all__ = ["clean_page", "split_blocks", "render_blocks"]
 
 
-def split_blocks(page: Page) -> tuple[str | None, list[Block]]:
+def split_blocks(page: Page, kb: Knowledge | None = None) -> tuple[str | None, list[Block]]:
+    kb = kb or load_knowledge()
     if page.format == "html":
-        return html_to_blocks(page.text)
+        return html_to_blocks(page.text, kb.boilerplate_chrome_rules)
     if page.format == "markdown":
-        return markdown_to_blocks(page.text)
+        return markdown_to_blocks(page.text, kb)
     return text_to_blocks(page.text)
+
+
+def _read(page: Page, kb: Knowledge):
+    """Title, blocks and (HTML only) the parsed tree, which the main-content extractor reuses."""
+    if page.format != "html":
+        return (*split_blocks(page, kb), None)
+    root = parse_html(page.text)
+    if root is None:
+        return None, [], None
+    return (*tree_to_blocks(root, kb.boilerplate_chrome_rules), root)
 
 
 # --------------------------------------------------------------------------- block filters
@@ -36,18 +52,12 @@ class StructuralFilter:
     """HTML ancestry: blocks inside <nav>, <footer>, <aside>, comment forms, author boxes..."""
 
     kb: Knowledge
+    by_tag_only: bool = False  # only <nav>, <footer>, <aside>...: not what a class name suggests
 
     def __call__(self, block: Block) -> str | None:
-        if not block.context:
+        if self.by_tag_only and not block.chrome_by_tag:
             return None
-        ctx = set(block.context)
-        in_article = bool(ctx & {"article", "main", "role:main"})
-        for reason, spec in self.kb.boilerplate_context.items():
-            if reason == "header" and in_article:
-                continue  # an <article>'s own header holds the title
-            if ctx & spec["tags"] or ctx & spec["classes"]:
-                return reason
-        return None
+        return block.chrome or None  # the HTML walk inherits it from the element's ancestry
 
 
 @dataclass
@@ -58,12 +68,9 @@ class PhraseFilter:
 
     def __call__(self, block: Block) -> str | None:
         text = block.text
-        words = word_count(text)
-        for reason, pattern, max_words in self.kb.boilerplate_phrases:
-            if max_words and words > max_words:
-                continue
-            if pattern.search(text):
-                return reason
+        reason = self.kb.boilerplate_phrase_reason(text, word_count(text))
+        if reason:
+            return reason
         if self.kb.author_role.match(text.strip()):
             return "author"
         return None
@@ -83,7 +90,7 @@ class LinkDensityFilter:
         if block.link_density > self.config.max_link_density and word_count(block.text) <= self.config.link_block_max_words:
             if block.kind == "list_item" and self.kb.looks_like_exercise(block.text):
                 return None
-            if _HTML_HEADINGS.intersection(block.context) and self.kb.looks_like_exercise(block.text):
+            if block.tag in HEADINGS and self.kb.looks_like_exercise(block.text):
                 return None  # <h3><a href="/cobra">Cobra Pose</a></h3> is still the exercise's heading
             return "navigation"
         return None
@@ -93,50 +100,101 @@ class LinkDensityFilter:
 
 def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CLEAN) -> CleanDocument:
     kb = kb or load_knowledge()
-    title, blocks = split_blocks(page)
+    title, blocks, root = _read(page, kb)
     reasons: list[str | None] = [None] * len(blocks)
+    # HTML: the main-content extractor's view first, so that the structural filters below need not
+    # guard exercise lists against removal (what the extractor keeps, stays)
+    inside = main_content_flags(root, blocks, kb, config) if root is not None else None
 
-    filters = [PhraseFilter(kb), StructuralFilter(kb), LinkDensityFilter(kb, config)]  # most specific reason first
-    for i, block in enumerate(blocks):
-        for flt in filters:
-            reason = flt(block)
-            if reason:
-                reasons[i] = "boilerplate:" + reason
-                break
-
+    # Widget phrases, chrome elements (<nav>, <aside>, <footer>) and paragraphs of links are removed
+    # wherever they sit, whatever a main-content extractor thinks.
+    _apply(PhraseFilter(kb), blocks, reasons)
+    _apply(StructuralFilter(kb, by_tag_only=True), blocks, reasons)
+    _apply(LinkDensityFilter(kb, config), blocks, reasons)
+    strong = [r is not None for r in reasons]
     _mark_author_boxes(blocks, reasons, kb)
     _mark_related_lists(blocks, reasons)
+    # Then the page's structure: ancestry (<nav>, .sidebar), link density, the tail, menu runs.
+    guard = inside is None  # with the extractor's view, what it keeps stays anyway
+    _apply(StructuralFilter(kb), blocks, reasons)
     _mark_page_tail(blocks, reasons, kb)
-    _mark_menu_runs(blocks, reasons, kb, config)
+    _mark_menu_runs(blocks, reasons, kb, config, guard)
+    if inside is not None:
+        # The main-content extractor outranks the structural guesses (a whole article can sit in a
+        # <div class="nav-wrapper">), not the widget phrases; what it leaves out is out, with the most
+        # specific reason we have.
+        for i, block in enumerate(blocks):
+            if inside[i] and not strong[i]:
+                reasons[i] = None
+                block.kept = block.kept or "main_content"
+            elif not inside[i] and reasons[i] is None:
+                reasons[i] = OUTSIDE_MAIN_CONTENT
     _mark_duplicates(blocks, reasons, config)
 
-    removed = [RemovedBlock(i, r, blocks[i].text) for i, r in enumerate(reasons) if r]
+    removed = [RemovedBlock(i, r, blocks[i].text, blocks[i].source_line) for i, r in enumerate(reasons) if r]
     kept_at = [i for i, r in enumerate(reasons) if not r]
     kept = [blocks[i] for i in kept_at]
     removed.extend(_drop_repeated_sentences(kept, kept_at))
     kept = [b for b in kept if b.text.strip()]
+    for b in kept:
+        b.kept = b.kept or "content"
     if title is None:  # a text dump may open with a cookie banner: the first kept heading is the title
         title = next((b.text for b in kept if b.kind == "heading"), None)
+    heading = _title_heading(kept, title)
+    if heading is not None:  # the title is the document's, not a block of its body
+        kept.remove(heading)
+        removed.append(RemovedBlock(blocks.index(heading), "title", heading.text, heading.source_line))
     text = render_blocks(kept)
-    return CleanDocument(page.source, title, kept, removed, text, page.format)
+    return CleanDocument(page.source, title, kept, removed, text, page.format, build_tree(kept))
+
+
+def _title_heading(blocks: list[Block], title: str | None) -> Block | None:
+    """The heading that repeats the page title (an <h1>, a dump's first line; the title may add a
+    site name: "Neck Relief | Health Site")."""
+    if not title:
+        return None
+    want = normalise_for_dedup(title)
+    for block in blocks[:20]:
+        if block.kind == "heading" and block.level <= 1:
+            text = normalise_for_dedup(block.text)
+            return block if text and (text == want or want.startswith(text + " ")) else None
+    return None
+
+
+def _apply(flt, blocks: list[Block], reasons: list[str | None]) -> None:
+    for i, block in enumerate(blocks):
+        if reasons[i] is None and (reason := flt(block)):
+            reasons[i] = "boilerplate:" + reason
 
 
 def render_blocks(blocks: Sequence[Block]) -> str:
-    """Join blocks into the cleaned text and record each block's span in it."""
-    parts: list[str] = []
+    """Join blocks into the cleaned text and record each block's span in it.
+
+    Blocks are separated by blank lines; list items are indented by depth; the cells of one table
+    row share a line, separated by " | "."""
+    out: list[str] = []
     pos = 0
+    prev: Block | None = None
     for block in blocks:
-        if block.kind == "list_item":
-            line = f"  {block.list_marker or '•'} {block.text}"
+        same_row = prev is not None and block.kind == "cell" and prev.kind == "cell" \
+            and (prev.group, prev.row) == (block.group, block.row)
+        if same_row:
+            prefix = " | "
+        elif block.kind == "cell" and prev is not None and prev.kind == "cell" and prev.group == block.group:
+            prefix = "\n"
+        elif block.kind == "list_item":
+            prefix = ("\n\n" if out else "") + "  " * (block.depth + 1) + f"{block.list_marker or '•'} "
         elif block.list_marker:
-            line = f"{block.list_marker} {block.text}"
+            prefix = ("\n\n" if out else "") + f"{block.list_marker} "
         else:
-            line = block.text
-        block.start = pos + (len(line) - len(block.text))
-        block.end = block.start + len(block.text)
-        parts.append(line)
-        pos += len(line) + 2
-    return "\n\n".join(parts) + ("\n" if parts else "")
+            prefix = "\n\n" if out else ""
+        out.append(prefix)
+        pos += len(prefix)
+        block.start, block.end = pos, pos + len(block.text)
+        out.append(block.text)
+        pos = block.end
+        prev = block
+    return "".join(out) + ("\n" if out else "")
 
 
 def _is_short_line(block: Block, max_words: int) -> bool:
@@ -198,10 +256,8 @@ def _mark_page_tail(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         seen += len(block.text)
 
 
-_HTML_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-
-def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledge, config: CleanConfig) -> None:
+def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledge, config: CleanConfig,
+                    guard_exercises: bool = True) -> None:
     """Runs of short unpunctuated lines that do not name exercises are menus."""
     i = 0
     n = len(blocks)
@@ -209,11 +265,11 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         j = i
         while (j < n and reasons[j] is None and _is_short_line(blocks[j], config.menu_item_max_words)
                and not (blocks[j].list_marker and blocks[j].list_marker[0].isdigit())
-               and not _HTML_HEADINGS.intersection(blocks[j].context)):  # marked-up headings are structure
+               and blocks[j].tag not in HEADINGS):  # marked-up headings are structure
             j += 1
         run = list(range(i, j))
         if len(run) >= config.menu_run_min:
-            exercise_like = sum(1 for k in run if kb.looks_like_exercise(blocks[k].text))
+            exercise_like = sum(1 for k in run if kb.looks_like_exercise(blocks[k].text)) if guard_exercises else 0
             if exercise_like * 2 < len(run):
                 for k in run:
                     reasons[k] = "boilerplate:navigation"
@@ -236,7 +292,7 @@ def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: Cle
     long_seen: list[str] = []  # earlier long blocks, for near-duplicate copies ("!" for ".", a fixed typo)
     is_dup = [False] * len(blocks)
     for i, block in enumerate(blocks):
-        if reasons[i]:
+        if reasons[i] or block.kind == "cell":  # a table repeats its values by nature
             continue
         norm = normalise_for_dedup(block.text)
         key = f"{block.kind}|{norm}"
@@ -276,7 +332,7 @@ def _drop_repeated_sentences(kept: list[Block], page_index: list[int]) -> list[R
         for sent in sentences:
             key = normalise_for_dedup(sent)
             if len(key.split()) >= 4 and key in seen:
-                removed.append(RemovedBlock(page_index[idx], "duplicate:sentence", sent))
+                removed.append(RemovedBlock(page_index[idx], "duplicate:sentence", sent, block.source_line))
                 continue
             seen.add(key)
             out.append(sent)

@@ -1,0 +1,336 @@
+"""HTML -> Blocks in reading order, with lxml directly (the hot path: one parse, one walk).
+
+One pass of `lxml.etree.iterwalk` over the tree, with a stack of open block elements:
+- text that sits directly in a <div>, <section>, <td> or <body> is a paragraph of its own;
+- <br> breaks lines, and lines hard-wrapped mid-sentence are joined again;
+- lists keep their numbering (`start=` honoured; an <ol> continued after an image is one list)
+  and nesting depth; tables keep row, column and header cells; <dt>/<dd> become labelled fields;
+- the boilerplate reason of an element's ancestry (<nav>, .sidebar...) is inherited, not
+  recomputed per block, so a page nested 100,000 deep costs a stack entry per level, not a copy
+  of its ancestors.
+Every step is linear in the size of the page.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree, html as lxml_html
+
+from ..records import Block
+from .blocks import (HEADING_MAX_WORDS, classify_line, collapse_ws, field_label, rejoin_wrapped, split_marker,
+                     marker_number, word_count)
+
+SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option",
+             "textarea", "input", "canvas", "video", "audio", "map", "object", "head", "math")
+BLOCK_TAGS = frozenset({
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "blockquote", "pre", "dt", "dd", "td", "th",
+    "caption", "summary", "address", "div", "section", "article", "main", "header", "footer", "nav", "aside",
+    "form", "ul", "ol", "dl", "figure", "table", "tbody", "thead", "tfoot", "tr", "body", "html", "details",
+    "fieldset", "label", "hr", "menu", "center", "legend", "hgroup"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LEAF_KINDS = {"li": "list_item", "td": "cell", "th": "cell", "figcaption": "caption", "caption": "caption",
+               "dd": "field", "dt": "field"}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_WRAPPER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|blockquote|aside|header|footer)\b[^>]{0,2000}>",
+                          re.I)
+
+
+@dataclass
+class _Frame:
+    """An open block element: the inline text gathered so far and what it is inside."""
+
+    el: object
+    tag: str
+    chrome: str
+    line: int
+    chrome_by_tag: bool = False
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    strong_chars: int = 0
+    # lists and tables
+    group: int = -1
+    counter: int = 1
+    depth: int = 0
+    row: int = -1
+    col: int = -1
+    in_head: bool = False
+    item: _Frame | None = None  # the <li> whose text this <p> holds (Markdown's loose lists: <li><p>...)
+    emitted: bool = False  # an <li> that has given its item block
+
+
+@dataclass
+class _Walk:
+    chrome_rules: list[tuple[str, frozenset[str], frozenset[str]]]
+    blocks: list[Block] = field(default_factory=list)
+    groups: int = 0
+    last_list: tuple[int, int, int] | None = None  # (block count, group, next number) of the last closed <ol>
+
+
+def parse(html: str):
+    """Forgiving parse; returns the root element, or None for a page with no markup.
+
+    libxml2 stops at 256 levels of nesting and drops what lies deeper. A page that deep (a
+    runaway template, or a hostile one) is parsed again with its wrapper tags (div, span,
+    section...) removed: the text keeps its order and its paragraphs, headings and lists."""
+    html = _XML_DECL.sub("", html, count=1)  # lxml refuses str input that declares an encoding
+    if not html.strip():
+        return None
+    for attempt in (html, None):
+        if attempt is None:
+            attempt = _WRAPPER_TAG.sub("", html)
+        parser = lxml_html.HTMLParser()
+        try:
+            root = lxml_html.document_fromstring(attempt, parser=parser)
+        except (etree.ParserError, ValueError):
+            return None
+        if not any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+            break
+    return root
+
+
+def html_title(root) -> str | None:
+    og = root.xpath("//meta[@property='og:title']/@content")
+    if og and collapse_ws(og[0]):
+        return collapse_ws(og[0])
+    for h1 in root.iter("h1"):
+        text = collapse_ws(h1.text_content())
+        if text:
+            return text
+    title = root.find(".//title")
+    if title is not None and collapse_ws(title.text_content()):
+        return collapse_ws(title.text_content())
+    return None
+
+
+def html_to_blocks(html: str, chrome_rules=None, line_offset: int = 0) -> tuple[str | None, list[Block]]:
+    """The page's title and its blocks. `chrome_rules` are (reason, tags, classes) from the
+    knowledge base's boilerplate contexts; `line_offset` shifts source lines (Markdown front matter)."""
+    root = parse(html)
+    if root is None:
+        return None, []
+    return tree_to_blocks(root, chrome_rules, line_offset)
+
+
+def tree_to_blocks(root, chrome_rules=None, line_offset: int = 0) -> tuple[str | None, list[Block]]:
+    """As html_to_blocks, on a parsed tree. Scripts, styles and comments are stripped from the
+    tree in place (what a main-content extractor would strip first too)."""
+    title = html_title(root)
+    etree.strip_elements(root, *SKIP_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    body = root.find("body")
+    walk = _Walk(chrome_rules or [])
+    _walk(body if body is not None else root, walk, line_offset)
+    return title, walk.blocks
+
+
+def _own_reason(el, tag: str, rules, in_article: bool) -> tuple[str, bool]:
+    """The boilerplate reason of the element itself, and whether its tag (<nav>, <footer>) says so
+    rather than a class name (which sites also give whole articles: "nav-wrapper")."""
+    classes = el.get("class")
+    names = set(classes.lower().split()) if classes else set()
+    ident = el.get("id")
+    if ident:
+        names.add(ident.lower())
+    role = el.get("role")
+    if role:
+        names.add("role:" + role.lower())
+    for reason, tags, klass in rules:
+        if reason == "header" and in_article:
+            continue  # an <article>'s own header holds the title
+        if tag in tags:
+            return reason, True
+        if names and names & klass:
+            return reason, False
+    return "", False
+
+
+def _walk(root, walk: _Walk, line_offset: int) -> None:
+    stack: list[_Frame] = []
+    inline_depth = {"a": 0, "strong": 0}
+    in_article = 0  # open <article>/<main> elements: their <header> holds the title, not chrome
+    article_els: set = set()
+    data_line = None
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        tag = tag.lower()
+        if event == "start":
+            if tag in BLOCK_TAGS or not stack:
+                if tag in ("article", "main") or el.get("role") == "main":
+                    in_article += 1
+                    article_els.add(el)
+                line_attr = el.get("data-line")
+                if line_attr is not None:  # Markdown: the source line of the block token
+                    data_line = int(line_attr) + 1
+                parent = stack[-1] if stack else None
+                if parent is not None and parent.parts:
+                    _flush(parent, walk, line_offset)
+                if parent is not None and parent.chrome:
+                    chrome, by_tag = parent.chrome, parent.chrome_by_tag
+                else:
+                    chrome, by_tag = _own_reason(el, tag, walk.chrome_rules, in_article > 0)
+                frame = _Frame(el, tag, chrome, data_line or (el.sourceline or 0), chrome_by_tag=by_tag)
+                _open(frame, parent, stack, walk)
+                stack.append(frame)
+                if el.text:
+                    _add_text(frame, el.text, inline_depth)
+            elif stack:
+                frame = stack[-1]
+                if tag == "br":
+                    frame.parts.append("\n")
+                elif tag == "a":
+                    inline_depth["a"] += 1
+                elif tag in ("strong", "b"):
+                    inline_depth["strong"] += 1
+                if el.text:
+                    _add_text(frame, el.text, inline_depth)
+            continue
+        # end
+        if stack and stack[-1].el is el:
+            if el in article_els:
+                in_article -= 1
+            frame = stack.pop()
+            if frame.parts:
+                _flush(frame, walk, line_offset)
+            _close(frame, stack, walk)
+        elif tag == "a":
+            inline_depth["a"] -= 1
+        elif tag in ("strong", "b"):
+            inline_depth["strong"] -= 1
+        if el.tail and stack:
+            _add_text(stack[-1], el.tail, inline_depth)
+
+
+def _add_text(frame: _Frame, text: str, inline_depth: dict[str, int]) -> None:
+    frame.parts.append(text)
+    if inline_depth["a"] > 0:
+        frame.link_chars += len(text.strip())
+    if inline_depth["strong"] > 0:
+        frame.strong_chars += len(text.strip())
+
+
+def _open(frame: _Frame, parent: _Frame | None, stack: list[_Frame], walk: _Walk) -> None:
+    """Set up list, table and item bookkeeping for a block element that starts."""
+    tag = frame.tag
+    if tag in ("ol", "ul", "menu"):
+        frame.depth = sum(1 for f in stack if f.tag in ("ol", "ul", "menu"))
+        start = frame.el.get("start")
+        explicit = int(start) if start and start.strip().isdigit() else None
+        cont = walk.last_list
+        if tag == "ol" and cont and cont[0] == len(walk.blocks) and (explicit is None or explicit == cont[2]):
+            frame.group, frame.counter = cont[1], cont[2]  # the same list, interrupted by an image
+        else:
+            walk.groups += 1
+            frame.group, frame.counter = walk.groups, explicit if explicit is not None else 1
+    elif tag == "table":
+        walk.groups += 1
+        frame.group = walk.groups
+    elif tag in ("thead",) and parent is not None:
+        parent.in_head = True
+    elif tag == "tr":
+        table = _nearest(stack, "table")
+        if table is not None:
+            table.row += 1
+            table.col = -1
+    elif tag in ("td", "th"):
+        table = _nearest(stack, "table")
+        if table is not None:
+            table.col += 1
+            frame.group, frame.row, frame.col = table.group, table.row, table.col
+            frame.in_head = tag == "th" or any(f.in_head for f in stack if f.tag == "thead")
+    elif tag == "li" and parent is not None and parent.tag in ("ol", "ul", "menu"):
+        frame.group, frame.depth = parent.group, parent.depth
+        frame.counter = parent.counter if parent.tag == "ol" else -1
+        parent.counter += 1
+    elif tag in ("p", "div") and parent is not None and parent.tag == "li" and not parent.emitted:
+        frame.item = parent
+
+
+def _close(frame: _Frame, stack: list[_Frame], walk: _Walk) -> None:
+    if frame.tag == "ol":
+        walk.last_list = (len(walk.blocks), frame.group, frame.counter)
+
+
+def _nearest(stack: list[_Frame], tag: str) -> _Frame | None:
+    for f in reversed(stack):
+        if f.tag == tag:
+            return f
+    return None
+
+
+def _flush(frame: _Frame, walk: _Walk, line_offset: int) -> None:
+    """Emit the inline text gathered in a frame as blocks, one per line (after re-joining wraps)."""
+    raw = "".join(frame.parts)
+    frame.parts.clear()
+    link_chars, strong_chars = frame.link_chars, frame.strong_chars
+    frame.link_chars = frame.strong_chars = 0
+    if raw.isspace():
+        return
+    if frame.tag == "pre":
+        lines = [ln for ln in raw.split("\n") if ln.strip()]
+    else:
+        lines = rejoin_wrapped([collapse_ws(ln) for ln in raw.split("\n")])
+    if not lines:
+        return
+    total = sum(len(ln) for ln in lines) or 1
+    density = min(1.0, link_chars / total)
+    tag = frame.tag
+    fields = dict(tag=tag, chrome=frame.chrome, chrome_by_tag=frame.chrome_by_tag, link_density=density,
+                  source_line=frame.line + line_offset if frame.line else 0)
+    blocks = walk.blocks
+    if tag in HEADINGS:
+        text = collapse_ws(" ".join(lines))
+        marker, rest = split_marker(text)
+        numbered = any(ch.isdigit() for ch in marker)
+        blocks.append(Block(rest if numbered else text, "heading", level=int(tag[1]),
+                            list_marker=marker if numbered else "",
+                            number=marker_number(marker) if numbered else None, **fields))
+        return
+    if tag == "dt":  # the label waits for its <dd>
+        text = collapse_ws(" ".join(lines))
+        blocks.append(Block(text, "field", key=text, **fields))
+        return
+    item = frame if tag == "li" else frame.item
+    if item is not None and not item.emitted:
+        item.emitted = True  # the item's first text; later text in the same item continues it
+        text = collapse_ws(" ".join(lines))
+        number = item.counter if item.counter > 0 else None
+        marker = f"{number}." if number is not None else "•"
+        own_marker, rest = split_marker(text)
+        if number is None and own_marker and any(ch.isdigit() for ch in own_marker):
+            marker, number, text = own_marker, marker_number(own_marker), rest  # "<li>3. Cobra</li>" in a <ul>
+        blocks.append(Block(text, "list_item", list_marker=marker, number=number, depth=item.depth,
+                            group=item.group, **fields))
+        return
+    if tag == "li":
+        blocks.append(Block(collapse_ws(" ".join(lines)), "paragraph", depth=frame.depth, group=frame.group,
+                            **fields))
+        return
+    if tag in ("td", "th"):
+        blocks.append(Block(collapse_ws(" ".join(lines)), "cell", group=frame.group, row=frame.row,
+                            col=frame.col, header=frame.in_head, **fields))
+        return
+    if tag == "dd":
+        key = blocks[-1].key if blocks and blocks[-1].tag == "dt" else ""
+        value = collapse_ws(" ".join(lines))
+        if key:
+            dt = blocks.pop()  # "<dt>Type</dt><dd>Seated</dd>" is one field: "Type: Seated"
+            blocks.append(Block(f"{key}: {value}", "field", key=key, tag="dd", chrome=dt.chrome,
+                                chrome_by_tag=dt.chrome_by_tag, link_density=density, source_line=dt.source_line))
+        else:
+            blocks.append(Block(value, "paragraph", **fields))
+        return
+    if tag in ("figcaption", "caption"):
+        blocks.append(Block(collapse_ws(" ".join(lines)), "caption", **fields))
+        return
+    # a paragraph or loose text in a container: one block per line, classified like a text line
+    bold_heading = len(lines) == 1 and strong_chars >= 0.9 * total and word_count(lines[0]) <= HEADING_MAX_WORDS \
+        and not field_label(lines[0])
+    for line in lines:
+        block = classify_line(line, **fields)
+        if block is None:
+            continue
+        if bold_heading and block.kind == "paragraph":
+            block.kind, block.level = "heading", 4
+        blocks.append(block)

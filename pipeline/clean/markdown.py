@@ -1,0 +1,173 @@
+"""Markdown -> Blocks: front matter read as data, the body rendered by markdown-it-py and walked
+like HTML (so every later step sees one kind of block whatever the input format).
+
+- YAML (`---`), TOML (`+++`) or JSON front matter: the title, and the content some sites keep
+  there (a list of exercises with their durations, a page's steps) become blocks: a heading per
+  named entry, labelled fields for its data, list items for its lists. Site metadata (layout,
+  tags, dates, image paths) is not content (`front_matter_skip_keys` in boilerplate.json).
+- Reader-tool headers ("Title:", "URL Source:") give the title.
+- GFM tables, and pipe tables without a header row (which GFM does not read), become tables;
+  raw HTML inside the Markdown is kept; hard breaks (`\\` or two trailing spaces) break lines.
+- Every block keeps its source line (markdown-it's token map, shifted past the front matter).
+"""
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from ..records import Block
+from .blocks import collapse_ws
+from .html import html_to_blocks
+
+_FRONT_MATTER = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*(?P<lang>\w*)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)",
+                           re.S)
+_READER_HEADER = re.compile(r"^(Title|URL Source|Published Time|Markdown Content|Description):\s*(.*)$")
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_NAME_KEYS = ("name", "title", "label", "exercise", "pose", "stretch")
+
+
+@lru_cache(maxsize=1)
+def _renderer():
+    from markdown_it import MarkdownIt
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def markdown_to_blocks(text: str, kb=None) -> tuple[str | None, list[Block]]:
+    """The page's title and its blocks: front-matter content first, then the body."""
+    if kb is None:
+        from ..knowledge import load_knowledge
+        kb = load_knowledge()
+    title, meta, offset = None, None, 0
+    m = _FRONT_MATTER.match(text)
+    if m:
+        meta = _load_front_matter(m.group("fence"), m.group("body"))
+        if isinstance(meta, dict) and meta.get("title"):
+            title = collapse_ws(str(meta["title"]))
+        offset = text[:m.end()].count("\n")
+        text = text[m.end():]
+    body_lines = []
+    for line in text.split("\n"):
+        hm = _READER_HEADER.match(line)
+        if hm and len(body_lines) < 12 and not any(ln.strip() for ln in body_lines if not _READER_HEADER.match(ln)):
+            if hm.group(1) == "Title" and hm.group(2).strip():
+                title = title or collapse_ws(hm.group(2))
+            body_lines.append("")  # keep the line count, so source lines stay right
+            continue
+        body_lines.append(line)
+    html = _render("\n".join(_headerless_tables(body_lines)))
+    html_title, blocks = html_to_blocks(f"<html><body>{html}</body></html>", kb.boilerplate_chrome_rules,
+                                        line_offset=offset)
+    front = front_matter_blocks(meta, kb, title) if isinstance(meta, dict) else []
+    return title or html_title, front + blocks
+
+
+def _load_front_matter(fence: str, body: str) -> Any:
+    try:
+        if fence == "+++":
+            return tomllib.loads(body)
+        if body.lstrip().startswith("{"):
+            return json.loads(body)
+        return yaml.safe_load(body)
+    except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError, ValueError):
+        return None
+
+
+def _render(markdown: str) -> str:
+    """HTML with each block element's source line as `data-line` (0-based, in the body)."""
+    md = _renderer()
+    tokens = md.parse(markdown)
+    for token in tokens:
+        if token.map and token.nesting == 1:
+            token.attrSet("data-line", str(token.map[0]))
+    return md.renderer.render(tokens, md.options, {})
+
+
+def _headerless_tables(lines: list[str]) -> list[str]:
+    """Runs of `| a | b |` rows with no `|---|` line under the first are tables GFM will not read:
+    give them as HTML tables (cells rendered inline), keeping the line count."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        if not _PIPE_ROW.match(lines[i]):
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and _PIPE_ROW.match(lines[j]):
+            j += 1
+        run = lines[i:j]
+        if len(run) >= 2 and _DELIMITER_ROW.match(run[1]):
+            out.extend(run)  # a GFM table: markdown-it reads it
+        else:
+            rows = "".join("<tr>" + "".join(f"<td>{_renderer().renderInline(c.strip())}</td>"
+                                            for c in r.strip().strip("|").split("|")) + "</tr>" for r in run)
+            out.append(f"<table>{rows}</table>")
+            out.extend([""] * (len(run) - 1))
+            if j < len(lines) and lines[j].strip():
+                out.append("")
+        i = j
+    return out
+
+
+# --------------------------------------------------------------------------- front matter as content
+
+def front_matter_blocks(meta: dict, kb, title: str | None) -> list[Block]:
+    skip = kb.front_matter_skip_keys
+    blocks: list[Block] = []
+    for key, value in meta.items():
+        if str(key).lower() in skip or str(key).lower() == "title" or _empty(value):
+            continue
+        _value_blocks(_label(key), value, 2, blocks, skip)
+    if blocks and title:
+        blocks.insert(0, Block(title, "heading", level=1, tag="front_matter", source_line=1))
+    return blocks
+
+
+def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: frozenset[str]) -> None:
+    if isinstance(value, dict):
+        out.append(Block(label, "heading", level=min(level, 6), tag="front_matter", source_line=1))
+        for k, v in value.items():
+            if str(k).lower() not in skip and not _empty(v):
+                _value_blocks(_label(k), v, level + 1, out, skip)
+    elif isinstance(value, list):
+        out.append(Block(label, "heading", level=min(level, 6), tag="front_matter", source_line=1))
+        group = -1000 - len(out)  # a list of its own (negative ids: front matter, never an HTML list's)
+        for n, item in enumerate(value, 1):
+            if isinstance(item, dict):
+                name = next((str(item[k]) for k in _NAME_KEYS if isinstance(item.get(k), (str, int, float))), None)
+                if name:
+                    out.append(Block(collapse_ws(name), "heading", level=min(level + 1, 6), tag="front_matter",
+                                     source_line=1))
+                for k, v in item.items():
+                    if (name and str(k).lower() in _NAME_KEYS and str(v) == name) or _empty(v) \
+                            or str(k).lower() in skip:
+                        continue
+                    if isinstance(v, (dict, list)):
+                        _value_blocks(_label(k), v, level + 2, out, skip)
+                    else:
+                        out.append(_field(_label(k), v))
+            elif not _empty(item):
+                out.append(Block(collapse_ws(str(item)), "list_item", list_marker=f"{n}.", number=n,
+                                 group=group, tag="front_matter", source_line=1))
+    else:
+        out.append(_field(label, value))
+
+
+def _field(label: str, value: Any) -> Block:
+    text = "yes" if value is True else str(value)
+    return Block(f"{label}: {collapse_ws(text)}", "field", key=label, tag="front_matter", source_line=1)
+
+
+def _label(key: Any) -> str:
+    words = re.sub(r"[_\-]+", " ", str(key)).strip()
+    return words[:1].upper() + words[1:]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == [] or value == {}
