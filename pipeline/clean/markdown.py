@@ -30,6 +30,7 @@ _READER_HEADER = re.compile(r"^(Title|URL Source|Published Time|Markdown Content
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _NAME_KEYS = ("name", "title", "label", "exercise", "pose", "stretch")
+SHORT_SCALAR_WORDS = 3  # a front-matter list of entries this short is one field ("Muscles: core, hip flexors")
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +136,8 @@ def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: fr
         for k, v in value.items():
             if str(k).lower() not in skip and not _empty(v):
                 _value_blocks(_label(k), v, level + 1, out, skip)
+    elif isinstance(value, list) and all(_is_short_scalar(v) for v in value):
+        out.append(_field(label, ", ".join(str(v) for v in value if not _empty(v))))  # "muscles: [core, hips]"
     elif isinstance(value, list):
         out.append(Block(label, "heading", level=min(level, 6), tag="front_matter", source_line=1))
         group = -1000 - len(out)  # a list of its own (negative ids: front matter, never an HTML list's)
@@ -167,6 +170,11 @@ def _field(label: str, value: Any) -> Block:
 def _label(key: Any) -> str:
     words = re.sub(r"[_\-]+", " ", str(key)).strip()
     return words[:1].upper() + words[1:]
+
+
+def _is_short_scalar(value: Any) -> bool:
+    """A tag-like list entry ("core", "hip flexors"), not a step or an exercise."""
+    return not isinstance(value, (dict, list)) and len(str(value).split()) <= SHORT_SCALAR_WORDS
 
 
 def _empty(value: Any) -> bool:
