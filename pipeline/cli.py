@@ -264,60 +264,75 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
 
 @main.command("audit")
 @INPUTS
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--min-severity", type=click.Choice(["info", "warning", "error"]), default="info", show_default=True)
-@run_options
-def audit_cmd(inputs: tuple[str, ...], fmt: str, min_severity: str, **params) -> None:
-    """Print the audit flags; exit 1 when any error flag is found (use it as an editorial lint)."""
-    from .audit import all_flags
-    options = _options(params)
+@click.option("-v", "--verbose", is_flag=True, help="List every input that could not be audited, and why.")
+@OUTPUT
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True, help="text: path:line:column: severity rule message; sarif: SARIF 2.1.0; "
+              "github: workflow annotations.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Exit 1 when a finding is at or above this severity  [default: error, or fail-on in the config]")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="TOML file with select/ignore/severity (default: [tool.stretchpipe.audit] in pyproject.toml).")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Hide findings whose fingerprint is in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Write the fingerprints of the current findings to this file and exit 0.")
+def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | None, config_path: str | None,
+              baseline: str | None, write_baseline: str | None, verbose: bool) -> None:
+    """Lint articles: print each finding as path:line:column: severity rule-id message, then a summary.
+
+    Exit 0 when clean, 1 when a finding is at or above --fail-on, 2 on bad usage or when no input
+    could be read. Silence a rule in a section of an HTML or Markdown source with
+    <!-- stretchpipe: ignore RULE-ID -->.
+    """
+    from .audit import load_rules
+    from .audit.formats import render, summary
+    from .audit.lint import ConfigError, baseline_json, lint, load_config, read_baseline
+    rules = load_rules()
+    try:
+        config = load_config(config_path, rules)
+        known = read_baseline(baseline) if baseline else None
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    with _Progress("auditing") as progress:
+        result = lint(inputs, stdin=stdin, config=config, baseline=known, advance=progress.advance)
+    for entry in result.problems:
+        if entry.status == "failed" or verbose:
+            click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
+    if not result.pages:
+        click.echo("error: no input could be read", err=True)
+        sys.exit(2)
+    if write_baseline:
+        with _open_out(write_baseline) as fh:
+            fh.write(baseline_json(result.findings))
+        click.echo(f"wrote {len(result.findings)} finding(s) to the baseline {write_baseline}", err=True)
+        return
+    with _open_out(output) as fh:
+        fh.write(render(result, fmt, rules))
+    if fmt != "text" or output != "-":
+        click.echo(summary(result), err=True)
     order = {"info": 0, "warning": 1, "error": 2}
-    manifest: list[ManifestEntry] = []
-    rows = []
-    articles = 0
-    for outcome in _outcomes(inputs, options, "auditing"):
-        manifest.extend(outcome.entries)
-        for article in outcome.articles:
-            articles += 1
-            for flag in all_flags(article):
-                if order[flag.severity] >= order[min_severity]:
-                    rows.append((article.source, flag))
-    if fmt == "json":
-        click.echo(json.dumps([dict(source=s, **f.to_dict()) for s, f in rows], ensure_ascii=False, indent=2))
-    else:
-        click.echo(_table(rows))
-    _report_problems(manifest)
-    n_errors = sum(1 for _, f in rows if f.severity == "error")
-    click.echo(f"{len(rows)} flag(s), {n_errors} error(s) in {articles} article(s)", err=True)
-    if n_errors or not any(m.status == "processed" for m in manifest):
+    threshold = order[fail_on or config.fail_on or "error"]
+    if any(order[f.severity] >= threshold for f in result.findings):
         sys.exit(1)
 
 
 @main.command("rules")
-def rules_cmd() -> None:
-    """List the audit rules with their severity."""
-    from .audit import RULES
-    for r in RULES.values():
-        click.echo(f"{r.id:<18} {r.severity:<8} {r.scope:<8} {r.summary}")
-
-
-def _table(rows) -> str:
-    if not rows:
-        return "no flags"
-    lines = []
-    header = ("SEVERITY", "RULE", "STRETCH", "MESSAGE")
-    data = [(f.severity, f.rule, (f.stretch or "(article)")[:32], f.message) for _, f in rows]
-    widths = [max(len(str(r[i])) for r in data + [header]) for i in range(3)]
-    lines.append("  ".join(h.ljust(w) for h, w in zip(header[:3], widths)) + "  " + header[3])
-    source = None
-    for (src, flag), row in zip(rows, data):
-        if src != source:
-            lines.append(f"-- {src}")
-            source = src
-        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row[:3], widths)) + "  " + row[3])
-        for ev in flag.evidence[:3]:
-            lines.append(" " * (sum(widths) + 6) + f"> {ev[:100]}")
-    return "\n".join(lines)
+@click.argument("rule_id", required=False)
+def rules_cmd(rule_id: str | None) -> None:
+    """List the audit rules, or explain one: stretchpipe rules RULE-ID."""
+    from .audit import load_rules, rule_doc
+    rules = load_rules()
+    if rule_id is None:
+        for r in rules.values():
+            click.echo(f"{r.id:<19} {r.severity:<8} {r.scope:<8} {r.summary}")
+        return
+    if rule_id not in rules:
+        raise click.BadParameter(f"no rule {rule_id!r}; `stretchpipe rules` lists them", param_hint="RULE_ID")
+    r = rules[rule_id]
+    click.echo(f"{r.id} ({r.severity}, {r.scope} rule, family {r.family})\n")
+    click.echo(rule_doc(r.id) or r.summary)
 
 
 if __name__ == "__main__":

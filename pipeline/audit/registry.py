@@ -65,7 +65,7 @@ def rule(rule_id: str, severity: Severity, scope: str = "record"):
         if rule_id in RULES:
             raise ValueError(f"audit rule {rule_id!r} registered twice")
         family = fn.__module__.rsplit(".", 1)[-1]
-        summary = (fn.__doc__ or "").strip().splitlines()[0]
+        summary = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())  # the first paragraph
         RULES[rule_id] = Rule(rule_id, severity, scope, family, summary, fn)
         return fn
     return register

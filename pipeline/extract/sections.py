@@ -267,15 +267,17 @@ def claimed_count(title: str | None, blocks: list[Block], kb: Knowledge) -> int 
     num = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2 and w not in {"once", "twice", "thrice", "half", "half a", "hundred"}) + ")"
     # the nearest number counts: "2 sets of 5 stretches" claims 5, not 2
     gap = r"(?:(?!\d)[\w'’-]+\s+){0,4}?"
-    pattern = re.compile(rf"\b{num}\s+{gap}(?:{nouns})\b", re.I)
+    pattern = re.compile(rf"\b{num}\s+{gap}({nouns})\b", re.I)
     announce = "|".join(sorted(map(re.escape, kb.lexicon["count_announcements"]), key=len, reverse=True))
-    announced = re.compile(rf"\b(?:{announce})\s+{num}\s+{gap}(?:{nouns})\b", re.I)
+    announced = re.compile(rf"\b(?:{announce})\s+{num}\s+{gap}({nouns})\b", re.I)
     candidates = [(title or "", pattern)] + [
         (b.text, pattern if b.kind == "heading" else announced)
         for b in blocks[:40] if b.kind in ("heading", "paragraph")]
     for text, rx in candidates:
-        m = rx.search(text)
-        if m:
+        for m in rx.finditer(text):
             token = m.group(1).lower()
-            return int(token) if token.isdigit() else int(words[token])
+            value = int(token) if token.isdigit() else int(words[token])
+            if value > 1 and not m.group(2).lower().endswith("s"):
+                continue  # "Figure Four Stretch" names a stretch; a count takes the plural
+            return value
     return None

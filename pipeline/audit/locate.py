@@ -1,0 +1,71 @@
+"""Map a span of the cleaned text back to a line and column of the original file.
+
+The clean stage may record each block's `source_line`; when it does, the quote is looked for
+from that line on. Otherwise the block's words are looked for in the source in reading order,
+allowing markup, entities and punctuation between them (an HTML paragraph's sentence is split by
+tags; a Markdown one by emphasis marks).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+from ..records import CleanDocument
+
+_WORD = re.compile(r"[^\W_]+")
+# between two words of a quote: tags, entities, whitespace, punctuation, markdown marks
+_GAP = r"(?:<[^>]{0,400}>|&#?\w{1,8};|[^\w<&]|_){1,80}"
+_MAX_WORDS = 8
+
+
+class SourceMap:
+    def __init__(self, source_text: str, doc: CleanDocument | None):
+        self.text = source_text
+        self.doc = doc
+        self._line_starts = [0] + [m.end() for m in re.finditer(r"\n", source_text)]
+        self._block_starts = [b.start for b in doc.blocks] if doc else []
+        self._block_offsets: list[int] = []  # source offset of each block, found in reading order
+
+    # -- public
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset in the source."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def locate_span(self, start: int, end: int) -> int:
+        """Source offset of the cleaned text's span (start, end)."""
+        if self.doc is None or not self.doc.blocks:
+            return 0
+        i = max(0, bisect.bisect_right(self._block_starts, start) - 1)
+        anchor = self._block_offset(i)
+        found = self.find(self.doc.text[start:end], anchor)
+        return anchor if found is None else found
+
+    def find(self, quote: str, after: int = 0) -> int | None:
+        """Offset of `quote` in the source at or after `after`, else anywhere, else None."""
+        words = _WORD.findall(quote)[:_MAX_WORDS]
+        if not words:
+            return None
+        at = self.text.find(quote, after)
+        if at >= 0:
+            return at
+        rx = re.compile(_GAP.join(re.escape(w) for w in words), re.I)
+        m = rx.search(self.text, after) or rx.search(self.text)
+        return m.start() if m else None
+
+    # -- blocks
+    def _block_offset(self, i: int) -> int:
+        while len(self._block_offsets) <= i:
+            k = len(self._block_offsets)
+            block = self.doc.blocks[k]
+            line = getattr(block, "source_line", None)
+            previous = self._block_offsets[-1] if self._block_offsets else 0
+            if line and line > 0 and line <= len(self._line_starts):
+                start = self._line_starts[line - 1]
+                found = self.find(block.text, start)
+                offset = found if found is not None and found >= start else start
+            else:
+                found = self.find(block.text, previous)
+                offset = found if found is not None else previous
+            self._block_offsets.append(offset)
+        return self._block_offsets[i]
