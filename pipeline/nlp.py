@@ -68,7 +68,9 @@ def build_nlp(kb: Knowledge | None = None) -> Language:
                                 "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
     nlp.initialize()
     # Patterns go in after initialize(): initialize() empties rulers.
-    positions.add_patterns([{"label": c["label"], "pattern": c["pattern"]} for c in kb.positions["cues"]])
+    # a cue's "id" ("implied": a stance that suggests a position) is kept on the span as `id_`
+    positions.add_patterns([{"label": c["label"], "pattern": c["pattern"], **({"id": c["id"]} if "id" in c else {})}
+                            for c in kb.positions["cues"]])
     body.add_patterns([{"label": canonical, "pattern": variant}
                        for phrase, canonical in sorted(kb.body_synonyms.items())
                        for variant in _sided(phrase, kb.lexicon["body_part_qualifiers"])])

@@ -75,3 +75,25 @@ def test_a_few_is_vague_everywhere():
     article = article_from(text)
     assert article.claimed_count is None
     assert not [f for f in article.flags if f.rule == "count-mismatch"]
+
+
+@pytest.mark.parametrize("body, position", [
+    # held in the position the reader ends up in, not the one they start from
+    ("Sit next to a sofa, then swing both legs up onto it and lie back. Stay there for 2 minutes.", "supine"),
+    ("From hands and knees, step your left foot up beside your left hand. Hold 30 seconds.", "kneeling"),
+    ("Begin standing, then lower your back knee down to the mat. Hold 30 seconds.", "kneeling"),
+    # a prop is not a position
+    ("Stand behind a chair and grip its back. Bend forward at the hips. Hold 20 seconds.", "standing"),
+    # a stated label is a position
+    ("Position: kneeling. Tuck your toes under and sink back. Hold 30 seconds.", "kneeling"),
+    ("Category: Tabletop, spinal flexion. Round your back. Hold for 5 breaths.", "quadruped"),
+    # a stance suggests standing only when nothing else says
+    ("Feet shoulder-width apart, hands on hips. Lean to the left. Hold 10 seconds.", "standing"),
+    ("Lie on your back with your feet hip-width apart. Lift your hips. Hold 10 seconds.", "supine"),
+    # a repeated movement stays where it starts; moving a body part is not moving the reader
+    ("Sit on the floor. Slowly roll down onto your back. Repeat 6 times.", "seated"),
+    ("Get onto all fours, then sit your hips back. Hold 20 seconds.", "quadruped"),
+    ("Kneel upright. Hold 30 seconds, then stand up and change legs.", "kneeling"),
+])
+def test_position_held(body, position):
+    assert one(body, name="Test Move").position == position

@@ -279,12 +279,16 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: Exerci
         options.extend(variant_firsts)
     options = list(dict.fromkeys(options))
     name_positions = _name_positions(name, kb)
-    if starts:
-        position = starts[0][0].label
+    held = _held_position(sentences, starts, kb)
+    implied = next((c.label for s in sentences if s.variant == 0 for c in s.positions if c.implied), None)
+    if held:
+        position = held
     elif options:
         position = options[0]
     elif len(name_positions) == 1:
         position = name_positions[0]
+    elif implied:  # "Feet hip-width apart, hands on hips": a stance, when nothing else says
+        position = implied
     else:
         position = None
         for s in instruction:  # "In the child's pose position, walk your hands..."
@@ -295,6 +299,36 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: Exerci
         if position is None and entry is not None:
             position = entry.position
     return position, options, starts, name_positions
+
+
+# --- fields: the position the stretch is held in
+@lru_cache(maxsize=4)
+def _transitions(kb: Knowledge) -> tuple[tuple[frozenset[str], str, re.Pattern], ...]:
+    return tuple((frozenset(t["from"]), t["to"], re.compile(t["pattern"], re.I)) for t in kb.positions["transitions"])
+
+
+def _held_position(sentences: list[Sentence], starts: list[tuple[PositionCue, Sentence]], kb: Knowledge) -> str | None:
+    """The position the stretch is held in: the start, then each later move into a new position
+    up to the first sentence that gives the hold ("Sit beside a wall, then swing your legs up and
+    lie back" is held supine), and moves that end in a position without naming it ("from all
+    fours, step one foot forward" ends kneeling). Not how you get out of it ("stand up")."""
+    variant = starts[0][1].variant if starts else 0
+    body = [s for s in sentences if s.variant == variant and s.role == STEP]
+    position = starts[0][0].label if starts else None
+    held = any(find_times(s.text, kb) or find_breaths(s.text, kb) for s in body)
+    if not held and any(find_repetitions(s.text, kb) for s in body):
+        return position  # a movement repeated ("lie down one vertebra at a time, 5 times") is where it starts
+    begin = body.index(starts[0][1]) if starts and starts[0][1] in body else 0
+    for s in body[begin:]:
+        moves = [c for c in s.positions if c.move]
+        if moves:
+            position = moves[-1].label
+        elif position is not None:
+            position = next((to for frm, to, rx in _transitions(kb) if position in frm and rx.search(s.text)), position)
+        if find_times(s.text, kb) or find_breaths(s.text, kb):
+            break  # the hold: later moves are on the way out or to the other side
+    return position
+# --- end held position
 
 
 def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],

@@ -22,6 +22,8 @@ class PositionCue:
     text: str
     start: bool  # instructs the starting position (vs. a later move or a mention)
     option_group: int | None = None  # cues joined by "or" share a group
+    move: bool = False  # a later instruction into a new position ("..., then lie back")
+    implied: bool = False  # a stance that suggests a position ("feet hip-width apart"), used last
 
 
 @dataclass
@@ -59,6 +61,11 @@ class Lexicon:
     variant_end: re.Pattern  # "In either version, ..."
     subheading_roles: tuple[tuple[str, re.Pattern], ...]  # "Muscles worked" -> target_line
     step_label: re.Pattern  # "How:" before a step
+    position_label: re.Pattern  # "Type:", "Position:" before a stated position
+    move_verbs: frozenset[str]  # "lie", "kneel"... that move the reader into the held position
+    exit_particles: frozenset[str]  # "stand up": out of the position, not into one
+    move_links: frozenset[str]  # "... and lie back": the word before a later instruction
+    move_objects: frozenset[str]  # "sit your hips back": a body part moves, not the reader
 
 
 @lru_cache(maxsize=4)
@@ -86,6 +93,13 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         variant_end=re.compile(lx["variant_end_pattern"], re.I),
         subheading_roles=tuple((role, re.compile(p, re.I)) for role, p in lx["subheading_roles"].items()),
         step_label=re.compile(lx["step_label_pattern"], re.I),
+        position_label=re.compile(
+            r"^\W*(?:" + "|".join(re.escape(w) for w in sorted(pos["position_labels"], key=len, reverse=True))
+            + r")\s{0,3}:", re.I),
+        move_verbs=frozenset(pos["move_verbs"]),
+        exit_particles=frozenset(pos["exit_particles"]),
+        move_links=frozenset(pos["move_links"]),
+        move_objects=frozenset(pos["move_objects"]),
     )
 
 
@@ -159,11 +173,25 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
         before = sent[i - 1].lower_ if i > 0 else ""
         if before in {"the", "a", "an"} and span.end - sent.start < len(sent) and sent[span.end - sent.start].lower_ not in {"position"}:
             continue  # "the standing twist": a name, not an instruction
+        if span.id_ == "implied":  # "feet hip-width apart": a hint, used only when nothing else says
+            cues.append(PositionCue(span.label_, span.text, False, implied=True))
+            prev = span
+            continue
+        label = lex.position_label.match(sent.text)
         is_start = (i == main and role == STEP) or (i <= 1 and role in (STEP, DESCRIPTION)) \
-            or any(w in lex.start_words for w in window[-4:]) or window[-1:] == ["you"]
+            or any(w in lex.start_words for w in window[-4:]) or window[-1:] == ["you"] \
+            or bool(label and span.start_char - sent.start_char >= label.end())  # "Type: Standing"
+        moved = False
         if is_start and any(t.lower_ in lex.transitions for t in sent[:i]) \
                 and not any(w in lex.start_words for w in window[-4:]):
             is_start = False  # "Slowly lie down on your back": a move from the start, not a new start
+            moved = True
+        head = sent[i]
+        after = sent.doc[span.end].lower_ if span.end < sent.end else ""
+        # "..., then swing your legs up and lie back": a later instruction into the position held
+        move = role == STEP and not is_start and head.lemma_ in lex.move_verbs and head.lower_ == head.lemma_ \
+            and (moved or i == main or before in lex.move_links or before in lex.transitions) \
+            and after not in lex.exit_particles and after not in lex.move_objects  # not "sit your hips back"
         if role == ASIDE and not is_start:
             continue
         between = set(sent.doc[prev.end:span.start].text.lower().split()) if prev is not None else set()
@@ -174,7 +202,7 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
             group = cues[-1].option_group
             cues.append(PositionCue(span.label_, span.text, cues[-1].start, group))
         else:
-            cues.append(PositionCue(span.label_, span.text, is_start))
+            cues.append(PositionCue(span.label_, span.text, is_start, move=move))
         prev = span
     if role == BENEFIT:  # "You can do this seated or standing, so it works at your desk": options only
         cues = [c for c in cues if c.option_group is not None]
