@@ -43,7 +43,7 @@ def stretch_row(record: Stretch) -> dict[str, Any]:
     d = record.to_dict()
     row: dict[str, Any] = {
         "source": d["source"]["path"], "title": d["source"]["title"],
-        "number": d["number"], "name": d["name"], "canonical_name": d["canonical_name"], "kind": d["kind"],
+        "number": d["number"], "name": d["name"], "name_source": d["name_source"], "canonical_name": d["canonical_name"], "kind": d["kind"],
         "position": d["position"], "position_options": LIST_SEP.join(d["position_options"]),
     }
     for field, lo, hi in (("hold", "min_seconds", "max_seconds"), ("duration", "min_seconds", "max_seconds"),

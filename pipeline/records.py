@@ -277,12 +277,14 @@ class Stretch:
     benefits: list[str]
     source: Source
     flags: list[Flag] = field(default_factory=list)
+    name_source: str = "heading"  # "heading": as the page names it; "derived": shown on the page unnamed
     # what extraction read, with spans, for the audit and the report; not part of the emitted record
     evidence: Evidence = field(default_factory=Evidence, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "name_source": self.name_source,
             "number": self.number,
             "kind": self.kind,
             "canonical_name": self.canonical_name,

@@ -107,6 +107,16 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         hold = find_phased_time(section.name, kb)
     repetitions = repetitions or find_repetitions(section.name, kb)
     per_side = per_side or any(rx.search(section.name) for rx in lex.per_side)
+    dosage = [s for s in sentences if _bare_dosage(s.text, kb)]  # "1 minute each leg" after a name
+    if dosage and hold is None and duration is None:
+        hold, duration = _hold_and_duration(dosage, dosage, kb, all_steps=True)
+    per_side = per_side or any(rx.search(s.text) for rx in lex.per_side for s in dosage)
+    if section.shared:  # the routine's or group's rule, for what the section does not state itself
+        shared = read_sentences(Section(section.heading, None, section.name, section.shared), kb, entry)
+        if hold is None and duration is None:
+            hold, duration = _hold_and_duration(shared, shared, kb)
+        repetitions = repetitions or next((r for s in shared if (r := find_repetitions(s.text))), None)
+        per_side = per_side or any(rx.search(s.text) for rx in lex.per_side for s in shared)
 
     # --- fields: targets, the name's first ("Calf stretch"), then the text's
     targets = list(dict.fromkeys(name_targets(section.name, kb) + [t for s in sentences for t in s.targets]))
@@ -134,6 +144,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         targets_source=targets_source,
         benefits=[s.text for s in sentences if s.role == BENEFIT],
         source=Source(doc.source, doc.title, section.span),
+        name_source=section.name_source,
     )
     record.evidence = _evidence(section, sentences, starts, name_positions, repeats)
     return record, _is_exercise(record, sentences, kb)
@@ -331,8 +342,16 @@ def _held_position(sentences: list[Sentence], starts: list[tuple[PositionCue, Se
 # --- end held position
 
 
+def _bare_dosage(text: str, kb: Knowledge) -> bool:
+    """A few words that only give a dosage ("1 minute each leg", "30 sec each", "10 reps")."""
+    words = re.findall(r"[A-Za-z]+", text)
+    return len(text.split()) <= kb.lexicon["routine"]["bare_dosage_max_words"] and bool(
+        find_times(text) or find_repetitions(text)) and not any(w.lower() in kb.lexicon["instruction_verbs"]
+                                                                for w in words[:1])
+
+
 def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
-                       kb: Knowledge) -> tuple[HoldTime | None, HoldTime | None]:
+                       kb: Knowledge, all_steps: bool = False) -> tuple[HoldTime | None, HoldTime | None]:
     hold_verbs = set(kb.lexicon["hold_verbs"])
     movement = kb.lexicon["movement_cues"]
     hold = duration = None
@@ -345,7 +364,7 @@ def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
         words = {lemma(w) for w in re.findall(r"[a-z]+", low)}
         if is_movement and duration is None:
             duration = times[0]
-        elif not is_movement and hold is None and (words & hold_verbs or s.role == STEP):
+        elif not is_movement and hold is None and (words & hold_verbs or s.role == STEP or all_steps):
             hold = find_phased_time(s.text, kb)  # "10 s easy, then 20-30 s deeper": one hold, both phases
         if hold and duration:
             break
@@ -354,6 +373,11 @@ def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
 
 def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | None,
           hold, duration, repetitions, kb: Knowledge) -> str:
+    if section.name_source == "derived":
+        # an unnamed item is a stretch only when it is held ("Hold for 30 seconds"), not marched or circled
+        hold_verbs = set(kb.lexicon["hold_verbs"])
+        held = any(hold_verbs & {lemma(w) for w in re.findall(r"[a-z]+", s.text.lower())} for s in sentences)
+        return "static-stretch" if hold and held else "other"
     if entry is not None:
         # the text outranks the entry on how a stretch is done: reps without a hold is dynamic
         if entry.kind == "static-stretch" and (repetitions or duration) and not hold:

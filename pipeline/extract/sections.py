@@ -9,7 +9,10 @@ from rapidfuzz import fuzz
 from ..config import EXTRACT
 from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..knowledge import Knowledge, name_key
+from ..quantities import find_times
 from ..records import Block
+from .routines import (as_heading, group_kind, has_dosage, introduces_mentions, is_name_shaped, is_shared_rule, name_item,
+                       names_exercise, rest_block, routine_rules, split_item, split_several)
 
 
 @dataclass
@@ -18,6 +21,11 @@ class Section:
     number: int | None
     name: str
     body: list[Block] = field(default_factory=list)
+    # rules the section shares with its routine or group ("hold each for 30 s, both sides",
+    # "Upper body (2 minutes)"): data for what the section does not state itself
+    shared: list[Block] = field(default_factory=list)
+    name_source: str = "heading"  # "heading" (as the page names it) or "derived" (unnamed on the page)
+    group_kind: str | None = None  # what the group or label above says its items are ("Strength:")
 
     @property
     def span(self) -> tuple[int, int]:
@@ -64,15 +72,28 @@ def _is_variant(text: str, kb: Knowledge) -> bool:
     return bool(re.search(kb.lexicon["variant_heading_pattern"], text, re.I))
 
 
+def _lead_in_sentence(b: Block) -> bool:
+    """A heading-styled sentence that introduces the steps ("To stretch the muscles of your chest:",
+    "You can also stretch your neck by turning your head:"): a sentence ending in a colon."""
+    words = b.text.split()
+    lowered = [w.lower().strip(",") for w in words]
+    return b.text.rstrip().endswith(":") and len(words) >= 5 and (
+        "your" in lowered or "you" in lowered or lowered[0] == "to")
+
+
 def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
     """An unpunctuated line that reads as an instruction ("Kneel down with the hands together",
     "2. Tilt your ear toward your shoulder") is a step, not a heading; exercise names that start
-    with a verb ("Hug Knees To Chest", "3. Reach and Twist") stay headings."""
+    with a verb ("Hug Knees To Chest", "3. Reach and Twist") stay headings. A heading-styled
+    lead-in sentence ("To loosen your chest:") is text, not a name."""
     verbs = set(kb.lexicon["instruction_verbs"])
     out = []
     for b in blocks:
         words = b.text.split()
         lowered = [w.lower() for w in words]
+        if b.kind == "heading" and b.level > 1 and _lead_in_sentence(b):
+            out.append(replace(b, kind="paragraph", level=0))
+            continue
         if b.kind == "heading" and b.level > 1 and words and lowered[0] in verbs:
             sentence_like = len(words) >= 6 or "your" in lowered
             if not b.list_marker and sentence_like:
@@ -109,6 +130,14 @@ def split_lead_in_names(blocks: list[Block], kb: Knowledge) -> list[Block]:
     matches = {i: m for i, b in enumerate(blocks) if (m := _lead_in(b, kb))}
     if len(matches) < 2:
         return blocks
+    # a list treats its items alike: once two items open with a name, every item of that list
+    # that opens with an exercise's name does ("Seated pigeon - Glute stretch" beside longer ones)
+    for run in _list_runs(blocks):
+        if sum(1 for i in run if i in matches) >= 2:
+            for i in run:
+                m = _LEAD_IN.match(blocks[i].text)
+                if i not in matches and m and m.group("sep") != "." and is_name_shaped(m.group("lead"), kb):
+                    matches[i] = m
     out: list[Block] = []
     for i, b in enumerate(blocks):
         m = matches.get(i)
@@ -125,14 +154,42 @@ def split_lead_in_names(blocks: list[Block], kb: Knowledge) -> list[Block]:
     return out
 
 
+def split_dosage_headings(blocks: list[Block], kb: Knowledge) -> list[Block]:
+    """"Deep lunge stretch - 1 minute each leg", "Calf stretch (30 s each side)": a heading that
+    names an exercise and then its dosage is the name, followed by the dosage as text."""
+    out: list[Block] = []
+    for i, b in enumerate(blocks):
+        nxt = next((n for n in blocks[i + 1:] if n.kind == "heading"), None)
+        is_group = nxt is not None and nxt.level > b.level  # "Upper body (each side)" over its stretches
+        item = split_item(b.text, kb) if b.kind == "heading" and b.level > 1 and not is_group else None
+        if item and item.rest and has_dosage(item.rest, kb) and is_name_shaped(item.name, kb):
+            out.append(as_heading(b, item.name, b.level))
+            rest = rest_block(b, item.rest)
+            if rest is not None:
+                out.append(rest)
+            continue
+        out.append(b)
+    return out
+
+
 def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     """Numbered headings in sequence (1, 2, 3...) win; otherwise the heading level whose
-    headings name exercises or open instructions."""
-    blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
+    headings name exercises or open instructions. Then the routines given as lists (one
+    section per item), and the rules each section shares with its routine or group."""
+    blocks = split_dosage_headings(split_lead_in_names(demote_instruction_lines(blocks, kb), kb), kb)
+    sections = _headed_sections(blocks, kb)
+    sections = _with_list_items(blocks, sections, kb)
+    _attach_shared_rules(blocks, sections, kb)
+    return sections
+
+
+def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1]
     chosen = _numbered_run(blocks, headings)
     if not chosen:
         chosen = _exercise_headings(blocks, headings, kb)
+    else:  # a routine given twice, numbered once and headed once: the headed part counts too
+        chosen = sorted(set(chosen) | set(_outside_numbered(chosen, blocks, headings, kb)))
     sections = []
     chosen_set = set(chosen)
     for pos, i in enumerate(chosen):
@@ -155,6 +212,23 @@ def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
             body = body[1:]
         sections.append(Section(head, number, name, body))
     return sections
+
+
+def _outside_numbered(chosen: list[int], blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
+    """Exercise headings that sit under another parent heading than every numbered one (a
+    "Full version" beside a numbered "Quick version") and name a linked exercise with a dosage."""
+    def parent(i: int) -> int:
+        return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
+                     and blocks[k].level < blocks[i].level and not blocks[k].list_marker), -1)
+    numbered_parents = {parent(i) for i in chosen}
+    out = []
+    for i in _exercise_headings(blocks, headings, kb):
+        b = blocks[i]
+        nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+        if parent(i) in numbered_parents or parent(i) in chosen or b.list_marker or nxt is None or not has_dosage(nxt.text, kb):
+            continue
+        out.append(i)
+    return out
 
 
 def _numbered_run(blocks: list[Block], headings: list[int]) -> list[int]:
@@ -228,6 +302,144 @@ def _groups_others(i: int, chosen: list[int], blocks: list[Block], kb: Knowledge
             return not _is_instructional(own, kb)
         own.append(b)
     return False
+
+
+def _list_runs(blocks: list[Block]) -> list[list[int]]:
+    """Indices of consecutive list items (one list, as far as the blocks tell)."""
+    runs: list[list[int]] = []
+    run: list[int] = []
+    for i, b in enumerate(blocks):
+        if b.kind == "list_item":
+            run.append(i)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _heading_before(blocks: list[Block], i: int, below_level: int = 7) -> Block | None:
+    return next((blocks[k] for k in range(i - 1, -1, -1)
+                 if blocks[k].kind == "heading" and blocks[k].level < below_level), None)
+
+
+def _owner(sections: list[Section], block: Block) -> Section | None:
+    """The headed section whose text holds the block."""
+    for s in sections:
+        if s.body and s.heading.start <= block.start and block.end <= s.span[1]:
+            return s
+    return None
+
+
+def _is_group_name(name: str, kb: Knowledge) -> bool:
+    """"Stretch routine", "Lower Body Stretches", "Quick Version (5 minutes)": a name for several."""
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    return bool(words & set(kb.lexicon["category_name_words"])) or not kb.looks_like_exercise(name)
+
+
+def _marker_of(block: Block) -> int | None:
+    return _marker_number(block.list_marker) if block.list_marker[:1].isdigit() else None
+
+
+def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge) -> list[Section]:
+    """Routines given as lists: every item that names an exercise becomes a section ("Groin
+    stretch", "Quad stretch - 30 sec each", "Hip flexor, hamstring and calf stretching" -> three);
+    a numbered list whose items each carry their own hold ("3. Hold for 20 seconds") is a list of
+    unnamed exercises. The headed section that only groups such items is not an exercise itself.
+    Lists that name exercises in passing ("Pairs well with:", "Related", "Stretches to avoid"), lists
+    inside an exercise's own section and summary lists of the headed sections stay as they are."""
+    rules = routine_rules(kb)
+    headed = [name_key(s.name) for s in sections]
+    added: list[Section] = []
+    groups: set[int] = set()
+    for run in _list_runs(blocks):
+        first = blocks[run[0]]
+        heading = _heading_before(blocks, run[0])
+        intro = blocks[run[0] - 1] if run[0] > 0 and blocks[run[0] - 1].kind == "paragraph" else None
+        if any(b is not None and introduces_mentions(b, kb) for b in (heading, intro)):
+            continue
+        if heading is not None and _not_exercise(heading.text, kb) and not group_kind(heading.text, kb):
+            continue
+        owner = _owner(sections, first)
+        if owner is not None and not _is_group_name(owner.name, kb):
+            continue  # an exercise's own list: its steps, or what it mentions
+        if heading is not None and not _is_group_name(split_item(heading.text, kb).name, kb):
+            continue  # under an exercise's heading ("Deep lunge stretch"): its notes, not new exercises
+        kind = group_kind(heading.text, kb) if heading is not None else None
+        in_routine = kind == "static-stretch"
+        items = [(i, name_item(blocks[i].text, kb, in_routine)) for i in run]
+        sides = [blocks[i] for i, item in items if item and rules.side_word.fullmatch(item.name.strip())]
+        items = [(i, item) for i, item in items if item and not rules.side_word.fullmatch(item.name.strip())]
+        strong = sum(1 for _, item in items if names_exercise(item.name, kb))
+        if not items or len(items) * 2 < len(run) - len(sides) or (strong < 2 and not in_routine):
+            added.extend(_unnamed_items(blocks, run, kb) if owner is None else [])
+            continue
+        if sum(1 for _, item in items if any(fuzz.token_sort_ratio(name_key(item.name), h) >= EXTRACT.list_match_score
+                                             for h in headed)) * 2 >= len(items):
+            continue  # the summary list of the headed sections
+        for i, item in items:
+            block = blocks[i]
+            rest = rest_block(block, item.rest)
+            for name in split_several(item.name, kb):
+                added.append(Section(as_heading(block, name, 6), _marker_of(block), name,
+                                     [rest] if rest is not None else [], list(sides), group_kind=kind))
+        if owner is not None:
+            groups.add(id(owner))
+    kept = [s for s in sections if id(s) not in groups]
+    return sorted(kept + added, key=lambda s: s.heading.start)
+
+
+def _unnamed_items(blocks: list[Block], run: list[int], kb: Knowledge) -> list[Section]:
+    """"1. Hold for 30 seconds and repeat with the opposite leg", "2. Hold for 20 seconds"...: a
+    numbered list whose items each carry their own hold is a list of exercises the page shows
+    (a picture each) but does not name; each gets a name derived from its number."""
+    numbered = [i for i in run if _marker_of(blocks[i]) is not None]
+    lx = kb.lexicon["routine"]
+    if len(numbered) < lx["unnamed_min_items"] or len(numbered) < len(run):
+        return []
+    timed = sum(1 for i in numbered if find_times(blocks[i].text))
+    if timed * 3 < len(numbered) * 2:
+        return []
+    out = []
+    for i in numbered:
+        b = blocks[i]
+        n = _marker_of(b)
+        name = lx["derived_name_template"].format(number=n)
+        heading = replace(b, text=name, kind="heading", level=6, end=b.start)
+        out.append(Section(heading, n, name, [replace(b, kind="paragraph", list_marker="")], name_source="derived"))
+    return out
+
+
+def _attach_shared_rules(blocks: list[Block], sections: list[Section], kb: Knowledge) -> None:
+    """Give each section the rules it shares: its group heading's dosage ("Upper body (2 minutes)")
+    and the routine's rule stated once for all ("Hold each stretch for 30-45 seconds"), the
+    nearest one before the section, else the first after it."""
+    spans = [s.span for s in sections]
+
+    def inside(b: Block) -> bool:
+        return any(lo <= b.start and b.end <= hi for lo, hi in spans)
+
+    rules = [b for b in blocks if b.kind in ("paragraph", "list_item", "heading") and not inside(b)
+             and is_shared_rule(b, kb)]
+    for s in sections:
+        group = _heading_before(blocks, _index_of(blocks, s.heading), s.heading.level)
+        if group is not None and group.level > 1 and not inside(group):
+            item = split_item(group.text, kb)
+            total = any(re.search(rf"\b{re.escape(w)}\b", item.name, re.I)
+                        for w in kb.lexicon["routine"]["group_total_words"])
+            if item.rest and has_dosage(item.rest, kb) and not (total and not routine_rules(kb).side_word.search(item.rest)):
+                s.shared.append(replace(group, text=item.rest, kind="paragraph"))
+        before = [r for r in rules if r.end <= s.heading.start]
+        after = [r for r in rules if r.start >= s.heading.start]
+        rule = before[-1] if before else (after[0] if after else None)
+        if rule is not None and rule not in s.shared:
+            s.shared.append(rule)
+
+
+def _index_of(blocks: list[Block], block: Block) -> int:
+    """Where a section's heading sits among the blocks (by position: item headings are copies)."""
+    return next((i for i, b in enumerate(blocks) if b.start >= block.start), len(blocks))
 
 
 def find_summary_list(blocks: list[Block], sections: list[Section]) -> list[str]:

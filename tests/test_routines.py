@@ -1,0 +1,39 @@
+"""Routine items: names split from their dosage, several stretches in one item, shared rules."""
+from helpers import article_from, by_name
+
+from pipeline.extract.routines import ItemName, split_item, split_several
+from pipeline.knowledge import load_knowledge
+
+KB = load_knowledge()
+
+
+def test_item_name_and_dosage_come_apart():
+    assert split_item("Pigeon stretch - 1 minute each side", KB) == ItemName("Pigeon stretch", "1 minute each side")
+    assert split_item("Seated Twist (back + glute)", KB) == ItemName("Seated Twist", "back + glute")
+    assert split_item("Dragon squat x 5", KB) == ItemName("Dragon squat", "x 5")
+    # a parenthesis that is the name's other form stays in the name
+    assert split_item("Child's Pose (Balasana)", KB).name == "Child's Pose (Balasana)"
+
+
+def test_one_item_naming_several_stretches_gives_one_name_each():
+    assert split_several("Quad, hamstring and calf stretches", KB) == [
+        "Quad stretches", "Hamstring stretches", "Calf stretches"]
+    assert split_several("Shoulder & Back Stretch", KB) == ["Shoulder & Back Stretch"]
+    assert split_several("Wrist and Finger Stretches", KB) == ["Wrist and Finger Stretches"]
+
+
+def test_a_rule_for_every_stretch_applies_to_items_without_their_own():
+    article = article_from(
+        "Evening wind-down\n\nHold every stretch for 40 seconds on both sides unless noted.\n\n"
+        "- Supine twist\n- Butterfly stretch\n- Puppy pose - 1 minute\n")
+    records = by_name(article)
+    assert set(records) == {"Supine twist", "Butterfly stretch", "Puppy pose"}
+    assert (records["Supine twist"].hold.min_seconds, records["Supine twist"].per_side) == (40, True)
+    assert records["Puppy pose"].hold.min_seconds == 60
+
+
+def test_advice_lists_are_not_routines():
+    article = article_from(
+        "Stretching tips\n\nKey points\n\n- Never stretch cold muscles\n- Hold stretches without bouncing\n"
+        "- Breathe deeply throughout\n")
+    assert article.records == []
