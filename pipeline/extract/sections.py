@@ -154,29 +154,11 @@ def split_lead_in_names(blocks: list[Block], kb: Knowledge) -> list[Block]:
     return out
 
 
-def split_dosage_headings(blocks: list[Block], kb: Knowledge) -> list[Block]:
-    """"Deep lunge stretch - 1 minute each leg", "Calf stretch (30 s each side)": a heading that
-    names an exercise and then its dosage is the name, followed by the dosage as text."""
-    out: list[Block] = []
-    for i, b in enumerate(blocks):
-        nxt = next((n for n in blocks[i + 1:] if n.kind == "heading"), None)
-        is_group = nxt is not None and nxt.level > b.level  # "Upper body (each side)" over its stretches
-        item = split_item(b.text, kb) if b.kind == "heading" and b.level > 1 and not is_group else None
-        if item and item.rest and has_dosage(item.rest, kb) and is_name_shaped(item.name, kb):
-            out.append(as_heading(b, item.name, b.level))
-            rest = rest_block(b, item.rest)
-            if rest is not None:
-                out.append(rest)
-            continue
-        out.append(b)
-    return out
-
-
 def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     """Numbered headings in sequence (1, 2, 3...) win; otherwise the heading level whose
     headings name exercises or open instructions. Then the routines given as lists (one
     section per item), and the rules each section shares with its routine or group."""
-    blocks = split_dosage_headings(split_lead_in_names(demote_instruction_lines(blocks, kb), kb), kb)
+    blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     sections = _headed_sections(blocks, kb)
     sections = _with_list_items(blocks, sections, kb)
     _attach_shared_rules(blocks, sections, kb)
@@ -225,7 +207,8 @@ def _outside_numbered(chosen: list[int], blocks: list[Block], headings: list[int
     for i in _exercise_headings(blocks, headings, kb):
         b = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if parent(i) in numbered_parents or parent(i) in chosen or b.list_marker or nxt is None or not has_dosage(nxt.text, kb):
+        dosage = has_dosage(split_item(b.text, kb).rest, kb) or (nxt is not None and has_dosage(nxt.text, kb))
+        if parent(i) in numbered_parents or parent(i) in chosen or b.list_marker or not dosage:
             continue
         out.append(i)
     return out
