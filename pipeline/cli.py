@@ -1,4 +1,4 @@
-"""Command line: `stretchpipe run|clean|extract|audit|rules`.
+"""Command line: `stretchpipe run|clean|extract|audit|fetch|rules`.
 
 Exit codes: 0 success; 1 nothing could be processed, or (audit) an error flag was found;
 2 bad usage (click's own). Data goes to stdout, messages to stderr.
@@ -316,6 +316,96 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
     threshold = order[fail_on or config.fail_on or "error"]
     if any(order[f.severity] >= threshold for f in result.findings):
         sys.exit(1)
+
+
+@main.command("fetch")
+@click.argument("urls", nargs=-1, metavar="[URL]...")
+@click.option("--urls", "url_file", type=click.File("r", encoding="utf-8"),
+              help="File with one URL per line (# comments allowed), or - for stdin.")
+@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
+              help="Sitemap (XML, text or robots.txt; gzip; indexes followed) whose pages to fetch. Repeatable.")
+@click.option("--into", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for crawl.warc.gz, crawl.sqlite and fetch-manifest.json.")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds between two requests to one host (a robots.txt Crawl-delay can raise it).")
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
+              help="Connect and read timeout, seconds.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=5 * 1024 * 1024, show_default=True,
+              help="Largest body stored; larger ones are skipped while streaming.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Tries after the first on connection errors, 429 and 5xx.")
+@click.option("--refresh", is_flag=True, help="Revalidate stored pages (If-None-Match / If-Modified-Since).")
+@click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses.")
+@click.option("--contact", metavar="EMAIL|URL", help="How site owners reach you; added to the User-Agent.")
+@VERBOSE
+def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: Path, delay: float, timeout: float,
+              max_bytes: int, retries: int, refresh: bool, allow_private: bool, contact: str | None,
+              verbose: bool) -> None:
+    """Fetch web pages politely into WARC under --into (then `stretchpipe run` that folder).
+
+    Honours robots.txt, waits between requests to a host, retries transient errors, and records
+    every URL in fetch-manifest.json as fetched, not-modified, skipped or failed, with the reason.
+    """
+    from .acquire.fetch import FetchOutcome, fetch_urls, sitemap_urls
+    from .acquire.http import FetchOptions, PoliteClient
+    from .emit import atomic_write, to_json
+
+    options = FetchOptions(delay=delay, timeout=timeout, max_bytes=max_bytes, retries=retries,
+                           allow_private=allow_private, contact=contact)
+    wanted = list(urls)
+    if url_file is not None:
+        wanted += [line.strip() for line in url_file if line.strip() and not line.lstrip().startswith("#")]
+    if not wanted and not sitemaps:
+        raise click.UsageError("give URLs, --urls FILE or --sitemap URL")
+    sitemap_failures: list[FetchOutcome] = []
+    with PoliteClient(options) as client:
+        for sitemap in sitemaps:
+            try:
+                wanted += list(sitemap_urls(sitemap, client))
+            except errors.InputError as exc:
+                sitemap_failures.append(FetchOutcome(sitemap, "failed", code=exc.code, reason=str(exc)))
+        bar = _FetchBar()
+        try:
+            outcomes = sitemap_failures + fetch_urls(wanted, into, options, refresh=refresh, client=client,
+                                                     on_start=bar.start, on_outcome=bar)
+        except errors.StretchpipeError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            bar.close()
+    atomic_write(into / "fetch-manifest.json", to_json({"urls": [o.to_dict() for o in outcomes]}))
+    counts = {status: sum(1 for o in outcomes if o.status == status)
+              for status in ("fetched", "not-modified", "skipped", "failed")}
+    for outcome in outcomes:
+        if outcome.status == "failed" or verbose and outcome.status == "skipped":
+            click.echo(f"{outcome.status}: {outcome.url}: {outcome.reason}", err=True)
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items())
+               + f" -> {into / 'crawl.warc.gz'} (details in {into / 'fetch-manifest.json'})", err=True)
+    if outcomes and counts["failed"] == len(outcomes):
+        sys.exit(1)
+
+
+class _FetchBar:
+    """A bar over the URLs showing pages, bytes stored and failures so far (quiet when not a terminal)."""
+
+    def __init__(self):
+        self.bar, self.pages, self.bytes, self.failed = None, 0, 0, 0
+
+    def start(self, total: int) -> None:
+        if sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="fetching", file=sys.stderr, show_pos=True,
+                                         item_show_func=lambda text: text)
+            self.bar.__enter__()
+
+    def __call__(self, outcome) -> None:
+        self.pages += outcome.status == "fetched"
+        self.bytes += outcome.bytes
+        self.failed += outcome.status == "failed"
+        if self.bar is not None:
+            self.bar.update(1, f"{self.pages} stored, {self.bytes / 1e6:.1f} MB, {self.failed} failed")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 @main.command("rules")

@@ -38,6 +38,7 @@ class FetchConfig:
     max_bytes: int = 5 * 1024 * 1024  # body cap, enforced while streaming
     max_redirects: int = 5
     retries: int = 3  # attempts after the first, on connection errors, 429 and 5xx
+    backoff: float = 1.0  # first wait between tries, doubled each time (when no Retry-After is given)
     max_retry_wait: float = 60.0  # longest Retry-After honoured, seconds
     content_types: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
     user_agent: str = "stretchpipe/{version}"  # --contact adds " (+CONTACT)"

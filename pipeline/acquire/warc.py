@@ -1,7 +1,9 @@
 """Web archives as input: each HTML (or plain-text) response record of a .warc/.warc.gz is a page,
 with its target URL as the source. Works on the project's own crawls (`stretchpipe fetch`) and on
 Common Crawl's files. Requests, metadata, revisits, non-HTML and non-2xx responses are not pages:
-they are counted in the run's stats under `acquire/warc/...`.
+they are counted in the run's stats under `acquire/warc/...`. In a stretchpipe crawl folder the
+index (crawl.sqlite) says which response is current for each URL; older copies of a page that was
+fetched again and changed are skipped as superseded.
 """
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from .. import errors
 from ..config import ACQUIRE
@@ -24,14 +25,28 @@ PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain"
 def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
     stats = stats if stats is not None else Counter()
     fh = open_regular(path)
+    current = _current_records(path)
+    pages = 0
     with fh:
         try:
             for record in ArchiveIterator(fh):
+                if record.format != "warc":  # warcio would read anything as an old ARC file
+                    raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                             detail="it does not start with a WARC record")
+                if (current is not None and record.rec_type == "response"
+                        and record.rec_headers.get_header("WARC-Record-ID") not in current):
+                    stats["acquire/warc/superseded"] += 1  # a page fetched again later (--refresh) and changed
+                    continue
                 page = _page_of(record, stats)
                 if page is not None:
+                    pages += 1
                     yield page
-        except (ArchiveLoadFailed, ValueError, EOFError, OSError) as exc:
+        except errors.StretchpipeError:
+            raise
+        except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
             raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path), detail=str(exc) or type(exc).__name__) from None
+    if pages == 0:  # the archive itself must still end in the manifest
+        raise errors.input_error(errors.NO_PAGES, path=display_name(path))
 
 
 def _page_of(record, stats: Counter) -> Page | None:
@@ -69,3 +84,22 @@ def _page_of(record, stats: Counter) -> Page | None:
         return None
     stats["acquire/warc/pages"] += 1
     return page
+
+
+def _current_records(path: str) -> set[str] | None:
+    """The WARC-Record-IDs of the current response records when `path` is a stretchpipe crawl with its index
+    beside it (store.py); None for any other archive, whose records are all read."""
+    import sqlite3
+    from pathlib import Path
+
+    from .store import INDEX_NAME, WARC_NAME
+
+    warc = Path(path)
+    index = warc.with_name(INDEX_NAME)
+    if warc.name != WARC_NAME or not index.is_file():
+        return None
+    try:
+        with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+            return {row[0] for row in db.execute("SELECT record_id FROM pages WHERE warc_file = ?", (WARC_NAME,))}
+    except sqlite3.Error:
+        return None

@@ -1,0 +1,146 @@
+"""`stretchpipe fetch`: URLs (given, listed in a file, or read from a sitemap) into WARC under raw/.
+
+Each URL ends as one `FetchOutcome`: `fetched` (stored), `not-modified` (revalidated under
+--refresh: a 304, or the same bytes), `skipped` (already stored, robots.txt, content type, too
+large, private address) or `failed` (HTTP error, network, redirects, bad URL), with a code and a
+reason. A fetch is a stage of its own: `stretchpipe run raw/` then reads the WARC it stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+
+from .. import errors
+from .http import FetchOptions, PoliteClient
+from .store import CrawlStore
+
+log = logging.getLogger("stretchpipe")
+
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024  # the sitemaps protocol's limit, uncompressed
+
+
+@dataclass
+class FetchOutcome:
+    url: str
+    status: str  # fetched, not-modified, skipped, failed
+    code: str | None = None
+    reason: str | None = None
+    final_url: str | None = None
+    http_status: int | None = None
+    bytes: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def fetch_urls(urls: Iterable[str], into: str, options: FetchOptions, *, refresh: bool = False,
+               client: PoliteClient | None = None, on_start: Callable[[int], None] | None = None,
+               on_outcome: Callable[[FetchOutcome], None] | None = None) -> list[FetchOutcome]:
+    """Fetch each URL once (in order, duplicates dropped) into the store under `into`.
+    `on_start(n)` and `on_outcome(outcome)` drive a progress display."""
+    unique = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    outcomes: list[FetchOutcome] = []
+    own_client = client is None
+    client = client or PoliteClient(options)
+    try:
+        with CrawlStore(into) as store:
+            if on_start:
+                on_start(len(unique))
+            for url in unique:
+                outcomes.append(_fetch_one(url, store, client, refresh))
+                if on_outcome:
+                    on_outcome(outcomes[-1])
+    finally:
+        if own_client:
+            client.close()
+    return outcomes
+
+
+def _fetch_one(url: str, store: CrawlStore, client: PoliteClient, refresh: bool) -> FetchOutcome:
+    known = store.get(url)
+    if known and not refresh:
+        return FetchOutcome(url, "skipped", reason=f"already fetched at {known.fetched_at}; --refresh revalidates it",
+                            final_url=known.final_url, http_status=known.status)
+    headers = {}
+    if known and known.etag:
+        headers["If-None-Match"] = known.etag
+    if known and known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    try:
+        response = client.get(url, headers=headers)
+    except errors.InputError as exc:
+        return FetchOutcome(url, errors.status_of(exc.code), code=exc.code, reason=str(exc))
+    except Exception as exc:  # a crawl never stops on one URL; the outcome says what broke
+        log.debug("fetch failed on %s", url, exc_info=True)
+        return FetchOutcome(url, "failed", code="SP900", reason=f"[SP900] internal error: {exc!r}; please report it")
+    if response.status == 304 and known:
+        return FetchOutcome(url, "not-modified", reason="304 Not Modified", final_url=known.final_url,
+                            http_status=304)
+    if not 200 <= response.status < 300:
+        err = errors.input_error(errors.HTTP_STATUS, path=url, status=str(response.status),
+                                 detail=f" {response.reason}".rstrip())
+        return FetchOutcome(url, "failed", code=err.code, reason=str(err), final_url=response.url,
+                            http_status=response.status)
+    if known and known.sha256 == hashlib.sha256(response.body).hexdigest():
+        return FetchOutcome(url, "not-modified", reason="same content as stored", final_url=response.url,
+                            http_status=response.status)
+    store.save(url, response)
+    return FetchOutcome(url, "fetched", final_url=response.url, http_status=response.status, bytes=len(response.body))
+
+
+def sitemap_urls(sitemap_url: str, client: PoliteClient) -> Iterator[str]:
+    """Page URLs of a sitemap (XML, plain text or robots.txt; gzip; sitemap indexes followed), read by
+    ultimate-sitemap-parser through the polite client, so robots.txt, the address checks and the
+    delay apply to sitemap requests too."""
+    from usp.fetch_parse import SitemapFetcher
+    from usp.objects.sitemap import InvalidSitemap
+
+    tree = SitemapFetcher(sitemap_url, recursion_level=0, web_client=_SitemapClient(client)).sitemap()
+    if isinstance(tree, InvalidSitemap):
+        raise errors.input_error(errors.NETWORK, path=sitemap_url, detail=tree.reason)
+    for page in tree.all_pages():
+        yield page.url
+
+
+def _SitemapClient(client: PoliteClient):  # noqa: N802 (a class built lazily: usp loads only when asked)
+    from usp.web_client.abstract_client import (
+        AbstractWebClient,
+        AbstractWebClientSuccessResponse,
+        WebClientErrorResponse,
+    )
+
+    class Success(AbstractWebClientSuccessResponse):
+        def __init__(self, response):
+            self._response = response
+
+        def status_code(self) -> int:
+            return self._response.status
+
+        def status_message(self) -> str:
+            return self._response.reason
+
+        def header(self, case_insensitive_name: str) -> str | None:
+            return self._response.header(case_insensitive_name)
+
+        def raw_data(self) -> bytes:
+            return self._response.body
+
+        def url(self) -> str:
+            return self._response.url
+
+    class Client(AbstractWebClient):
+        def set_max_response_data_length(self, max_response_data_length: int | None) -> None:
+            pass  # the polite client's own cap applies
+
+        def get(self, url: str):
+            try:
+                response = client.get(url, check_type=False, max_bytes=SITEMAP_MAX_BYTES)
+            except errors.InputError as exc:
+                return WebClientErrorResponse(str(exc), retryable=False)  # our client has already retried
+            if not 200 <= response.status < 300:
+                return WebClientErrorResponse(f"HTTP {response.status}", retryable=False)
+            return Success(response)
+
+    return Client()

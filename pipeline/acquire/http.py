@@ -1,0 +1,254 @@
+"""A polite, safe HTTP client for `stretchpipe fetch` (httpx, protego, tenacity).
+
+Polite: robots.txt honoured (with Crawl-delay), one request at a time with a delay per host, a
+User-Agent that names stretchpipe and, with --contact, how to reach its operator.
+Safe: http(s) only; no private, loopback or link-local address unless allowed; at most
+`max_redirects` redirects, loops detected; connect/read timeouts; only the allowed content types;
+the body cap enforced while streaming, so a large body is never held.
+Retries with backoff on connection errors, 429 and 5xx (honouring Retry-After), never on other 4xx.
+
+Every refusal is an `InputError` with a fetch code (errors.py SP4xx) that the caller records.
+"""
+from __future__ import annotations
+
+import email.utils
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import tenacity
+from protego import Protego
+
+from .. import __version__, errors
+from ..config import FETCH
+
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+ROBOTS_TOKEN = "stretchpipe"
+
+
+@dataclass(frozen=True)
+class FetchOptions:
+    delay: float = FETCH.delay
+    timeout: float = FETCH.timeout
+    max_bytes: int = FETCH.max_bytes
+    max_redirects: int = FETCH.max_redirects
+    retries: int = FETCH.retries
+    backoff: float = FETCH.backoff
+    max_retry_wait: float = FETCH.max_retry_wait
+    allow_private: bool = False
+    contact: str | None = None
+    content_types: tuple[str, ...] = FETCH.content_types
+
+    @property
+    def user_agent(self) -> str:
+        agent = FETCH.user_agent.format(version=__version__)
+        return f"{agent} (+{self.contact})" if self.contact else agent
+
+
+@dataclass
+class Response:
+    """One HTTP exchange as it went over the wire: what the WARC records keep."""
+
+    url: str  # the URL that answered (after redirects)
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    body: bytes  # as transferred (still gzip-encoded when Content-Encoding says so)
+    request_headers: list[tuple[str, str]]
+    fetched_at: str  # ISO 8601 UTC
+    redirects: list[str] = field(default_factory=list)  # URLs passed through before `url`
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers if k.lower() == name), None)
+
+    @property
+    def media_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+
+class _Retryable(Exception):
+    """A 429, a 5xx or a connection error: worth another try after a wait."""
+
+    def __init__(self, detail: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(detail)
+        self.status, self.retry_after = status, retry_after
+
+
+class PoliteClient:
+    def __init__(self, options: FetchOptions, *, sleep=time.sleep, clock=time.monotonic):
+        self.options = options
+        self._sleep, self._clock = sleep, clock
+        self._client = httpx.Client(timeout=httpx.Timeout(options.timeout), follow_redirects=False,
+                                    headers={"User-Agent": options.user_agent}, trust_env=False)
+        self._robots: dict[str, Protego | None] = {}  # origin -> rules (None: allow everything)
+        self._last_request: dict[str, float] = {}  # host -> clock time of its last request
+        self._host_delay: dict[str, float] = {}  # host -> seconds between requests (Crawl-delay raises it)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> PoliteClient:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def get(self, url: str, *, headers: dict[str, str] | None = None, check_type: bool = True,
+            max_bytes: int | None = None) -> Response:
+        """GET `url`, following redirects by hand so that each hop is checked (scheme, address,
+        robots.txt) and loops are seen. Raises InputError with an SP4xx code on refusal."""
+        seen = [url]
+        for _ in range(self.options.max_redirects + 1):
+            self._check(url)
+            response = self._request(url, headers or {}, check_type, max_bytes)
+            location = response.header("location")
+            if response.status not in REDIRECT_STATUSES or not location:
+                response.redirects = seen[:-1]
+                return response
+            target = urljoin(url, location.strip())
+            if target in seen:
+                chain = " -> ".join(seen + [target])
+                raise errors.input_error(errors.REDIRECTS, path=seen[0], detail=f"redirect loop: {chain}")
+            seen.append(target)
+            url = target
+        raise errors.input_error(errors.REDIRECTS, path=seen[0],
+                                 detail=f"more than {self.options.max_redirects} redirects (last: {url})")
+
+    # --- checks before any request -------------------------------------------------------------
+
+    def _check(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise errors.input_error(errors.BAD_URL, path=url)
+        if not self.options.allow_private:
+            address = private_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+            if address:
+                raise errors.input_error(errors.PRIVATE_ADDRESS, path=url, address=address)
+        if not self.allowed(url):
+            raise errors.input_error(errors.ROBOTS_DISALLOWED, path=url)
+
+    def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._robots:
+            self._robots[origin] = self._load_robots(origin)
+            rules = self._robots[origin]
+            delay = rules.crawl_delay(ROBOTS_TOKEN) if rules is not None else None
+            self._host_delay[parts.netloc] = max(self.options.delay, float(delay or 0))
+        rules = self._robots[origin]
+        return rules is None or rules.can_fetch(url, ROBOTS_TOKEN)
+
+    def crawl_delay(self, url: str) -> float:
+        return self._host_delay.get(urlsplit(url).netloc, self.options.delay)
+
+    def _load_robots(self, origin: str) -> Protego | None:
+        """RFC 9309: a 4xx robots.txt allows everything; an unreachable one (5xx, network) disallows
+        everything for this run."""
+        try:
+            response = self._request(origin + "/robots.txt", {}, check_type=False, max_bytes=500_000)
+            hops = 0
+            while response.status in REDIRECT_STATUSES and response.header("location") and hops < 5:
+                hops += 1
+                response = self._request(urljoin(origin, response.header("location")), {}, False, 500_000)
+        except errors.InputError:
+            return Protego.parse("User-agent: *\nDisallow: /")
+        if 200 <= response.status < 300:
+            return Protego.parse(response.body.decode("utf-8", "replace"))
+        if 400 <= response.status < 500:
+            return None
+        return Protego.parse("User-agent: *\nDisallow: /")
+
+    # --- one request, with politeness and retries --------------------------------------------
+
+    def _request(self, url: str, headers: dict[str, str], check_type: bool, max_bytes: int | None) -> Response:
+        retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(self.options.retries + 1),
+                                     wait=self._wait, retry=tenacity.retry_if_exception_type(_Retryable),
+                                     sleep=self._sleep, reraise=True)
+        try:
+            return retrying(self._once, url, headers, check_type, max_bytes)
+        except _Retryable as exc:
+            tries = self.options.retries + 1
+            if exc.status is not None:
+                raise errors.input_error(errors.HTTP_STATUS, path=url, status=str(exc.status),
+                                         detail=f" after {tries} tries") from None
+            raise errors.input_error(errors.NETWORK, path=url, detail=f"{exc} (after {tries} tries)") from None
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retryable) and exc.retry_after is not None:
+            return min(exc.retry_after, self.options.max_retry_wait)
+        return min(self.options.backoff * 2 ** (state.attempt_number - 1), self.options.max_retry_wait)
+
+    def _polite_pause(self, host: str) -> None:
+        last = self._last_request.get(host)
+        if last is not None:
+            wait = last + self._host_delay.get(host, self.options.delay) - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        self._last_request[host] = self._clock()
+
+    def _once(self, url: str, headers: dict[str, str], check_type: bool, max_bytes: int | None) -> Response:
+        cap = self.options.max_bytes if max_bytes is None else max_bytes
+        self._polite_pause(urlsplit(url).netloc)
+        fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        try:
+            with self._client.stream("GET", url, headers=headers) as r:
+                if r.status_code == 429 or r.status_code >= 500:
+                    raise _Retryable(f"HTTP {r.status_code}", status=r.status_code,
+                                     retry_after=retry_after_seconds(r.headers.get("retry-after")))
+                response = Response(url=str(r.url), status=r.status_code, reason=r.reason_phrase,
+                                    http_version=r.http_version, headers=list(r.headers.multi_items()), body=b"",
+                                    request_headers=list(r.request.headers.multi_items()), fetched_at=fetched_at)
+                if not 200 <= r.status_code < 300:
+                    return response  # redirects, 304, 4xx: no body needed
+                if check_type and response.media_type not in self.options.content_types:
+                    raise errors.input_error(errors.CONTENT_TYPE, path=url,
+                                             content_type=response.media_type or "no content type")
+                declared = r.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > cap:
+                    raise errors.input_error(errors.FETCH_TOO_LARGE, path=url, limit=str(cap))
+                body = bytearray()
+                for chunk in r.iter_raw():
+                    body += chunk
+                    if len(body) > cap:
+                        raise errors.input_error(errors.FETCH_TOO_LARGE, path=url, limit=str(cap))
+                response.body = bytes(body)
+                return response
+        except httpx.HTTPError as exc:  # connection refused, reset, timeouts, protocol errors
+            raise _Retryable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def private_address(host: str, port: int) -> str | None:
+    """The first private, loopback, link-local, reserved or multicast address `host` resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except socket.gaierror:
+        return None  # unresolvable: the request itself fails with a network error
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+                or address.is_multicast or address.is_unspecified):
+            return str(address)
+    return None

@@ -1,0 +1,283 @@
+"""stretchpipe fetch against a real HTTP server on 127.0.0.1 started here; nothing leaves loopback.
+
+Short delays, timeouts and backoffs keep the whole file to a few seconds."""
+import gzip
+import json
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, REPO
+
+from pipeline import errors
+from pipeline.acquire.fetch import fetch_urls, sitemap_urls
+from pipeline.acquire.http import FetchOptions, PoliteClient
+from pipeline.acquire.store import INDEX_NAME, WARC_NAME, CrawlStore
+from pipeline.cli import main
+from pipeline.run import run
+
+SEED_HTML = REPO / "raw" / "13-stretches-for-lower-back-pain.html"
+CARDS_HTML = DATA / "cards-full-body.html"
+LATIN1_PAGE = ('<html><head><meta charset="iso-8859-1"><title>Étirements</title></head><body>'
+               '<h1>Deux étirements pour le dos</h1><h2>1. Cobra Pose</h2><p>Lie face down, café au lait '
+               'optional. Press up and hold 20 seconds.</p></body></html>').encode("latin-1")
+FAST = FetchOptions(delay=0, timeout=0.5, retries=1, backoff=0.05, max_bytes=400_000, allow_private=True)
+
+
+class Site:
+    """Routes: path -> handler(request) -> (status, headers, body). Counts what was asked."""
+
+    def __init__(self):
+        self.hits = defaultdict(int)
+        self.request_headers = defaultdict(list)
+        self.routes = {}
+        self.base = ""
+
+    def route(self, path, status=200, body=b"", headers=None, content_type="text/html"):
+        def handler(_request):
+            return status, {"Content-Type": content_type, **(headers or {})}, body
+        self.routes[path] = handler
+
+
+@pytest.fixture
+def site():
+    site = Site()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            site.hits[self.path] += 1
+            site.request_headers[self.path].append(dict(self.headers))
+            handler = site.routes.get(self.path)
+            if handler is None:
+                status, headers, body = 404, {"Content-Type": "text/plain"}, b"not found"
+            else:
+                status, headers, body = handler(self)
+            if body is None:  # the handler wrote the response itself
+                return
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def _serve_pages(site):
+    site.route("/robots.txt", body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    site.route("/seed.html", body=SEED_HTML.read_bytes(), headers={"ETag": '"seed-v1"'})
+    site.route("/cards.html", body=CARDS_HTML.read_bytes())
+    site.route("/private/page.html", body=b"<p>secret</p>")
+
+
+def test_each_case_ends_as_the_manifest_says(site, tmp_path):
+    _serve_pages(site)
+    flaky = iter([(500, {"Content-Type": "text/html"}, b"oops")])
+    site.routes["/flaky.html"] = lambda r: next(flaky, (200, {"Content-Type": "text/html"}, b"<p>Now it works</p>"))
+    busy = iter([(429, {"Content-Type": "text/plain", "Retry-After": "1"}, b"slow down")])
+    site.routes["/busy.html"] = lambda r: next(busy, (200, {"Content-Type": "text/html"}, b"<p>Welcome back</p>"))
+
+    def slow(request):
+        time.sleep(1.5)
+        return 200, {"Content-Type": "text/html"}, b"<p>too late</p>"
+    site.routes["/slow.html"] = slow
+    site.route("/loop-a", status=302, headers={"Location": "/loop-b"})
+    site.route("/loop-b", status=301, headers={"Location": "/loop-a"})
+    site.route("/moved", status=301, headers={"Location": "/cards.html"})
+    site.route("/big.html", body=b"<p>" + b"x" * 500_000 + b"</p>")
+    site.route("/guide.pdf", body=b"%PDF-1.4 ...", content_type="application/pdf")
+    site.route("/gone.html", status=404, body=b"gone", content_type="text/plain")
+    site.route("/gzip.html", body=gzip.compress(CARDS_HTML.read_bytes()), headers={"Content-Encoding": "gzip"})
+    site.route("/latin1.html", body=LATIN1_PAGE)
+    names = ["seed.html", "private/page.html", "flaky.html", "busy.html", "slow.html", "loop-a", "moved", "big.html",
+             "guide.pdf", "gone.html", "gzip.html", "latin1.html"]
+    waits = []
+
+    def recording_sleep(seconds):
+        waits.append(seconds)
+        time.sleep(seconds)
+    with PoliteClient(FAST, sleep=recording_sleep) as client:
+        outcomes = fetch_urls([f"{site.base}/{n}" for n in names], str(tmp_path), FAST, client=client)
+    got = {o.url.rsplit("/", 1)[-1] if "private" not in o.url else "private/page.html": (o.status, o.code)
+           for o in outcomes}
+    assert got == {
+        "seed.html": ("fetched", None),
+        "private/page.html": ("skipped", errors.ROBOTS_DISALLOWED),
+        "flaky.html": ("fetched", None),
+        "busy.html": ("fetched", None),
+        "slow.html": ("failed", errors.NETWORK),
+        "loop-a": ("failed", errors.REDIRECTS),
+        "moved": ("fetched", None),
+        "big.html": ("skipped", errors.FETCH_TOO_LARGE),
+        "guide.pdf": ("skipped", errors.CONTENT_TYPE),
+        "gone.html": ("failed", errors.HTTP_STATUS),
+        "gzip.html": ("fetched", None),
+        "latin1.html": ("fetched", None),
+    }
+    by_name = {o.url.rsplit("/", 1)[-1]: o for o in outcomes}
+    assert "redirect loop" in by_name["loop-a"].reason and by_name["moved"].final_url.endswith("/cards.html")
+    assert "404" in by_name["gone.html"].reason
+    assert site.hits["/private/page.html"] == 0, "robots.txt must be honoured before any request"
+    assert site.hits["/flaky.html"] == 2 and site.hits["/busy.html"] == 2
+    assert site.hits["/gone.html"] == 1, "no retry on a 404"
+    assert site.hits["/slow.html"] == 2, "a timeout is retried, then given up"
+    assert 1.0 in waits, "Retry-After: 1 was honoured"
+    assert all(h.get("User-Agent", "").startswith("stretchpipe/") for hs in site.request_headers.values() for h in hs)
+
+    # what was stored reads back as pages, with the URL as source and the transport/meta charset applied
+    result = run([str(tmp_path)])
+    pages = {m.source.rsplit("/", 1)[-1]: m for m in result.manifest if m.source.startswith("http")}
+    assert set(pages) == {"seed.html", "flaky.html", "busy.html", "cards.html", "gzip.html", "latin1.html"}
+    assert (pages["latin1.html"].encoding, pages["latin1.html"].encoding_rule) == ("windows-1252", "meta")
+    assert pages["gzip.html"].records == pages["cards.html"].records > 0
+    assert result.stats["acquire/warc/pages"] == 6
+
+
+def test_warc_round_trip_gives_the_same_records_as_the_saved_html(site, tmp_path):
+    _serve_pages(site)
+    outcomes = fetch_urls([f"{site.base}/seed.html", f"{site.base}/cards.html"], str(tmp_path / "raw"), FAST)
+    assert [o.status for o in outcomes] == ["fetched", "fetched"]
+    from_warc = run([str(tmp_path / "raw" / WARC_NAME)])
+    from_files = run([str(SEED_HTML), str(CARDS_HTML)])
+
+    def records(result):
+        out = []
+        for article in result.articles:
+            for record in article.records:
+                d = record.to_dict()
+                d["source"].pop("path")
+                out.append(d)
+        return out
+    assert len(from_warc.articles) == 2
+    assert records(from_warc) == records(from_files) and len(records(from_files)) > 13
+    assert [a.source for a in from_warc.articles] == [f"{site.base}/seed.html", f"{site.base}/cards.html"]
+
+
+def test_rerun_skips_and_refresh_revalidates(site, tmp_path):
+    _serve_pages(site)
+
+    def conditional(request):
+        if request.headers.get("If-None-Match") == '"seed-v1"':
+            return 304, {"ETag": '"seed-v1"'}, b""
+        return 200, {"Content-Type": "text/html", "ETag": '"seed-v1"'}, SEED_HTML.read_bytes()
+    site.routes["/seed.html"] = conditional
+    urls = [f"{site.base}/seed.html", f"{site.base}/cards.html"]
+    assert [o.status for o in fetch_urls(urls, str(tmp_path), FAST)] == ["fetched", "fetched"]
+    again = fetch_urls(urls, str(tmp_path), FAST)
+    assert [o.status for o in again] == ["skipped", "skipped"] and "already fetched" in again[0].reason
+    assert site.hits["/seed.html"] == 1
+    refreshed = fetch_urls(urls, str(tmp_path), FAST, refresh=True)
+    assert [(o.status, o.reason) for o in refreshed] == [("not-modified", "304 Not Modified"),
+                                                         ("not-modified", "same content as stored")]
+    assert site.request_headers["/seed.html"][-1]["If-None-Match"] == '"seed-v1"'
+    with CrawlStore(tmp_path) as store:
+        row = store.get(urls[0])
+    assert row.etag == '"seed-v1"' and row.status == 200 and len(row.sha256) == 64 and row.warc_file == WARC_NAME
+
+
+def test_an_interrupted_write_never_leaves_a_half_record(site, tmp_path):
+    _serve_pages(site)
+    fetch_urls([f"{site.base}/seed.html"], str(tmp_path), FAST)
+    good_size = (tmp_path / WARC_NAME).stat().st_size
+    with open(tmp_path / WARC_NAME, "ab") as fh:  # a crash in the middle of the next append
+        fh.write(gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n")[:25])
+    outcomes = fetch_urls([f"{site.base}/seed.html", f"{site.base}/cards.html"], str(tmp_path), FAST)
+    assert [o.status for o in outcomes] == ["skipped", "fetched"]
+    with CrawlStore(tmp_path) as store:
+        cards = store.get(f"{site.base}/cards.html")
+    assert cards.offset > good_size - 1 and cards.offset < good_size + 2000, "the torn bytes were cut off first"
+    result = run([str(tmp_path / WARC_NAME)])
+    assert [m.status for m in result.manifest] == ["processed", "processed"]
+
+
+def test_private_addresses_are_refused_unless_allowed(site, tmp_path):
+    _serve_pages(site)
+    strict = FetchOptions(delay=0, timeout=0.5, retries=0)
+    [outcome] = fetch_urls([f"{site.base}/seed.html"], str(tmp_path), strict)
+    assert (outcome.status, outcome.code) == ("skipped", errors.PRIVATE_ADDRESS) and "127.0.0.1" in outcome.reason
+    assert sum(site.hits.values()) == 0, "no request, not even robots.txt, to a refused address"
+    [bad] = fetch_urls(["ftp://127.0.0.1/file.html"], str(tmp_path), FAST)
+    assert (bad.status, bad.code) == ("failed", errors.BAD_URL)
+
+
+def test_crawl_delay_spaces_requests_to_one_host(site, tmp_path):
+    site.route("/robots.txt", body=b"User-agent: *\nCrawl-delay: 0.3\n", content_type="text/plain")
+    site.route("/a.html", body=b"<p>a</p>")
+    site.route("/b.html", body=b"<p>b</p>")
+    waits = []
+
+    def recording_sleep(seconds):
+        waits.append(seconds)
+        time.sleep(seconds)
+    with PoliteClient(FAST, sleep=recording_sleep) as client:
+        fetch_urls([f"{site.base}/a.html", f"{site.base}/b.html"], str(tmp_path), FAST, client=client)
+    assert waits and all(0.2 < w <= 0.3 for w in waits)  # before a.html (after robots) and before b.html
+
+
+def test_sitemap_index_with_gzip_child(site, tmp_path):
+    site.route("/sitemap_index.xml", content_type="application/xml", body=(
+        '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f'<sitemap><loc>{site.base}/sitemap-1.xml.gz</loc></sitemap>'
+        f'<sitemap><loc>{site.base}/sitemap-2.xml</loc></sitemap></sitemapindex>').encode())
+    site.route("/sitemap-1.xml.gz", content_type="application/gzip", body=gzip.compress((
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f'<url><loc>{site.base}/seed.html</loc></url><url><loc>{site.base}/cards.html</loc></url></urlset>').encode()))
+    site.route("/sitemap-2.xml", content_type="application/xml", body=(
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f'<url><loc>{site.base}/latin1.html</loc></url></urlset>').encode())
+    with PoliteClient(FAST) as client:
+        urls = sorted(sitemap_urls(f"{site.base}/sitemap_index.xml", client))
+    assert urls == sorted(f"{site.base}/{n}" for n in ("seed.html", "cards.html", "latin1.html"))
+
+
+def test_fetch_cli_writes_the_manifest_and_run_reads_the_folder(site, tmp_path):
+    _serve_pages(site)
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text(f"# stretch pages\n{site.base}/seed.html\n{site.base}/private/page.html\n")
+    into = tmp_path / "raw"
+    result = CliRunner().invoke(main, ["fetch", "--urls", str(url_file), f"{site.base}/guide.pdf", "--into",
+                                       str(into), "--allow-private", "--delay", "0", "--timeout", "1",
+                                       "--contact", "ops@example.org"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((into / "fetch-manifest.json").read_text())["urls"]
+    assert [(m["url"].rsplit("/", 1)[-1], m["status"], m["code"]) for m in manifest] == [
+        ("guide.pdf", "failed", errors.HTTP_STATUS), ("seed.html", "fetched", None),
+        ("page.html", "skipped", errors.ROBOTS_DISALLOWED)]
+    assert (into / INDEX_NAME).exists()
+    assert site.request_headers["/seed.html"][0]["User-Agent"].endswith("(+ops@example.org)")
+    out = tmp_path / "processed"
+    ran = CliRunner().invoke(main, ["run", str(into), "--out", str(out)], catch_exceptions=False)
+    assert ran.exit_code == 0, ran.output
+    stretches = json.loads((out / "stretches.json").read_text())
+    assert len(stretches) == 13 and stretches[0]["source"]["path"] == f"{site.base}/seed.html"
+
+
+def test_a_changed_page_refetched_replaces_the_old_copy_in_the_run(site, tmp_path):
+    versions = iter([b"<h1>Old</h1>", None])
+
+    def changing(request):
+        body = next(versions, None) or SEED_HTML.read_bytes()
+        return 200, {"Content-Type": "text/html"}, body
+    site.route("/robots.txt", status=404, body=b"", content_type="text/plain")
+    site.routes["/page.html"] = changing
+    assert fetch_urls([f"{site.base}/page.html"], str(tmp_path), FAST)[0].status == "fetched"
+    assert fetch_urls([f"{site.base}/page.html"], str(tmp_path), FAST, refresh=True)[0].status == "fetched"
+    result = run([str(tmp_path / WARC_NAME)])
+    assert [(m.status, m.records) for m in result.manifest] == [("processed", 13)]
+    assert result.stats["acquire/warc/superseded"] == 1

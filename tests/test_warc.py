@@ -1,0 +1,69 @@
+"""Web archives as input: a WARC written here with warcio, shaped like Common Crawl's (warcinfo,
+request, response, revisit and metadata records, non-HTML and non-2xx responses)."""
+import io
+
+from conftest import REPO
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline import errors
+from pipeline.run import run
+
+SEED_HTML = (REPO / "raw" / "13-stretches-for-lower-back-pain.html").read_bytes()
+
+
+def _response(writer, url, body, content_type="text/html", status="200 OK"):
+    headers = StatusAndHeaders(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+                               protocol="HTTP/1.1")
+    return writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+
+
+def test_each_html_response_is_a_page_and_the_rest_is_counted(tmp_path):
+    path = tmp_path / "CC-MAIN-sample.warc.gz"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(writer.create_warcinfo_record("CC-MAIN-sample.warc.gz", {"software": "test"}))
+        writer.write_record(writer.create_warc_record(
+            "https://example.org/back", "request", payload=io.BytesIO(b""),
+            http_headers=StatusAndHeaders("GET /back HTTP/1.1", [("Host", "example.org")], is_http_request=True)))
+        writer.write_record(_response(writer, "https://example.org/back", SEED_HTML))
+        writer.write_record(_response(writer, "https://example.org/guide.pdf", b"%PDF-1.4", "application/pdf"))
+        writer.write_record(_response(writer, "https://example.org/missing", b"<p>no</p>", status="404 Not Found"))
+        writer.write_record(_response(writer, "https://example.org/latin", "<meta charset=latin1><p>café</p>"
+                                      .encode("latin-1"), "text/html"))
+        writer.write_record(_response(writer, "https://example.org/cp", "<p>naïve</p>".encode("cp1252"),
+                                      "text/html; charset=windows-1252"))
+        revisit = writer.create_revisit_record("https://example.org/back", digest="sha1:AAAA",
+                                               refers_to_uri="https://example.org/back", refers_to_date="2024-01-01")
+        writer.write_record(revisit)
+        writer.write_record(writer.create_warc_record("https://example.org/back", "metadata",
+                                                      payload=io.BytesIO(b"fetchTimeMs: 12")))
+    result = run([str(path)])
+    by_source = {m.source: m for m in result.manifest}
+    assert set(by_source) == {"https://example.org/back", "https://example.org/latin", "https://example.org/cp"}
+    assert by_source["https://example.org/back"].records == 13
+    assert (by_source["https://example.org/latin"].encoding, by_source["https://example.org/latin"].encoding_rule) \
+        == ("windows-1252", "meta")
+    assert by_source["https://example.org/cp"].encoding_rule == "transport"
+    assert result.stats["acquire/warc/pages"] == 3
+    assert result.stats["acquire/warc/not_html"] == 1 and result.stats["acquire/warc/revisit"] == 1
+    assert result.stats["acquire/warc/not_ok"] == 1
+    assert result.articles[0].source == "https://example.org/back"
+
+
+def test_a_broken_archive_fails_with_its_own_code_after_the_pages_before_it(tmp_path):
+    path = tmp_path / "torn.warc"
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=False)
+        writer.write_record(_response(writer, "https://example.org/back", SEED_HTML))
+        fh.write(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\nshort")
+    junk = tmp_path / "junk.warc.gz"
+    junk.write_bytes(b"this is not an archive at all\n" * 10)
+    only_pdf = tmp_path / "pdf-only.warc.gz"
+    with open(only_pdf, "wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        writer.write_record(_response(writer, "https://example.org/guide.pdf", b"%PDF-1.4", "application/pdf"))
+    result = run([str(path), str(junk), str(only_pdf)])
+    statuses = [(m.source.rsplit("/", 1)[-1], m.status, m.code) for m in result.manifest]
+    assert statuses == [("back", "processed", None), ("torn.warc", "failed", errors.BAD_ARCHIVE),
+                        ("junk.warc.gz", "failed", errors.BAD_ARCHIVE), ("pdf-only.warc.gz", "skipped", errors.NO_PAGES)]
