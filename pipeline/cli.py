@@ -337,7 +337,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
 @click.option("--refresh", is_flag=True, help="Revalidate stored pages (If-None-Match / If-Modified-Since).")
 @click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses.")
 @click.option("--contact", metavar="EMAIL|URL", help="How site owners reach you; added to the User-Agent.")
-@VERBOSE
+@click.option("-v", "--verbose", is_flag=True, help="List every skipped URL too, not just the failed ones.")
 def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: Path, delay: float, timeout: float,
               max_bytes: int, retries: int, refresh: bool, allow_private: bool, contact: str | None,
               verbose: bool) -> None:
