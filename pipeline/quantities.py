@@ -55,6 +55,7 @@ class _Grammar:
     at_most: frozenset[str]
     set_units: frozenset[str]
     time: re.Pattern
+    labelled_seconds: re.Pattern
     or_two: re.Pattern
     or_more: re.Pattern
     open_after: re.Pattern
@@ -66,6 +67,7 @@ class _Grammar:
     reps: re.Pattern
     reps_adverb: re.Pattern
     reps_suffix: re.Pattern
+    reps_prefix: re.Pattern
     reps_label: re.Pattern
     times_x: re.Pattern
     sets_of: re.Pattern
@@ -110,6 +112,9 @@ def _grammar(kb: Knowledge) -> _Grammar:
         # "20-30 seconds", "15 seconds to 1 minute", "a 30-second hold", "5 to 30 senconds"
         time=re.compile(rf"{qual}(?P<a>{num}){_S}(?P<ua>{units})?{_S}(?:(?P<sep>{sep}){_S}(?P<b>{num}){_S})?"
                         rf"(?:-{_S})?(?P<ub>{unit_or_typo})", re.I),
+        # "duration: 45" (a timer's field, no unit): seconds
+        labelled_seconds=re.compile(rf"^\W{{0,3}}(?:{_words(q['unitless_time_labels'])}){_S}[:=]{_S}(?P<a>{num})"
+                                    rf"(?:{_S}(?:{sep}){_S}(?P<b>{num}))?\W{{0,3}}$", re.I),
         or_two=re.compile(q["unit_or_two_pattern"].replace("{unit}", units), re.I),  # "a minute or two"
         or_more=re.compile(rf"(?P<a>{num}){_S}(?:{_words(q['open_end_markers'])}){_S}(?P<u>{units})", re.I),
         open_after=re.compile(q["open_end_after_pattern"], re.I),
@@ -123,6 +128,9 @@ def _grammar(kb: Knowledge) -> _Grammar:
         # "3-4x", "~5x", "3x each": a count written with a multiplication sign and no amount after it
         reps_suffix=re.compile(rf"(?P<a>{num})(?:{_S}{sep}{_S}(?P<b>{num}))?{_S}(?:{_alternation(q['count_suffixes'])})"
                                rf"(?!\w|{_S}{num}){not_frequency}", re.I),
+        # "x10", "× 5 per side": a sign then a count, not after a number ("3 x 30 sec" is read above)
+        reps_prefix=re.compile(rf"(?<![\w.])(?<!\d\s)(?:{_alternation(q['count_suffixes'])}){_S}(?P<a>{num})(?!{_S}-?{_S}{units})"
+                               rf"{not_frequency}", re.I),
         reps_adverb=re.compile(rf"(?P<a>{adverb})(?:{_S1}(?:{sep}){_S1}(?P<b>{adverb}))?{not_frequency}", re.I),
         reps_label=re.compile(rf"(?:{_words(q['rep_labels'])}){_S}[:\-–]{_S}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}))?",
                               re.I),
@@ -195,6 +203,10 @@ def _scan_times(sentence: str, g: _Grammar) -> list[_Found]:
         a = _number(m.group("a"), g)
         if a is not None:
             found.append(_Found(a * g.unit_seconds[m.group("u").lower()], None, m.start(), m.end(), "at_least"))
+    labelled = g.labelled_seconds.match(sentence[:80])
+    if labelled and _number(labelled.group("a"), g) is not None:
+        a, b = _number(labelled.group("a"), g), _number(labelled.group("b"), g)
+        found.append(_Found(a, b if labelled.group("b") else a, labelled.start(), labelled.end(), ""))
     special = sorted((f.start, f.end) for f in found)
     for m in g.time.finditer(sentence):
         per_b = _unit_seconds(m.group("ub"), g)
@@ -315,6 +327,10 @@ def find_repetitions(sentence: str, kb: Knowledge | None = None) -> Range | None
     if m and _number(m.group("a"), g) is not None:
         a, b = _number(m.group("a"), g), _number(m.group("b"), g)
         return Range(a, b if b is not None else a, m.group(0).strip())
+    m = g.reps_prefix.search(sentence)
+    if m and _number(m.group("a"), g) is not None:
+        n = _number(m.group("a"), g)
+        return Range(n, n, m.group(0).strip())
     m = g.reps_adverb.search(sentence)
     if m and g.repeat_verb.search(sentence):  # "Repeat twice", "repeat once or twice"
         a, b = _number(m.group("a"), g), _number(m.group("b"), g)

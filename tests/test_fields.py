@@ -97,3 +97,14 @@ def test_a_few_is_vague_everywhere():
 ])
 def test_position_held(body, position):
     assert one(body, name="Test Move").position == position
+
+
+def test_breaths_are_a_hold_for_the_kind():
+    rec = one("Start on all fours. Round your back and stay for 5 slow breaths. Repeat 3 times.", name="Test Move")
+    assert (rec.breaths.min, rec.repetitions.min) == (5, 3) and rec.hold is None
+    assert rec.kind == "static-stretch"
+
+
+def test_timer_fields_give_seconds_and_sides():
+    rec = one("Stand tall and reach one arm overhead.\n\nDuration: 40\n\nMirror: true", name="Test Move")
+    assert (rec.hold.min_seconds, rec.hold.max_seconds) == (40, 40) and rec.per_side

@@ -144,3 +144,19 @@ def test_very_long_sentence_of_repeated_amounts():
     times = find_times("10 seconds " * 20000)
     assert len(times) == 20000 and all((t.min_seconds, t.max_seconds) == (10, 10) for t in times)
     assert find_frequency("twice " * 20000) is None
+
+
+@pytest.mark.parametrize("text, lo, hi", [("Duration: 40", 40, 40), ("hold = 20-30", 20, 30)])
+def test_unitless_timer_fields_are_seconds(text, lo, hi):
+    t = find_times(text)[0]
+    assert (t.min_seconds, t.max_seconds) == (lo, hi)
+
+
+@pytest.mark.parametrize("text, n", [("Shoulder lift x12", 12), ("Skater hop ×6 per side", 6), ("Lunge 2x", 2)])
+def test_counts_written_with_a_sign(text, n):
+    r = find_repetitions(text)
+    assert (r.min, r.max) == (n, n)
+
+
+def test_a_bare_number_is_not_a_time():
+    assert find_times("Stretch 3: the doorway") == [] and find_times("Time: 2 pm") == []

@@ -125,7 +125,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         targets = list(dict.fromkeys(entry.primary_targets + entry.secondary_targets))
         targets_source = "knowledge_base"
 
-    kind = _kind(section, sentences, entry, hold, duration, repetitions, kb)
+    kind = _kind(section, sentences, entry, hold or breaths, duration, repetitions, kb)  # breaths are a hold
     record = Stretch(
         name=section.name,
         number=section.number,
