@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run clean-text extract audit lint test eval bench bench-clean distclean
+.PHONY: install run clean-text extract audit report lint test eval bench bench-clean distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ extract: $(STAMP)
 
 audit: $(STAMP)
 	$(BIN)/stretchpipe audit $(RAW)
+
+## report: the audit as one HTML page (report.html)
+report: $(STAMP)
+	$(BIN)/stretchpipe report $(RAW) -o report.html
 
 lint: $(STAMP)
 	$(BIN)/ruff check pipeline tests scripts

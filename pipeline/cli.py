@@ -1,4 +1,4 @@
-"""Command line: `stretchpipe run|clean|extract|audit|fetch|rules`.
+"""Command line: `stretchpipe run|clean|extract|audit|report|fetch|rules`.
 
 Exit codes: 0 success; 1 nothing could be processed, or (audit) an error flag was found;
 2 bad usage (click's own). Data goes to stdout, messages to stderr.
@@ -406,6 +406,38 @@ class _FetchBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+@main.command("report")
+@INPUTS
+@click.option("-o", "--output", default="report.html", show_default=True,
+              help="The HTML file to write, or - for stdout.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="TOML file with select/ignore/severity (default: [tool.stretchpipe.audit] in pyproject.toml).")
+def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None) -> None:
+    """Write one self-contained HTML page: per article the cleaned text with the findings' evidence
+    highlighted and the findings beside it, removed blocks, records, a summary and filters."""
+    from .audit import load_rules
+    from .audit.lint import ConfigError, lint, load_config
+    from .audit.report import render_report
+    rules = load_rules()
+    try:
+        config = load_config(config_path, rules)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    with _Progress("auditing") as progress:
+        result = lint(inputs, stdin=stdin, config=config, advance=progress.advance)
+    for entry in result.problems:
+        if entry.status == "failed":
+            click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
+    if not result.pages:
+        click.echo("error: no input could be read", err=True)
+        sys.exit(2)
+    with _open_out(output) as fh:
+        fh.write(render_report(result, rules))
+    from .audit.formats import summary
+    click.echo(f"{summary(result)} -> {output}", err=True)
 
 
 @main.command("rules")

@@ -36,6 +36,7 @@ class AuditData:
     hold_progression: re.Pattern
     hold_rest: re.Pattern
     hold_article_rule: re.Pattern
+    hold_article_exception: re.Pattern
     non_entry_step: re.Pattern
     exit_cues: tuple[str, ...]
     hold_only_step: re.Pattern
@@ -81,6 +82,7 @@ def load_audit_data(path: str | None = None) -> AuditData:
         hold_progression=_rx(hold["progression"]),
         hold_rest=_rx(hold["rest"]),
         hold_article_rule=_rx(hold["article_rule"]),
+        hold_article_exception=_rx(hold["article_rule_exception"]),
         non_entry_step=_rx(raw["entry"]["non_entry_step"]),
         exit_cues=tuple(raw["entry"]["exit_cues"]),
         hold_only_step=_rx(raw["entry"]["hold_only_step"]),

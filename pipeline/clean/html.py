@@ -203,6 +203,8 @@ def _walk(root, walk: _Walk, line_offset: int) -> None:
 
 
 def _add_text(frame: _Frame, text: str, inline_depth: dict[str, int]) -> None:
+    if frame.tag != "pre":
+        text = text.replace("\n", " ")  # a newline in the source is a space, as a browser shows it; <br> breaks
     frame.parts.append(text)
     if inline_depth["a"] > 0:
         frame.link_chars += len(text.strip())

@@ -29,8 +29,10 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     for (qa, a), (qb, b) in zip(holds, holds[1:]):
         if len(distinct) == 2 and _disjoint(a, b):  # more than two holds is a programme or a table
             yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
-            break
-    rules = _holds([q for q in ctx.intro if ctx.data.hold_article_rule.search(q.text)], ctx)
+            return
+    # "Hold each stretch for 30 seconds" (not "... unless a stretch says otherwise")
+    rules = _holds([q for q in ctx.intro if ctx.data.hold_article_rule.search(q.text)
+                    and not ctx.data.hold_article_exception.search(q.text)], ctx)
     if rules and holds:
         q_rule, general = rules[0]
         q_own, own = holds[0]
