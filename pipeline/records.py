@@ -18,6 +18,39 @@ KINDS = ("static-stretch", "dynamic-stretch", "strength", "balance", "other")
 
 
 @dataclass(frozen=True)
+class HowTo:
+    """A schema.org HowTo (or ExercisePlan) in a page's JSON-LD: its name and step texts."""
+
+    name: str
+    steps: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "steps": list(self.steps)}
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What an HTML page says about itself (acquire/metadata.py); JSON-LD values win where present."""
+
+    canonical_url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+    updated: str | None = None  # YYYY-MM-DD, when it differs from `published`
+    language: str | None = None  # BCP 47 tag as the page declares it
+    site_name: str | None = None
+    json_ld_types: tuple[str, ...] = ()  # schema.org types found, sorted
+    howto: tuple[HowTo, ...] = ()  # HowTo / ExercisePlan objects with steps
+    json_ld_broken: int = 0  # JSON-LD blocks that could not be parsed even tolerantly
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"canonical_url": self.canonical_url, "title": self.title, "author": self.author,
+                "published": self.published, "updated": self.updated, "language": self.language,
+                "site_name": self.site_name, "json_ld_types": list(self.json_ld_types),
+                "howto": [h.to_dict() for h in self.howto], "json_ld_broken": self.json_ld_broken}
+
+
+@dataclass(frozen=True)
 class Page:
     """One input document, decoded to text, before any cleaning."""
 
@@ -28,6 +61,7 @@ class Page:
     encoding_rule: str | None = None  # which step decided it (acquire.decode.RULES)
     url: str | None = None  # where the page was fetched from (WARC records, stretchpipe fetch)
     fetched_at: str | None = None  # ISO 8601 UTC time of the fetch, when known
+    metadata: PageMetadata | None = None  # HTML pages: canonical URL, title, author, dates, JSON-LD
 
 
 BlockKind = Literal["heading", "paragraph", "list_item", "cell", "field", "caption"]
@@ -316,6 +350,7 @@ class Article:
     removed: list[RemovedBlock]
     flags: list[Flag] = field(default_factory=list)
     non_exercise_sections: list[str] = field(default_factory=list)  # headed sections with no exercise in them
+    metadata: PageMetadata | None = None  # what the page says about itself (HTML pages), from acquire
 
     @property
     def stretches(self) -> list[Stretch]:
@@ -338,6 +373,7 @@ class Article:
             "non_exercise_sections": self.non_exercise_sections,
             "removed": [r.to_dict() for r in self.removed],
             "flags": [f.to_dict() for f in self.flags],
+            "metadata": self.metadata.to_dict() if self.metadata else None,
         }
 
 

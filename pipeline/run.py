@@ -61,7 +61,9 @@ def warm_up() -> None:
 def process_page(page: Page) -> tuple[CleanDocument, Article]:
     kb = load_knowledge()
     doc = clean_page(page, kb)
-    article = audit_article(extract_article(doc, kb), kb, doc)
+    article = extract_article(doc, kb)
+    article.metadata = page.metadata  # the page's own metadata and JSON-LD, for provenance and the audit
+    article = audit_article(article, kb, doc)
     return doc, article
 
 

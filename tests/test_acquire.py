@@ -262,3 +262,31 @@ def test_an_out_folder_inside_the_input_folder_is_never_read_back(tmp_path):
     assert [(m["source"].rsplit("/", 1)[-1], m["status"], m["code"]) for m in manifest] == [
         (".processed.stretchpipe", "skipped", errors.IN_OUTPUT), ("good.txt", "processed", None),
         ("processed", "skipped", errors.IN_OUTPUT)]
+
+
+def test_gzip_compressed_pages_are_read_and_their_inner_name_tells_the_format(tmp_path, monkeypatch):
+    import gzip
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "page.html.gz").write_bytes(gzip.compress(
+        '<html><head><meta charset="windows-1252"></head><body><h1>Child’s Pose</h1></body></html>'.encode("cp1252")))
+    (folder / "notes.txt.gz").write_bytes(gzip.compress(GOOD_PAGE.encode()))
+    (folder / "torn.html.gz").write_bytes(gzip.compress(b"<p>cut</p>" * 100)[:30])
+    (folder / "data.csv.gz").write_bytes(gzip.compress(b"a,b\n"))
+    found = list(discover([str(folder)]))
+    assert [f.rsplit("/", 1)[-1] for f in found if isinstance(f, str)] == ["notes.txt.gz", "page.html.gz", "torn.html.gz"]
+    assert [(e.code, e.source.rsplit("/", 1)[-1]) for e in found if isinstance(e, ManifestEntry)] == [
+        (errors.UNSUPPORTED, "data.csv.gz")]
+    html = read_page(str(folder / "page.html.gz"))
+    assert (html.format, html.encoding_rule, html.source) == ("html", "meta", str(folder / "page.html.gz"))
+    assert "Child’s Pose" in html.text
+    assert read_page(str(folder / "notes.txt.gz")).format == "text"
+    with pytest.raises(errors.InputError) as exc:
+        read_page(str(folder / "torn.html.gz"))
+    assert exc.value.code == errors.READ_ERROR and "gzip" in str(exc.value)
+    monkeypatch.setattr("pipeline.acquire.files.ACQUIRE", ACQUIRE.__class__(max_bytes=500))
+    bomb = folder / "bomb.html.gz"
+    bomb.write_bytes(gzip.compress(b"<p>" + b" " * 100_000 + b"</p>"))
+    with pytest.raises(errors.InputError) as exc:
+        read_page(str(bomb))
+    assert exc.value.code == errors.TOO_LARGE and "uncompressed" in str(exc.value)

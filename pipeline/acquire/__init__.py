@@ -5,7 +5,9 @@ I/O lives here and in `emit`; everything between works on in-memory records.
 - `files`: discovery (every path accounted for) and safe reads (regular files only, a byte limit);
 - `decode`: bytes to text as browsers do (BOM, transport header, `<meta>` prescan, fallbacks);
 - `formats`: HTML, Markdown or text, from the extension and the content;
-- `warc`: each HTML response record of a .warc/.warc.gz is a page.
+- `warc`: each HTML response record of a .warc/.warc.gz is a page;
+- `metadata`: canonical URL, title, author, dates, language and JSON-LD of an HTML page;
+- `http`, `store`, `fetch`: `stretchpipe fetch` (polite HTTP into WARC + SQLite).
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from .. import errors
 from ..config import ACQUIRE
 from ..records import Page
 from .decode import Decoded, decode
-from .files import STDIN, discover, display_name, is_archive, read_bytes
+from .files import STDIN, discover, display_name, inner_name, is_archive, read_bytes
 from .formats import detect_format, html_candidate
 
 __all__ = ["STDIN", "Decoded", "decode", "decode_page", "detect_format", "discover", "display_name", "is_archive",
@@ -35,7 +37,7 @@ def read_page(path: str, *, stdin: bytes | None = None) -> Page:
         raise errors.input_error(errors.UNSUPPORTED, path=display_name(path), ext="WARC: use read_pages")
     else:
         data = read_bytes(path)
-    return decode_page(display_name(path), data)
+    return decode_page(display_name(path), data, name=inner_name(path))
 
 
 def read_pages(ref: str, *, stdin: bytes | None = None, stats: Counter | None = None) -> Iterator[Page]:
@@ -50,21 +52,28 @@ def read_pages(ref: str, *, stdin: bytes | None = None, stats: Counter | None = 
 
 
 def decode_page(source: str, data: bytes, *, transport: str | None = None, format_hint: str | None = None,
-                url: str | None = None, fetched_at: str | None = None) -> Page:
+                url: str | None = None, fetched_at: str | None = None, name: str | None = None) -> Page:
     """Bytes of one page to a Page; `transport` is the Content-Type charset, `format_hint` a format
-    already known (a WARC record's content type)."""
+    already known (a WARC record's content type), `name` the file name that tells the format when
+    it is not `source` (page.html for page.html.gz)."""
+    name = name or source
     if not data.strip():
         raise errors.input_error(errors.EMPTY, path=source)
-    is_html = format_hint == "html" or (format_hint is None and html_candidate(source, data))
+    is_html = format_hint == "html" or (format_hint is None and html_candidate(name, data))
     decoded = decode(data, html=is_html, transport=transport)
     if decoded.control_share > ACQUIRE.max_control_share:
         raise errors.input_error(errors.BINARY, path=source)
     text = decoded.text
     if not text.strip():
         raise errors.input_error(errors.EMPTY, path=source)
-    fmt = format_hint or detect_format(source, data, text)
+    fmt = format_hint or detect_format(name, data, text)
+    metadata = None
+    if fmt == "html":
+        from .metadata import page_metadata
+
+        metadata = page_metadata(text, url)
     return Page(source=source, format=fmt, text=_normalise_newlines(text), encoding=decoded.encoding,
-                encoding_rule=decoded.rule, url=url, fetched_at=fetched_at)
+                encoding_rule=decoded.rule, url=url, fetched_at=fetched_at, metadata=metadata)
 
 
 def _normalise_newlines(text: str) -> str:

@@ -8,8 +8,10 @@ or reads forever. Folders are walked in sorted order (runs are deterministic), e
 from __future__ import annotations
 
 import errno
+import gzip
 import os
 import stat
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -33,8 +35,18 @@ def is_archive(path: str) -> bool:
     return path.lower().endswith(ARCHIVE_SUFFIXES)
 
 
+def is_gzip(path: str) -> bool:
+    """A gzip-compressed page (page.html.gz), not a web archive."""
+    return path.lower().endswith(".gz") and not is_archive(path)
+
+
+def inner_name(path: str) -> str:
+    """The name that tells the format: page.html for page.html.gz."""
+    return path[:-3] if is_gzip(path) else path
+
+
 def is_supported(path: str) -> bool:
-    return is_archive(path) or Path(path).suffix.lower() in SUPPORTED_EXTENSIONS
+    return is_archive(path) or Path(inner_name(path)).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
 def discover(paths: Iterable[str], *, exclude: Iterable[str | os.PathLike] = ()) -> Iterator[str | ManifestEntry]:
@@ -89,7 +101,7 @@ class _Walker:
             yield _entry(path, errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=_kind(st.st_mode)))
             return
         if not explicit and not is_supported(path):
-            ext = "".join(Path(path).suffixes[-1:]) or "none"
+            ext = "".join(Path(inner_name(path)).suffixes[-1:]) or "none"
             yield _entry(path, errors.input_error(errors.UNSUPPORTED, path=display_name(path), ext=ext))
             return
         if key in self.seen:
@@ -142,9 +154,12 @@ def open_regular(path: str) -> BinaryIO:
 
 
 def read_bytes(path: str, *, limit: int | None = None) -> bytes:
-    """Read a regular file, at most `limit` bytes (InputError TOO_LARGE past it)."""
+    """Read a regular file, at most `limit` bytes (InputError TOO_LARGE past it); a .gz page is
+    decompressed, with the limit on the decompressed size."""
     limit = ACQUIRE.max_bytes if limit is None else limit
     with open_regular(path) as fh:
+        if is_gzip(path):
+            return _gunzip(fh, path, limit)
         try:
             size = os.fstat(fh.fileno()).st_size
             if size <= limit:
@@ -155,6 +170,18 @@ def read_bytes(path: str, *, limit: int | None = None) -> bytes:
                                      limit=str(limit))
         except OSError as exc:
             raise error_for(exc, path) from None
+
+
+def _gunzip(fh: BinaryIO, path: str, limit: int) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=fh) as unzipped:
+            data = unzipped.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise errors.input_error(errors.READ_ERROR, path=display_name(path), detail=f"not valid gzip ({exc})") from None
+    if len(data) > limit:
+        raise errors.input_error(errors.TOO_LARGE, path=display_name(path), size=f"more than {limit} (uncompressed)",
+                                 limit=str(limit))
+    return data
 
 
 def error_for(exc: OSError, path: str) -> errors.InputError:

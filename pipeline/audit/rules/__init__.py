@@ -1,2 +1,2 @@
 """Rule families, one module each; importing this package registers every rule."""
-from . import position, structure, topic, hold, duplicates, knowledge, safety  # noqa: F401
+from . import position, structure, topic, hold, duplicates, knowledge, safety, structured  # noqa: F401

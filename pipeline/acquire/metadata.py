@@ -1,0 +1,161 @@
+"""What an HTML page says about itself: canonical URL, title, author, dates, language, and its
+schema.org JSON-LD (HowTo steps kept for the audit's structured-data-mismatch rule).
+
+trafilatura reads the page's metadata (title, author, canonical URL, site name) and htmldate the
+publication and update dates; JSON-LD values win where present. JSON-LD is read tolerantly: HTML
+comments, CDATA wrappers, raw control characters and trailing commas are forgiven; a block that
+still does not parse is counted in `json_ld_broken`, never an error. A page whose metadata cannot
+be read at all gets none; its text is still processed.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..records import HowTo, PageMetadata
+
+log = logging.getLogger("stretchpipe")
+
+_WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[)|(?:-->|\]\]>)\s*$")
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_TAGS = re.compile(r"<[^>]+>")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "WebPage", "MedicalWebPage", "Report", "TechArticle"}
+
+
+def page_metadata(html: str, url: str | None = None) -> PageMetadata | None:
+    try:
+        return _read(html, url)
+    except Exception:  # metadata is a bonus: a page is never lost over it
+        log.debug("metadata not read from %s", url, exc_info=True)
+        return None
+
+
+def _read(html: str, url: str | None) -> PageMetadata | None:
+    import lxml.html
+    from htmldate import find_date
+    from trafilatura.metadata import extract_metadata
+
+    if not html.strip():
+        return None
+    tree = lxml.html.fromstring(html)
+    objects, broken = json_ld(tree)
+    article = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
+    updated = _date(article.get("dateModified")) or find_date(tree, extensive_search=False, original_date=False)
+    meta = extract_metadata(tree, default_url=url, date_config={"extensive_search": False, "original_date": True})
+    published = _date(article.get("datePublished")) or meta.date  # trafilatura asks htmldate for the original date
+    return PageMetadata(
+        canonical_url=_canonical(tree) or (meta.url if meta.url != url else None) or None,
+        title=_text(article.get("headline")) or meta.title or None,
+        author=_author(article.get("author")) or meta.author or None,
+        published=published or None,
+        updated=updated if updated and updated != published else None,
+        language=_language(tree) or _text(article.get("inLanguage")) or None,
+        site_name=meta.sitename or None,
+        json_ld_types=tuple(sorted({t for o in objects for t in _types(o)})),
+        howto=tuple(h for o in objects if _types(o) & {"HowTo", "ExercisePlan"} for h in [_howto(o)] if h.steps),
+        json_ld_broken=broken,
+    )
+
+
+def json_ld(tree) -> tuple[list[dict[str, Any]], int]:
+    """Every JSON-LD object on the page (lists and @graph flattened), and the number of broken blocks."""
+    objects: list[dict[str, Any]] = []
+    broken = 0
+    for script in tree.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"):
+        data = _parse(script.text or "")
+        if data is None:
+            broken += bool((script.text or "").strip())
+            continue
+        objects.extend(_flatten(data))
+    return objects, broken
+
+
+def _parse(text: str) -> Any:
+    text = _WRAPPERS.sub("", text.strip())
+    for attempt in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except ValueError:
+            continue
+    return None
+
+
+def _flatten(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        if "@graph" in data:
+            yield from _flatten(data["@graph"])
+        if "@type" in data:
+            yield data
+        for key in ("mainEntity", "mainEntityOfPage", "hasPart"):
+            if isinstance(data.get(key), (dict, list)):
+                yield from _flatten(data[key])
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kinds = obj.get("@type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return {k.rsplit("/", 1)[-1] for k in kinds if isinstance(k, str)}
+
+
+def _howto(obj: dict[str, Any]) -> HowTo:
+    steps = [s for s in _steps(obj.get("step") or obj.get("steps") or obj.get("recipeInstructions")) if s]
+    return HowTo(name=_text(obj.get("name")) or "", steps=tuple(steps))
+
+
+def _steps(value: Any) -> Iterator[str]:
+    """HowToStep/HowToDirection texts in order, through HowToSection and ItemList nesting."""
+    if isinstance(value, str):
+        yield _plain(value)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _steps(item)
+    elif isinstance(value, dict):
+        if "itemListElement" in value:
+            yield from _steps(value["itemListElement"])
+        elif isinstance(value.get("text") or value.get("name"), str):
+            yield _plain(value.get("text") or value.get("name"))
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return _plain(value) if isinstance(value, str) and value.strip() else None
+
+
+def _plain(text: str) -> str:
+    return " ".join(_TAGS.sub(" ", text).split())
+
+
+def _author(value: Any) -> str | None:
+    items = value if isinstance(value, list) else [value]
+    names = [_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in items]
+    names = [n for n in names if n]
+    return ", ".join(dict.fromkeys(names)) or None
+
+
+def _date(value: Any) -> str | None:
+    value = _text(value)
+    return value[:10] if value and _ISO_DATE.match(value) else None
+
+
+def _canonical(tree) -> str | None:
+    hrefs = tree.xpath("//link[contains(concat(' ', translate(@rel, 'CANONICAL', 'canonical'), ' '), ' canonical ')]/@href")
+    return hrefs[0].strip() or None if hrefs else None
+
+
+def _language(tree) -> str | None:
+    for value in (tree.xpath("/html/@lang | //html/@lang | //html/@xml:lang")
+                  + tree.xpath("//meta[translate(@http-equiv, 'CONTENTLANGUAGE', 'contentlanguage')"
+                               "='content-language']/@content")
+                  + tree.xpath("//meta[@property='og:locale']/@content")):
+        value = value.strip().replace("_", "-")
+        if value:
+            return value.split(",")[0].strip()
+    return None
