@@ -36,12 +36,14 @@ def _alternation(phrases) -> str:
 
 def _words(phrases, lead: bool = True) -> str:
     """Word phrases with word boundaries (before only when `lead`: a unit may follow a digit,
-    "30s"); symbols ("+", "-") as they are."""
+    "30s"); symbols ("+", "-") as they are. The boundaries sit outside each group of
+    alternatives, so a position inside a word fails on one check instead of one per phrase."""
+    groups: dict[tuple[bool, bool], list[str]] = {}
+    for p in sorted(set(phrases), key=lambda p: (-len(p), p)):
+        groups.setdefault((lead and bool(re.match(r"\w", p)), bool(re.search(r"\w$", p))), []).append(p)
     out = []
-    for p in _alternation(phrases).split("|"):
-        before = r"\b" if lead and re.match(r"\w", p) else ""
-        after = r"\b" if re.search(r"\w$", p) else ""
-        out.append(before + p + after)
+    for (before, after), members in sorted(groups.items(), reverse=True):
+        out.append((r"\b" if before else "") + f"(?:{_alternation(members)})" + (r"\b" if after else ""))
     return "|".join(out)
 
 

@@ -108,3 +108,13 @@ def test_breaths_are_a_hold_for_the_kind():
 def test_timer_fields_give_seconds_and_sides():
     rec = one("Stand tall and reach one arm overhead.\n\nDuration: 40\n\nMirror: true", name="Test Move")
     assert (rec.hold.min_seconds, rec.hold.max_seconds) == (40, 40) and rec.per_side
+
+
+@pytest.mark.parametrize("body, per_side", [
+    ("Stand and lift your right hand and left knee. Hold 5 seconds. Repeate with the opposite hand and knee.", True),
+    ("Stand and pull your elbow behind your head. Hold 10 seconds. Do it 3 times for each hand.", True),
+    ("Sit and hold a light weight in each hand. Hold 10 seconds.", False),
+    ("Sit and take your foot with the opposite hand. Hold 10 seconds.", False),
+])
+def test_per_side_with_hands(body, per_side):
+    assert one(body, name="Test Move").per_side is per_side
