@@ -123,9 +123,17 @@ class Knowledge:
         key = f" {name_key(text)} "
         return list(dict.fromkeys(entry for name, entry in self._mention_index if f" {name} " in key))
 
-    def looks_like_exercise(self, text: str) -> bool:
+    def looks_like_exercise(self, text: str, fuzzy: bool = True) -> bool:
+        """An exercise word ("stretch", "pose") or a knowledge-base name; `fuzzy=False` skips the
+        fuzzy match (the clean stage's quick guard on every heading of a page)."""
         if self._exercise_word_re.search(text):
             return True
+        if not fuzzy:
+            for candidate in _name_candidates(text):  # "Bow (Dhanurasana)": the name, the parenthetical...
+                key = name_key(candidate)
+                if key and (key in self._name_index or self.strip_generic(key) in self._name_index):
+                    return True
+            return False
         entry, _ = self.match_exercise(text)
         return entry is not None
 
@@ -133,25 +141,15 @@ class Knowledge:
     def _match_cached(self, name: str, min_score: float | None) -> tuple[ExerciseEntry | None, float]:
         return self._match_uncached(name, min_score)
 
-    @cached_property
-    def _phrase_groups(self) -> list[tuple[int, re.Pattern]]:
-        """The widget phrases as one alternation per word limit: one regex scan per block and limit,
-        not one per phrase. Each phrase is the named group `p<n>`, n its place in the data file."""
-        by_limit: dict[int, list[str]] = {}
-        for n, (_, pattern, max_words) in enumerate(self.boilerplate_phrases):
-            by_limit.setdefault(max_words, []).append(f"(?P<p{n}>{pattern.pattern})")
-        return [(limit, re.compile("|".join(parts), re.I)) for limit, parts in sorted(by_limit.items())]
-
     def boilerplate_phrase_reason(self, text: str, words: int) -> str | None:
-        """The reason of the first widget phrase (in data-file order) found in a block, or None."""
-        first: int | None = None
-        for limit, regex in self._phrase_groups:
-            if limit and words > limit:
+        """The reason of the first widget phrase (in data-file order) found in a block, or None.
+        (One search per phrase: each keeps re's literal-prefix scan, which one big alternation loses.)"""
+        for reason, pattern, max_words in self.boilerplate_phrases:
+            if max_words and words > max_words:
                 continue
-            for m in regex.finditer(text):  # the leftmost match may not be the earliest phrase
-                n = int(m.lastgroup[1:])
-                first = n if first is None else min(first, n)
-        return self.boilerplate_phrases[first][0] if first is not None else None
+            if pattern.search(text):
+                return reason
+        return None
 
     @cached_property
     def boilerplate_chrome_rules(self) -> list[tuple[str, frozenset[str], frozenset[str]]]:

@@ -88,9 +88,9 @@ class LinkDensityFilter:
 
     def __call__(self, block: Block) -> str | None:
         if block.link_density > self.config.max_link_density and word_count(block.text) <= self.config.link_block_max_words:
-            if block.kind == "list_item" and self.kb.looks_like_exercise(block.text):
+            if block.kind == "list_item" and self.kb.looks_like_exercise(block.text, fuzzy=False):
                 return None
-            if block.tag in HEADINGS and self.kb.looks_like_exercise(block.text):
+            if block.tag in HEADINGS and self.kb.looks_like_exercise(block.text, fuzzy=False):
                 return None  # <h3><a href="/cobra">Cobra Pose</a></h3> is still the exercise's heading
             return "navigation"
         return None
@@ -105,6 +105,10 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
     # HTML: the main-content extractor's view first, so that the structural filters below need not
     # guard exercise lists against removal (what the extractor keeps, stays)
     inside = main_content_flags(root, blocks, kb, config) if root is not None else None
+    if inside is not None:  # out of the main content and in a chrome element: that is reason enough
+        for i, block in enumerate(blocks):
+            if not inside[i] and block.chrome:
+                reasons[i] = "boilerplate:" + block.chrome
 
     # Widget phrases, chrome elements (<nav>, <aside>, <footer>) and paragraphs of links are removed
     # wherever they sit, whatever a main-content extractor thinks.
@@ -269,7 +273,7 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
             j += 1
         run = list(range(i, j))
         if len(run) >= config.menu_run_min:
-            exercise_like = sum(1 for k in run if kb.looks_like_exercise(blocks[k].text)) if guard_exercises else 0
+            exercise_like = sum(1 for k in run if kb.looks_like_exercise(blocks[k].text, fuzzy=False)) if guard_exercises else 0
             if exercise_like * 2 < len(run):
                 for k in run:
                     reasons[k] = "boilerplate:navigation"

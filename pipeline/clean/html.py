@@ -31,6 +31,7 @@ BLOCK_TAGS = frozenset({
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _LEAF_KINDS = {"li": "list_item", "td": "cell", "th": "cell", "figcaption": "caption", "caption": "caption",
                "dd": "field", "dt": "field"}
+BREAK = "\x1e"  # a <br> in gathered text (a newline in the HTML source is only white space)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WRAPPER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|blockquote|aside|header|footer)\b[^>]{0,2000}>",
                           re.I)
@@ -145,16 +146,18 @@ def _own_reason(el, tag: str, rules, in_article: bool) -> tuple[str, bool]:
 
 
 def _walk(root, walk: _Walk, line_offset: int) -> None:
+    # the hot loop of the clean stage: locals, no helper calls for inline elements
     stack: list[_Frame] = []
-    inline_depth = {"a": 0, "strong": 0}
+    links = strong = 0  # open <a> and <strong>/<b> elements around the current text
     in_article = 0  # open <article>/<main> elements: their <header> holds the title, not chrome
     article_els: set = set()
     data_line = None
-    for event, el in etree.iterwalk(root, events=("start", "end")):
+    rules = walk.chrome_rules
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        tag = tag.lower()
         if event == "start":
             if tag in BLOCK_TAGS or not stack:
                 if tag in ("article", "main") or el.get("role") == "main":
@@ -169,22 +172,32 @@ def _walk(root, walk: _Walk, line_offset: int) -> None:
                 if parent is not None and parent.chrome:
                     chrome, by_tag = parent.chrome, parent.chrome_by_tag
                 else:
-                    chrome, by_tag = _own_reason(el, tag, walk.chrome_rules, in_article > 0)
+                    chrome, by_tag = _own_reason(el, tag, rules, in_article > 0)
+                    if by_tag and parent is not None:
+                        # <nav>, <footer>, <aside> whole: one block of chrome, not a walk through it
+                        _chrome_element(el, tag, chrome, parent, walk, data_line, line_offset)
+                        walker.skip_subtree()
+                        continue
                 frame = _Frame(el, tag, chrome, data_line or (el.sourceline or 0), chrome_by_tag=by_tag)
                 _open(frame, parent, stack, walk)
                 stack.append(frame)
-                if el.text:
-                    _add_text(frame, el.text, inline_depth)
             elif stack:
                 frame = stack[-1]
                 if tag == "br":
-                    frame.parts.append("\n")
+                    frame.parts.append(BREAK)
                 elif tag == "a":
-                    inline_depth["a"] += 1
-                elif tag in ("strong", "b"):
-                    inline_depth["strong"] += 1
-                if el.text:
-                    _add_text(frame, el.text, inline_depth)
+                    links += 1
+                elif tag == "strong" or tag == "b":
+                    strong += 1
+            else:
+                continue
+            text = el.text
+            if text:
+                frame.parts.append(text)
+                if links:
+                    frame.link_chars += len(text.strip())
+                if strong:
+                    frame.strong_chars += len(text.strip())
             continue
         # end
         if stack and stack[-1].el is el:
@@ -195,21 +208,26 @@ def _walk(root, walk: _Walk, line_offset: int) -> None:
                 _flush(frame, walk, line_offset)
             _close(frame, stack, walk)
         elif tag == "a":
-            inline_depth["a"] -= 1
-        elif tag in ("strong", "b"):
-            inline_depth["strong"] -= 1
-        if el.tail and stack:
-            _add_text(stack[-1], el.tail, inline_depth)
+            links -= 1
+        elif tag == "strong" or tag == "b":
+            strong -= 1
+        tail = el.tail
+        if tail and stack:
+            frame = stack[-1]
+            frame.parts.append(tail)
+            if links:
+                frame.link_chars += len(tail.strip())
+            if strong:
+                frame.strong_chars += len(tail.strip())
 
 
-def _add_text(frame: _Frame, text: str, inline_depth: dict[str, int]) -> None:
-    if frame.tag != "pre":
-        text = text.replace("\n", " ")  # a newline in the source is a space, as a browser shows it; <br> breaks
-    frame.parts.append(text)
-    if inline_depth["a"] > 0:
-        frame.link_chars += len(text.strip())
-    if inline_depth["strong"] > 0:
-        frame.strong_chars += len(text.strip())
+def _chrome_element(el, tag: str, chrome: str, parent: _Frame, walk: _Walk, data_line: int | None,
+                    line_offset: int) -> None:
+    text = collapse_ws(el.text_content())
+    if text:
+        line = data_line or (el.sourceline or 0)
+        walk.blocks.append(Block(text, "paragraph", tag=tag, chrome=chrome, chrome_by_tag=True,
+                                 source_line=line + line_offset if line else 0))
 
 
 def _open(frame: _Frame, parent: _Frame | None, stack: list[_Frame], walk: _Walk) -> None:
@@ -269,10 +287,12 @@ def _flush(frame: _Frame, walk: _Walk, line_offset: int) -> None:
     frame.link_chars = frame.strong_chars = 0
     if raw.isspace():
         return
-    if frame.tag == "pre":
-        lines = [ln for ln in raw.split("\n") if ln.strip()]
-    else:
-        lines = rejoin_wrapped([collapse_ws(ln) for ln in raw.split("\n")])
+    if frame.tag == "pre":  # preformatted: the source's own newlines break lines
+        lines = [ln for ln in raw.replace(BREAK, "\n").split("\n") if ln.strip()]
+    elif BREAK in raw:
+        lines = rejoin_wrapped([collapse_ws(ln) for ln in raw.split(BREAK)])
+    else:  # elsewhere a newline in the source is white space
+        lines = [collapse_ws(raw)]
     if not lines:
         return
     total = sum(len(ln) for ln in lines) or 1

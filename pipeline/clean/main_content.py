@@ -66,8 +66,8 @@ def main_content_flags(root, blocks: list[Block], kb: Knowledge, config: CleanCo
             inside[i] = True
         elif len(norm.split()) <= config.main_content_exact_words:
             inside[i] = norm in line_set or marked in line_set
-        else:
-            inside[i] = f" {norm} " in whole
+        else:  # most paragraphs are a line of the main text; the rest may be part of one
+            inside[i] = norm in line_set or f" {norm} " in whole
     _rescue_headings(blocks, inside, kb)
     _rescue_exercise_sections(blocks, inside, kb)
     return inside
@@ -79,7 +79,7 @@ def _rescue_headings(blocks: list[Block], inside: list[bool], kb: Knowledge) -> 
     the extractor is right about them more often than not."""
     for i in range(len(blocks) - 1):
         if blocks[i].kind == "heading" and not inside[i] and blocks[i + 1].kind != "heading" \
-                and inside[i + 1] and normalise(blocks[i + 1].text) and kb.looks_like_exercise(blocks[i].text):
+                and inside[i + 1] and normalise(blocks[i + 1].text) and kb.looks_like_exercise(blocks[i].text, fuzzy=False):
             inside[i] = True
             blocks[i].kept = "exercise_section"
 
@@ -91,7 +91,7 @@ def _rescue_exercise_sections(blocks: list[Block], inside: list[bool], kb: Knowl
     i = 0
     while i < len(blocks):
         head = blocks[i]
-        if head.kind != "heading" or inside[i] or head.chrome or not kb.looks_like_exercise(head.text):
+        if head.kind != "heading" or inside[i] or head.chrome or not kb.looks_like_exercise(head.text, fuzzy=False):
             i += 1
             continue
         j = i + 1
