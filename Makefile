@@ -43,6 +43,7 @@ test: lint
 ## eval: per-field accuracy on the labelled development set
 eval: $(STAMP)
 	$(BIN)/python -m pipeline.evaluate tests/eval
+	$(BIN)/python -m pipeline.audit.evaluate tests/audit_eval
 
 ## bench: throughput and peak memory on a synthetic corpus
 bench: $(STAMP)

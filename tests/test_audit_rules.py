@@ -269,3 +269,15 @@ def test_safety_silent_for_warnings_against_them():
                    "breath. Avoid locking your knees. Hold 30 seconds.\n\n2. Stretches to avoid\n\nBallistic "
                    "stretching and bouncing toward your toes.\n")
     assert not flags_of(text, "safety")
+
+
+def test_kb_conflict_caption_naming_another_stretch_and_one_that_names_its_own():
+    page = ("<html><body><article><h1>2 Stretches for Tight Calves</h1>"
+            "<h2>1. Calf Stretch</h2><figure><img src='a.jpg' alt=''><figcaption>Pigeon Pose</figcaption></figure>"
+            "<p>Stand facing a wall and step your right foot back, pressing the heel down. Hold for 30 seconds.</p>"
+            "<h2>2. Downward Dog</h2><figure><img src='b.jpg' alt=''><figcaption>Downward dog, seen from the side"
+            "</figcaption></figure><p>Start on your hands and knees and lift your hips up and back. Hold for 5 "
+            "breaths.</p></article></body></html>")
+    found = stretch_flags(page, "Calf Stretch", "kb-conflict", fmt="html")
+    assert found and "Pigeon" in found[0].message
+    assert not stretch_flags(page, "Downward Dog", "kb-conflict", fmt="html")

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...knowledge import name_key
 from ...records import Quote, Stretch
 from ..registry import Context, Hit, rule
 
 
 @rule("kb-conflict", "warning")
 def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """A claim the knowledge base contradicts: swapped cat/cow shapes, a static stretch said to
-    strengthen, a stretch started in a position it is never done in."""
+    """A claim the knowledge base contradicts: swapped cat/cow shapes, a stretch said to strengthen,
+    a stretch started in a position it is never done in."""
     d = ctx.data
     said = [q for q in record.evidence.sentences if q.role != "off_topic"]
     for q in said:
@@ -18,13 +19,13 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         if swapped:
             yield Hit(swapped, (q,))
     # a pose may well strengthen (cobra, bridge); a section that calls itself a stretch may not
-    if record.kind == "static-stretch" and d.stretch_name.search(record.name):
+    if record.kind.endswith("stretch") and d.stretch_name.search(record.name):
         for q in said:
             m = d.strengthen_claim.search(q.text)
             if m and not d.negated(q.text, m.start()):
-                yield Hit("a static stretch lengthens muscles; it does not strengthen them (that is strength work)",
-                          (q,))
+                yield Hit("a stretch lengthens muscles; it does not strengthen them (that is strength work)", (q,))
                 break
+    yield from _captions(record, ctx)
     allowed = d.fixed_positions.get(record.canonical_name or "")
     starts = record.evidence.start_positions
     if allowed and starts and not record.evidence.name_positions:
@@ -32,6 +33,45 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         if first.label not in allowed and first.label not in record.position_options:
             yield Hit(f"{record.canonical_name} is done {' or '.join(allowed)}, never {first.label}",
                       (first.sentence,))
+
+
+def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """An image caption in the section (the clean stage keeps captions among the removed blocks)
+    that names another exercise than the section's."""
+    if ctx.doc is None or not record.canonical_name:
+        return
+    bounds = _section_bounds(ctx).get(record.source.span[0])
+    if bounds is None:
+        return
+    own = name_key(record.canonical_name)
+    for removed in ctx.article.removed:
+        if not removed.reason.endswith("caption") or not (bounds[0] <= removed.index < bounds[1]):
+            continue
+        others = [e for e in ctx.kb.find_mentions(removed.text)
+                  if own not in name_key(e.canonical_name) and name_key(e.canonical_name) not in own]
+        if others:
+            yield Hit(f"the image caption names {others[0].canonical_name}, not {record.canonical_name}",
+                      texts=(removed.text,))
+
+
+def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
+    """Each section's range in the page's block sequence (kept and removed blocks together), by the
+    start of its heading in the cleaned text. The kept blocks fill, in order, the positions that no
+    removed block takes."""
+    removed = {r.index for r in ctx.article.removed}
+    total = len(ctx.doc.blocks) + len(removed)
+    kept = [i for i in range(total) if i not in removed]
+    if len(kept) != len(ctx.doc.blocks):
+        return {}
+    position = {b.start: kept[k] for k, b in enumerate(ctx.doc.blocks)}
+    starts = sorted(position[r.source.span[0]] for r in ctx.article.records if r.source.span[0] in position)
+    out: dict[int, tuple[int, float]] = {}
+    for r in ctx.article.records:
+        at = position.get(r.source.span[0])
+        if at is not None:
+            later = [s for s in starts if s > at]
+            out[r.source.span[0]] = (at, later[0] if later else float("inf"))
+    return out
 
 
 def _swapped_shape(q: Quote, ctx: Context) -> str | None:

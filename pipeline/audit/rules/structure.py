@@ -15,10 +15,11 @@ from ..registry import Context, Hit, is_stretch, rule
 @rule("missing-steps", "warning")
 def missing_steps(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """A section that never tells the reader what to do."""
-    if not record.steps:
-        said = [q for q in record.evidence.sentences if q.role != "off_topic"][:2]
+    # a routine's bare list ("Glute stretch: 30 sec each") names exercises; it does not describe them
+    said = [q for q in record.evidence.sentences if q.role != "off_topic" and len(q.text.split()) >= 6]
+    if not record.steps and said:
         yield Hit("no instruction sentences: the section describes the exercise but never says how to do it",
-                  tuple(said) or ((record.evidence.heading,) if record.evidence.heading else ()))
+                  tuple(said[:2]))
 
 
 @rule("missing-entry", "warning")
