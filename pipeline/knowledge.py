@@ -32,7 +32,7 @@ class ExerciseEntry:
 @dataclass(eq=False)  # hashed by identity: one instance per process, used as a cache key
 class Knowledge:
     boilerplate_context: dict[str, dict[str, set[str]]]
-    boilerplate_phrases: list[tuple[str, re.Pattern, int]]
+    boilerplate_phrases: list[tuple[str, re.Pattern, int, bool]]  # reason, pattern, max words, not in <h1>-<h6>
     author_role: re.Pattern
     end_of_article_reasons: set[str]
     exercises: list[ExerciseEntry]
@@ -141,11 +141,11 @@ class Knowledge:
     def _match_cached(self, name: str, min_score: float | None) -> tuple[ExerciseEntry | None, float]:
         return self._match_uncached(name, min_score)
 
-    def boilerplate_phrase_reason(self, text: str, words: int) -> str | None:
+    def boilerplate_phrase_reason(self, text: str, words: int, in_heading: bool = False) -> str | None:
         """The reason of the first widget phrase (in data-file order) found in a block, or None.
         (One search per phrase: each keeps re's literal-prefix scan, which one big alternation loses.)"""
-        for reason, pattern, max_words in self.boilerplate_phrases:
-            if max_words and words > max_words:
+        for reason, pattern, max_words, not_in_headings in self.boilerplate_phrases:
+            if (max_words and words > max_words) or (in_heading and not_in_headings):
                 continue
             if pattern.search(text):
                 return reason
@@ -205,7 +205,8 @@ def load_knowledge(data_dir: str | None = None) -> Knowledge:
     boiler = json.loads((base / "boilerplate.json").read_text(encoding="utf-8"))
     context = {reason: {"tags": set(spec["tags"]), "classes": set(spec["classes"])}
                for reason, spec in boiler["context"].items()}
-    phrases = [(p["reason"], re.compile(p["pattern"], re.I), int(p.get("max_words", 0))) for p in boiler["phrases"]]
+    phrases = [(p["reason"], re.compile(p["pattern"], re.I), int(p.get("max_words", 0)), bool(p.get("not_in_headings")))
+               for p in boiler["phrases"]]
     exercises = [
         ExerciseEntry(row["canonical_name"], _split(row["aliases"]), row["position"] or None,
                       _split(row["primary_targets"]), _split(row["secondary_targets"]), row["kind"], row["source"])

@@ -19,7 +19,7 @@ from ..records import Block, CleanDocument, Page, RemovedBlock
 from .blocks import word_count
 from .html import HEADINGS, html_to_blocks, parse as parse_html, tree_to_blocks
 from .main_content import OUTSIDE_MAIN_CONTENT, main_content_flags
-from .markdown import markdown_to_blocks
+from .markdown import FRONT_MATTER, markdown_to_blocks
 from .text import text_to_blocks
 from .tree import build_tree
 
@@ -68,7 +68,7 @@ class PhraseFilter:
 
     def __call__(self, block: Block) -> str | None:
         text = block.text
-        reason = self.kb.boilerplate_phrase_reason(text, word_count(text))
+        reason = self.kb.boilerplate_phrase_reason(text, word_count(text), block.tag in HEADINGS)
         if reason:
             return reason
         if self.kb.author_role.match(text.strip()):
@@ -133,6 +133,9 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
                 block.kept = block.kept or "main_content"
             elif not inside[i] and reasons[i] is None:
                 reasons[i] = OUTSIDE_MAIN_CONTENT
+    for i, block in enumerate(blocks):  # front matter is the author's data, never page chrome
+        if block.tag == FRONT_MATTER and reasons[i] and reasons[i].startswith("boilerplate:"):
+            reasons[i] = None
     _mark_duplicates(blocks, reasons, config)
 
     removed = [RemovedBlock(i, r, blocks[i].text, blocks[i].source_line) for i, r in enumerate(reasons) if r]

@@ -29,6 +29,7 @@ _FRONT_MATTER = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*(?P<lang>\w*)[ \t]*\n(
 _READER_HEADER = re.compile(r"^(Title|URL Source|Published Time|Markdown Content|Description):\s*(.*)$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+FRONT_MATTER = "front_matter"  # the `tag` of blocks read from front matter
 _NAME_KEYS = ("name", "title", "label", "exercise", "pose", "stretch")
 SHORT_SCALAR_WORDS = 3  # a front-matter list of entries this short is one field ("Muscles: core, hip flexors")
 
@@ -126,26 +127,26 @@ def front_matter_blocks(meta: dict, kb, title: str | None) -> list[Block]:
             continue
         _value_blocks(_label(key), value, 2, blocks, skip)
     if blocks and title:
-        blocks.insert(0, Block(title, "heading", level=1, tag="front_matter", source_line=1))
+        blocks.insert(0, Block(title, "heading", level=1, tag=FRONT_MATTER, source_line=1))
     return blocks
 
 
 def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: frozenset[str]) -> None:
     if isinstance(value, dict):
-        out.append(Block(label, "heading", level=min(level, 6), tag="front_matter", source_line=1))
+        out.append(Block(label, "heading", level=min(level, 6), tag=FRONT_MATTER, source_line=1))
         for k, v in value.items():
             if str(k).lower() not in skip and not _empty(v):
                 _value_blocks(_label(k), v, level + 1, out, skip)
     elif isinstance(value, list) and all(_is_short_scalar(v) for v in value):
         out.append(_field(label, ", ".join(str(v) for v in value if not _empty(v))))  # "muscles: [core, hips]"
     elif isinstance(value, list):
-        out.append(Block(label, "heading", level=min(level, 6), tag="front_matter", source_line=1))
+        out.append(Block(label, "heading", level=min(level, 6), tag=FRONT_MATTER, source_line=1))
         group = -1000 - len(out)  # a list of its own (negative ids: front matter, never an HTML list's)
         for n, item in enumerate(value, 1):
             if isinstance(item, dict):
                 name = next((str(item[k]) for k in _NAME_KEYS if isinstance(item.get(k), (str, int, float))), None)
                 if name:
-                    out.append(Block(collapse_ws(name), "heading", level=min(level + 1, 6), tag="front_matter",
+                    out.append(Block(collapse_ws(name), "heading", level=min(level + 1, 6), tag=FRONT_MATTER,
                                      source_line=1))
                 for k, v in item.items():
                     if (name and str(k).lower() in _NAME_KEYS and str(v) == name) or _empty(v) \
@@ -157,14 +158,14 @@ def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: fr
                         out.append(_field(_label(k), v))
             elif not _empty(item):
                 out.append(Block(collapse_ws(str(item)), "list_item", list_marker=f"{n}.", number=n,
-                                 group=group, tag="front_matter", source_line=1))
+                                 group=group, tag=FRONT_MATTER, source_line=1))
     else:
         out.append(_field(label, value))
 
 
 def _field(label: str, value: Any) -> Block:
     text = "yes" if value is True else str(value)
-    return Block(f"{label}: {collapse_ws(text)}", "field", key=label, tag="front_matter", source_line=1)
+    return Block(f"{label}: {collapse_ws(text)}", "field", key=label, tag=FRONT_MATTER, source_line=1)
 
 
 def _label(key: Any) -> str:
