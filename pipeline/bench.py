@@ -1,44 +1,115 @@
-"""Throughput and peak memory: `python -m pipeline.bench [COPIES]` (make bench).
+"""Throughput, scaling and memory of whole runs: `python -m pipeline.bench` (make bench).
 
-Runs every page in raw/ and tests/data through clean -> extract -> audit COPIES times in one
-process (the knowledge base and spaCy pipeline load once, as in a real run) and reports pages/s,
-ms/page and peak RSS. Measured here, never asserted in tests.
+A benchmark, not a test: it prints figures, asserts nothing. From one invocation:
+
+- pages/s of `stretchpipe run` with 1 and with 2 workers on the same corpus, and their ratio;
+- trafilatura's `extract` alone on the same pages, in one process: the reference a user would
+  otherwise start from;
+- peak memory (RSS summed over the run's process tree, sampled) at SMALL and at LARGE pages;
+- the time of a no-op re-run over the LARGE corpus (nothing changed: nothing is redone).
+
+The corpus is built in a temporary folder from the real pages in ../shared (the development
+corpus and the seed article), each copy varied a little (a hold time, a closing line), so every
+page has its own bytes and no two copies give the same content digest.
 """
 from __future__ import annotations
 
-import resource
+import argparse
+import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from .acquire import read_page
-from .config import SUPPORTED_EXTENSIONS
-from .run import process_page
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("STRETCHPIPE_SHARED", REPO.parent / "shared"))
+_SECONDS = re.compile(r"\b(\d{1,3}) seconds\b")
 
 
-def main(argv: list[str]) -> int:
-    copies = int(argv[0]) if argv else 20
-    root = Path(__file__).resolve().parents[1]
-    paths = sorted(p for folder in ("raw", "tests/data") for p in (root / folder).glob("*")
-                   if p.suffix in SUPPORTED_EXTENSIONS)
-    pages = [read_page(str(p)) for p in paths]
-    t0 = time.perf_counter()
-    process_page(pages[0])  # first call loads the knowledge base and spaCy pipeline
-    warm = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    records = 0
-    for _ in range(copies):
-        for page in pages:
-            records += len(process_page(page)[1].records)
-    elapsed = time.perf_counter() - t0
-    n = copies * len(pages)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    chars = sum(len(p.text) for p in pages) * copies
-    print(f"startup (knowledge base + spaCy): {warm:.2f} s")
-    print(f"{n} pages ({chars / 1e6:.1f} M chars, {records} records) in {elapsed:.2f} s: "
-          f"{n / elapsed:.1f} pages/s, {1000 * elapsed / n:.1f} ms/page; peak RSS {rss_mb:.0f} MB")
+def source_pages() -> list[Path]:
+    pages = sorted((SHARED / "dev-corpus" / "pages").glob("*")) + sorted((SHARED / "seed").glob("*"))
+    if not pages:
+        sys.exit(f"no pages under {SHARED}; set STRETCHPIPE_SHARED to the shared folder")
+    return pages
+
+
+def build_corpus(folder: Path, count: int) -> list[Path]:
+    """`count` pages: the real pages in turn, copy n varied by its hold times and a closing line."""
+    originals = [(p, p.read_text(encoding="utf-8", errors="replace")) for p in source_pages()]
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for i in range(count):
+        path, text = originals[i % len(originals)]
+        n = i // len(originals)
+        varied = _SECONDS.sub(lambda m: f"{int(m.group(1)) + n % 15} seconds", text)
+        closing = f"Updated for reader {n}." if path.suffix != ".html" else f"<p>Updated for reader {n}.</p>"
+        target = folder / f"{i // 1000:03d}" / f"{path.stem}-{n:05d}{path.suffix}"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(f"{varied}\n\n{closing}\n", encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def timed_run(corpus: Path, out: Path, workers: int) -> tuple[float, float]:
+    """Wall time of `stretchpipe run` in a fresh process, and the peak RSS (MB) of its process tree."""
+    import psutil
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out), "--workers", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    root = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        sys.exit(f"run failed: {proc.stderr.read().decode(errors='replace')}")
+    return elapsed, peak / 2**20
+
+
+def trafilatura_rate(pages: list[Path]) -> float:
+    import trafilatura
+    texts = [p.read_text(encoding="utf-8") for p in pages]
+    start = time.perf_counter()
+    for text in texts:
+        trafilatura.extract(text, deduplicate=False)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--small", type=int, default=1000, help="pages for throughput and the first memory figure")
+    parser.add_argument("--large", type=int, default=10000, help="pages for the second memory figure and the re-run")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="stretchpipe-bench-"))
+    try:
+        small = build_corpus(work / "small", args.small)
+        print(f"corpus: {args.small} and {args.large} pages from {len(source_pages())} real pages in {SHARED}",
+              flush=True)
+        one, mem_one = timed_run(work / "small", work / "out-1", 1)
+        print(f"1 worker : {args.small / one:6.1f} pages/s ({one:.1f} s, peak {mem_one:.0f} MB)", flush=True)
+        two, mem_small = timed_run(work / "small", work / "out-2", 2)
+        print(f"2 workers: {args.small / two:6.1f} pages/s ({two:.1f} s, peak {mem_small:.0f} MB); "
+              f"speed-up {one / two:.2f}x", flush=True)
+        print(f"trafilatura.extract alone, 1 process: {trafilatura_rate(small):6.1f} pages/s", flush=True)
+        build_corpus(work / "large", args.large)
+        large, mem_large = timed_run(work / "large", work / "out-large", 2)
+        print(f"{args.large} pages, 2 workers: {args.large / large:6.1f} pages/s ({large:.1f} s)", flush=True)
+        print(f"peak memory: {mem_small:.0f} MB at {args.small} pages, {mem_large:.0f} MB at {args.large} pages "
+              f"({100 * (mem_large / mem_small - 1):+.0f}%)", flush=True)
+        again, _ = timed_run(work / "large", work / "out-large", 2)
+        print(f"no-op re-run of {args.large} pages: {again:.1f} s", flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())
