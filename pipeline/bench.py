@@ -44,7 +44,7 @@ def build_corpus(folder: Path, count: int) -> list[Path]:
     for i in range(count):
         path, text = originals[i % len(originals)]
         n = i // len(originals)
-        varied = _SECONDS.sub(lambda m: f"{int(m.group(1)) + n % 15} seconds", text)
+        varied = _SECONDS.sub(lambda m, shift=n % 15: f"{int(m.group(1)) + shift} seconds", text)
         closing = f"Updated for reader {n}." if path.suffix != ".html" else f"<p>Updated for reader {n}.</p>"
         target = folder / f"{i // 1000:03d}" / f"{path.stem}-{n:05d}{path.suffix}"
         target.parent.mkdir(exist_ok=True)
