@@ -206,8 +206,12 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, **param
 @INPUTS
 @OUTPUT
 @click.option("--removed", is_flag=True, help="Also list the removed blocks with their reasons (on stderr).")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
+              help="text: the cleaned text; jsonl: one JSON object per input (source, title, text, removed blocks "
+                   "with their reasons).")
+@click.option("--tree", is_flag=True, help="With --format jsonl: add the document tree (sections, lists, tables).")
 @run_options
-def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, **params) -> None:
+def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, fmt: str, tree: bool, **params) -> None:
     """Print the cleaned text of each input (boilerplate and duplicates removed)."""
     options = _options(params)
     manifest: list[ManifestEntry] = []
@@ -216,6 +220,10 @@ def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, **params) -> 
 
     def emit(doc, header: bool) -> None:
         nonlocal emitted
+        if fmt == "jsonl":
+            fh.write(json.dumps(doc.to_dict(tree=tree), ensure_ascii=False) + "\n")
+            emitted += 1
+            return
         if header:
             fh.write(("\n" if emitted else "") + f"==> {doc.source} <==\n")
         fh.write(doc.text)

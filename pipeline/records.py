@@ -182,6 +182,14 @@ class CleanDocument:
     format: Format = "text"
     tree: Node | None = None  # sections nested by heading level; lists, tables and fields inside them
 
+    def to_dict(self, tree: bool = False) -> dict[str, Any]:
+        """What `stretchpipe clean --format jsonl` writes for one input."""
+        d: dict[str, Any] = {"source": self.source, "title": self.title, "format": self.format, "text": self.text,
+                             "removed": [r.to_dict() for r in self.removed]}
+        if tree and self.tree is not None:
+            d["tree"] = self.tree.to_dict()
+        return d
+
 
 @dataclass(frozen=True)
 class Range:

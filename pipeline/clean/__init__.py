@@ -272,6 +272,7 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         j = i
         while (j < n and reasons[j] is None and _is_short_line(blocks[j], config.menu_item_max_words)
                and not (blocks[j].list_marker and blocks[j].list_marker[0].isdigit())
+               and blocks[j].kind not in ("cell", "field")  # a table's cells and data lines are short by nature
                and blocks[j].tag not in HEADINGS):  # marked-up headings are structure
             j += 1
         run = list(range(i, j))
@@ -334,6 +335,8 @@ def _drop_repeated_sentences(kept: list[Block], page_index: list[int]) -> list[R
         if block.kind == "heading":
             seen = set()
             continue
+        if block.kind not in ("paragraph", "list_item"):
+            continue  # a table's cells and a page's fields repeat values by nature
         sentences = _SENTENCE_SPLIT.split(block.text)
         out = []
         for sent in sentences:

@@ -24,8 +24,9 @@ def build_tree(blocks: list[Block]) -> Node:
             sections.append(section)
             i += 1
         elif block.kind == "list_item":
-            j = i
-            while j < len(blocks) and blocks[j].kind == "list_item" and _same_group(blocks[j], block):
+            j = i  # the list's items, and the items of its sub-lists (deeper, with lists of their own)
+            while j < len(blocks) and blocks[j].kind == "list_item" \
+                    and (_same_group(blocks[j], block) or blocks[j].depth > block.depth):
                 j += 1
             sections[-1].children.append(_list(blocks[i:j]))
             i = j
