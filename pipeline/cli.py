@@ -78,23 +78,34 @@ def _configure_logging(verbose: int, log_file: Path | None) -> None:
 
 
 class _Progress:
-    """A progress bar on stderr when it is a terminal (quiet in CI and pipes); `advance(n)` moves it."""
+    """A progress bar on stderr when it is a terminal (quiet in CI and pipes). `advance(n, total=N)`
+    moves it; the bar appears once a total is known (inputs are counted after discovery), else a
+    running count is shown."""
 
     def __init__(self, label: str):
-        self.label, self.bar = label, None
+        self.label, self.bar, self.count = label, None, 0
+        self.tty = sys.stderr.isatty()
 
-    def advance(self, n: int) -> None:
+    def advance(self, n: int, total: int | None = None) -> None:
+        if not self.tty:
+            return
+        if total is not None and self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.count += n
         if self.bar is not None:
             self.bar.update(n)
+        elif n:
+            click.echo(f"\r{self.label}: {self.count}", err=True, nl=False)
 
     def __enter__(self) -> _Progress:
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(length=None, label=self.label, file=sys.stderr, show_pos=True).__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
+        elif self.tty and self.count:
+            click.echo(err=True)
 
 
 def _outcomes(inputs: tuple[str, ...], options: Options, label: str, until: str = "audit") -> Iterator[Outcome]:

@@ -164,12 +164,14 @@ class Options:
 
 
 def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = "audit",
-             options: Options | None = None, advance: Callable[[int], None] | None = None,
+             options: Options | None = None, advance: Callable[..., None] | None = None,
              exclude: Iterable[str] = ()) -> Iterator[Outcome]:
     """Every input's Outcome, in input order (streamed: only pages in flight are held).
     Folders in `exclude` (an output folder) are never read as input."""
     options = options or Options()
     items = list(discover(inputs, exclude=exclude))
+    if advance:
+        advance(0, total=len(items))
     direct: list[tuple[int, Outcome]] = []  # inputs settled by discovery, without a task
     tasks: list[tuple[int, Task]] = []
 
@@ -186,6 +188,8 @@ def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = 
         engine = options.make_engine()
         try:
             for position, result in engine.map(process_one, feed()):
+                if advance and direct:
+                    advance(len(direct))
                 yield from direct
                 direct.clear()
                 i, task = tasks[position]
@@ -195,6 +199,8 @@ def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = 
                 yield i, _settle(task, result, options.budget)
         finally:
             engine.close()
+        if advance and direct:
+            advance(len(direct))
         yield from direct
 
     yield from in_order(tagged())
@@ -245,7 +251,7 @@ class DatasetResult:
 
 
 def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], stdin: bytes | None = None,
-                options: Options | None = None, advance: Callable[[int], None] | None = None) -> DatasetResult:
+                options: Options | None = None, advance: Callable[..., None] | None = None) -> DatasetResult:
     """Process what changed, then write the whole set to a staging folder and swap it in.
 
     `output_set` is an opened (checked, locked) outputs.OutputSet. A run that processed nothing
@@ -259,6 +265,8 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
     store = StateStore(output_set.state_path)
     try:
         items = list(discover(inputs, exclude=(output_set.out, output_set.home)))
+        if advance:
+            advance(0, total=len(items))
         slots: list[ManifestEntry | tuple[str, str | None]] = []
         tasks: list[tuple[Task, str | None]] = []
         reused = 0

@@ -79,6 +79,18 @@ def test_local_engine_one_and_two_workers_and_dask_give_the_same_bytes(tmp_path)
     assert sets[0] == sets[1] == sets[2]
 
 
+def test_an_existing_dask_scheduler_is_used_through_its_address(tmp_path):
+    import dask
+    from distributed import LocalCluster
+    (tmp_path / "a.txt").write_text(GOOD)
+    with dask.config.set({"distributed.worker.daemon": False}), \
+            LocalCluster(n_workers=1, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster:
+        result = invoke("run", tmp_path / "a.txt", "--out", tmp_path / "remote", "--scheduler", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    assert invoke("run", tmp_path / "a.txt", "--out", tmp_path / "local").exit_code == 0
+    assert outputs(tmp_path / "remote") == outputs(tmp_path / "local")
+
+
 def test_pages_over_budget_are_recorded_and_the_good_page_survives(tmp_path, misbehaving):
     raw = tmp_path / "raw"
     raw.mkdir()
