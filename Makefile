@@ -56,4 +56,4 @@ bench-extraction: $(STAMP)
 	$(BIN)/python scripts/bench_extraction.py $(BENCHMARK)
 
 distclean:
-	rm -rf $(VENV) $(OUT)/*.json $(OUT)/*.csv
+	rm -rf $(VENV) $(OUT)/*.json $(OUT)/*.jsonl $(OUT)/*.csv $(OUT)/*.parquet

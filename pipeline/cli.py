@@ -1,4 +1,4 @@
-"""Command line: `stretchpipe run|clean|extract|audit|report|fetch|rules`.
+"""Command line: `stretchpipe run|curate|clean|extract|audit|report|fetch|rules`, a thin face over the Python API.
 
 Exit codes: 0 success; 1 nothing could be processed, or (audit) an error flag was found;
 2 bad usage (click's own). Data goes to stdout, messages to stderr.
@@ -109,10 +109,15 @@ class _Progress:
 
 
 def _outcomes(inputs: tuple[str, ...], options: Options, label: str, until: str = "audit") -> Iterator[Outcome]:
+    from .identity import IdAssigner
     from .run import outcomes
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    ids = IdAssigner(inputs)  # the same ids as `run` writes
     with _Progress(label) as progress:
-        yield from outcomes(inputs, stdin=stdin, until=until, options=options, advance=progress.advance)
+        for outcome in outcomes(inputs, stdin=stdin, until=until, options=options, advance=progress.advance):
+            for article in outcome.articles:
+                ids.assign(article)
+            yield outcome
 
 
 def _report_problems(manifest: list[ManifestEntry]) -> None:
@@ -181,12 +186,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, **param
     from .outputs import OutputSet
     from .run import run_dataset
     options = _options(params)
-    formats = formats or ",".join(FORMATS)
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
-                                 f"{', '.join(FORMATS)}", param_hint="--format")
+    chosen = _chosen_formats(formats, FORMATS)
     try:
         output_set = OutputSet(out_dir).open()  # checked and locked before any work
     except errors.OutputError as exc:
@@ -205,12 +205,44 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, **param
         click.echo(f"stretchpipe: {errors.output_error(errors.NOTHING_PROCESSED, path=str(output_set.out))}",
                    err=True)
         sys.exit(1)
-    done = "up to date, nothing written" if result.up_to_date else "-> " + ", ".join(result.written)
+    done = "up to date, nothing written" if result.up_to_date else f"-> {out_dir} ({len(result.written)} files)"
     reused = f" ({result.reused} unchanged, taken from the last run)" if result.reused else ""
+    dupes = f", {result.duplicates} duplicate article(s) set aside" if result.duplicates else ""
     click.echo(f"{result.processed} of {result.total} input(s) processed{reused}: {result.stretches} stretches, "
-               f"{result.flags} flags {done}", err=True)
+               f"{result.flags} flags{dupes}, {result.dataset_rows} dataset rows {done}", err=True)
     if result.processed == 0:
         sys.exit(1)
+
+
+@main.command("curate")
+@click.argument("processed", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the dataset files  [default: PROCESSED itself].")
+@click.option("--format", "formats", default=None, show_default="all formats",
+              help="Comma-separated output formats (see README).")
+def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> None:
+    """Rebuild the curated dataset (one row per canonical stretch) from a folder written by
+    `stretchpipe run`: writes dataset.* and flags.* (with the new source-conflict flags)."""
+    from . import api
+    from .emit import FORMATS
+    chosen = _chosen_formats(formats, FORMATS)
+    try:
+        rows, written = api.curate_folder(processed, out_dir or processed, chosen)
+    except api.NotAnOutputFolder as exc:
+        click.echo(f"stretchpipe: {exc}", err=True)
+        sys.exit(1)
+    conflicts = sum(len(r.flags) for r in rows)
+    click.echo(f"{len(rows)} dataset rows, {conflicts} source-conflict flag(s) -> {out_dir or processed} "
+               f"({len(written)} files)", err=True)
+
+
+def _chosen_formats(formats: str | None, known: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = tuple(f.strip() for f in (formats or ",".join(known)).split(",") if f.strip())
+    unknown = [f for f in chosen if f not in known]
+    if unknown or not chosen:
+        raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
+                                 f"{', '.join(known)}", param_hint="--format")
+    return chosen
 
 
 @main.command("clean")

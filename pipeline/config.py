@@ -84,8 +84,21 @@ class BudgetConfig:
     memory_mb: int = 2048  # growth of a worker's address space while it processes one input
 
 
+@dataclass(frozen=True)
+class DedupeConfig:
+    # word n-grams compared between articles
+    shingle_words: int = 5
+    # MinHash LSH: permutations and the Jaccard level at which a pair becomes a candidate
+    num_perm: int = 128
+    lsh_threshold: float = 0.5
+    seed: int = 1
+    # a candidate is a duplicate when this share of the smaller article's shingles is in the other
+    min_similarity: float = 0.8
+
+
 ACQUIRE = AcquireConfig()
 BUDGET = BudgetConfig()
 FETCH = FetchConfig()
 CLEAN = CleanConfig()
 EXTRACT = ExtractConfig()
+DEDUPE = DedupeConfig()

@@ -3,13 +3,17 @@
 acquire -> Page -> clean -> CleanDocument -> extract -> Article (with Stretch records)
 -> audit (adds Flag objects) -> emit.
 
-Every record converts to plain JSON-able data with `to_dict()`; the field order here is the
-field order of the output files, so keep it stable.
+The dataclasses here are the one definition of the output records: `to_dict()`, the JSON
+Schemas, the Parquet and CSV columns and the Data Package are all generated from their fields
+by `pipeline.schema` (field metadata adds vocabularies and limits). The field order here is the
+field order of the output files, so keep it stable; `emit=False` marks working data.
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+from .schema import to_data
 
 Format = Literal["text", "html", "markdown"]
 Severity = Literal["error", "warning", "info"]
@@ -104,13 +108,15 @@ class Block:
 
 @dataclass(frozen=True)
 class RemovedBlock:
-    index: int  # position of the block in the page's block sequence
-    reason: str  # e.g. "boilerplate:credit", "duplicate"
+    """A block the cleaner removed, with the reason."""
+
+    index: int = field(metadata={"doc": "position of the block in the page's block sequence"})
+    reason: str = field(metadata={"doc": 'e.g. "boilerplate:credit", "duplicate"'})
     text: str
     source_line: int = 0  # 1-based line in the input; 0 unknown
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return to_data(self)
 
 
 NodeKind = Literal["document", "section", "heading", "paragraph", "field", "list", "item", "table", "row", "cell",
@@ -191,44 +197,57 @@ class CleanDocument:
         return d
 
 
+_COUNT = {"minimum": 0}
+_TEXT = {"min_length": 1}
+
+
 @dataclass(frozen=True)
 class Range:
     """A numeric range read from text: `min`/`max` may be None when open-ended."""
 
-    min: float | None
-    max: float | None
-    text: str
+    min: float | None = field(metadata=_COUNT)
+    max: float | None = field(metadata=_COUNT)
+    text: str = field(metadata=_TEXT)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"min": _num(self.min), "max": _num(self.max), "text": self.text}
+        return to_data(self)
 
 
 @dataclass(frozen=True)
 class HoldTime:
     """How long a position is held (or a movement continued), in seconds."""
 
-    min_seconds: float | None
-    max_seconds: float | None
-    text: str
+    min_seconds: float | None = field(metadata=_COUNT)
+    max_seconds: float | None = field(metadata=_COUNT)
+    text: str = field(metadata=_TEXT)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"min_seconds": _num(self.min_seconds), "max_seconds": _num(self.max_seconds), "text": self.text}
+        return to_data(self)
 
 
 @dataclass
 class Flag:
-    rule: str
+    """An audit finding on a record or an article (or, from curation, on a dataset row)."""
+
+    # ids are set once the article has its identity (pipeline.identity); kw_only keeps
+    # `Flag(rule, severity, message, evidence, stretch)` working while the id columns come first
+    id: str = field(default="", kw_only=True, metadata={"doc": "unique id of the flag"})
+    article_id: str | None = field(default=None, kw_only=True, metadata={"doc": "the article it belongs to"})
+    record_id: str | None = field(default=None, kw_only=True,
+                                  metadata={"doc": "the stretch record it belongs to; null for article-level flags"})
+    dataset_id: str | None = field(default=None, kw_only=True,
+                                   metadata={"doc": "the dataset row it belongs to (source-conflict flags)"})
+    rule: str = field(metadata={"pattern": "^[a-z]+(-[a-z]+)*$"})
     severity: Severity
     message: str
     evidence: list[str] = field(default_factory=list)
-    stretch: str | None = None  # the record's name; None for article-level flags
+    stretch: str | None = field(default=None, metadata={"doc": "the record's name; null for article-level flags"})
     # character spans in the cleaned text of the evidence quotes that have one (for locations and
     # the report); not emitted
-    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    spans: list[tuple[int, int]] = field(default_factory=list, repr=False, metadata={"emit": False})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "severity": self.severity, "message": self.message,
-                "evidence": list(self.evidence), "stretch": self.stretch}
+        return to_data(self)
 
 
 @dataclass(frozen=True)
@@ -288,68 +307,65 @@ class Evidence:
 
 
 @dataclass
-class Source:
-    path: str
-    title: str | None
-    span: tuple[int, int]  # character span of the section in the cleaned text
+class ArticleSource:
+    """Where an article comes from."""
+
+    url: str | None = field(default=None, metadata={"doc": "the page's URL when known"})
+    path: str | None = field(default=None, metadata={
+        "doc": "the input file relative to the input root given (the file name for a file given directly)"})
+    title: str | None = None
+    author: str | None = field(default=None, metadata={"doc": "when the page names one"})
+    date: str | None = field(default=None, metadata={"doc": "publication date when the page gives one"})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "title": self.title, "span": list(self.span)}
+        return to_data(self)
+
+
+@dataclass
+class Source(ArticleSource):
+    """Where a record comes from: its article's source and the section's place in the cleaned text."""
+
+    span: tuple[int, int] | None = field(default=None, metadata={
+        "doc": "character span of the section in the cleaned text", "item_minimum": 0})
 
 
 @dataclass
 class Stretch:
     """One exercise section of an article (a stretch, or another kind of exercise)."""
 
-    name: str
-    number: int | None
-    kind: str
-    canonical_name: str | None
-    position: str | None
-    position_options: list[str]
-    steps: list[str]
+    id: str = field(default="", kw_only=True, metadata={"doc": "article id + the section's position, e.g. 3f2a9c1b0d4e-02"})
+    article_id: str = field(default="", kw_only=True, metadata={"doc": "the article the record comes from"})
+    name: str = field(metadata={**_TEXT, "doc": "as headed in the article"})
+    name_source: str = field(default="heading", kw_only=True, metadata={
+        "enum": ("heading", "derived"), "doc": "heading: as the page names it; derived: shown on the page unnamed"})
+    number: int | None = field(metadata={"minimum": 1})
+    kind: str = field(metadata={"enum": KINDS})
+    canonical_name: str | None = field(metadata={"doc": "knowledge-base entry linked by alias or fuzzy match"})
+    position: str | None = field(metadata={"enum": POSITIONS})
+    position_options: list[str] = field(metadata={"item_enum": POSITIONS, "unique": True})
+    steps: list[str] = field(metadata={"item_min_length": 1})
     hold: HoldTime | None
     duration: HoldTime | None
     breaths: Range | None
     repetitions: Range | None
     frequency: str | None
     per_side: bool
-    targets: list[str]
-    targets_source: str | None  # "text", "knowledge_base" or None
+    targets: list[str] = field(metadata={"unique": True})
+    targets_source: str | None = field(metadata={"enum": ("text", "knowledge_base")})
     benefits: list[str]
     source: Source
     flags: list[Flag] = field(default_factory=list)
-    name_source: str = "heading"  # "heading": as the page names it; "derived": shown on the page unnamed
     # what extraction read, with spans, for the audit and the report; not part of the emitted record
-    evidence: Evidence = field(default_factory=Evidence, repr=False)
+    evidence: Evidence = field(default_factory=Evidence, repr=False, metadata={"emit": False})
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "name_source": self.name_source,
-            "number": self.number,
-            "kind": self.kind,
-            "canonical_name": self.canonical_name,
-            "position": self.position,
-            "position_options": self.position_options,
-            "steps": self.steps,
-            "hold": self.hold.to_dict() if self.hold else None,
-            "duration": self.duration.to_dict() if self.duration else None,
-            "breaths": self.breaths.to_dict() if self.breaths else None,
-            "repetitions": self.repetitions.to_dict() if self.repetitions else None,
-            "frequency": self.frequency,
-            "per_side": self.per_side,
-            "targets": self.targets,
-            "targets_source": self.targets_source,
-            "benefits": self.benefits,
-            "source": self.source.to_dict(),
-            "flags": [f.to_dict() for f in self.flags],
-        }
+        return to_data(self)
 
 
 @dataclass
 class Article:
-    source: str
+    id: str = field(default="", kw_only=True)
+    source: ArticleSource
     title: str | None
     topic: list[str]  # body areas the title is about, e.g. ["lower back"]
     claimed_count: int | None
@@ -359,6 +375,7 @@ class Article:
     flags: list[Flag] = field(default_factory=list)
     non_exercise_sections: list[str] = field(default_factory=list)  # headed sections with no exercise in them
     metadata: PageMetadata | None = None  # what the page says about itself (HTML pages), from acquire
+    text: str = field(default="", repr=False)  # the cleaned text, for finding duplicate articles
 
     @property
     def stretches(self) -> list[Stretch]:
@@ -368,21 +385,46 @@ class Article:
     def other_exercises(self) -> list[Stretch]:
         return [r for r in self.records if r.kind not in ("static-stretch", "dynamic-stretch")]
 
+    def row(self) -> ArticleRow:
+        return ArticleRow(
+            id=self.id, source=self.source, title=self.title, topic=self.topic, claimed_count=self.claimed_count,
+            record_count=len(self.stretches), summary_list=self.summary_list,
+            other_exercises=[ExerciseRef(r.id, r.name, r.kind, r.canonical_name, r.flags)
+                             for r in self.other_exercises],
+            non_exercise_sections=self.non_exercise_sections, removed=self.removed, flags=self.flags,
+            metadata=self.metadata)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "title": self.title,
-            "topic": self.topic,
-            "claimed_count": self.claimed_count,
-            "record_count": len(self.stretches),
-            "summary_list": self.summary_list,
-            "other_exercises": [{"name": r.name, "kind": r.kind, "canonical_name": r.canonical_name}
-                                for r in self.other_exercises],
-            "non_exercise_sections": self.non_exercise_sections,
-            "removed": [r.to_dict() for r in self.removed],
-            "flags": [f.to_dict() for f in self.flags],
-            "metadata": self.metadata.to_dict() if self.metadata else None,
-        }
+        return to_data(self.row())
+
+
+@dataclass
+class ExerciseRef:
+    """An exercise section of another kind (strength, balance, other): not a stretch record."""
+
+    id: str
+    name: str
+    kind: str = field(metadata={"enum": KINDS})
+    canonical_name: str | None
+    flags: list[Flag]
+
+
+@dataclass
+class ArticleRow:
+    """One article: where it comes from, what it claims, what was set aside and why."""
+
+    id: str = field(metadata={"doc": "stable id from the normalised source (URL, else relative path)"})
+    source: ArticleSource
+    title: str | None
+    topic: list[str] = field(metadata={"doc": "body areas the title is about"})
+    claimed_count: int | None = field(metadata={"doc": 'the count in the title ("13 stretches")', "minimum": 0})
+    record_count: int = field(metadata={"doc": "stretch records kept", "minimum": 0})
+    summary_list: list[str]
+    other_exercises: list[ExerciseRef]
+    non_exercise_sections: list[str] = field(metadata={"doc": "headed sections with no exercise in them"})
+    removed: list[RemovedBlock] = field(metadata={"doc": "blocks the cleaner removed, with reasons"})
+    flags: list[Flag] = field(metadata={"doc": "article-level flags"})
+    metadata: PageMetadata | None = field(metadata={"doc": "what an HTML page says about itself (JSON-LD first)"})
 
 
 @dataclass
@@ -398,10 +440,3 @@ class ManifestEntry:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _num(value: float | None) -> int | float | None:
-    """Whole numbers print as ints so that 30.0 reads as 30 in JSON and CSV."""
-    if value is None:
-        return None
-    return int(value) if float(value).is_integer() else round(value, 2)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
+import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from .audit import all_flags, audit_article
 from .clean import clean_page
 from .executors import Budget, Engine, Failure, in_order, make_engine
 from .extract import extract_article
+from .identity import assign_ids, attach_page
 from .knowledge import load_knowledge
 from .records import Article, CleanDocument, ManifestEntry, Page
 
@@ -64,6 +67,7 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
     article = extract_article(doc, kb)
     article.metadata = page.metadata  # the page's own metadata and JSON-LD, for provenance and the audit
     article = audit_article(article, kb, doc)
+    attach_page(article, page, doc)
     return doc, article
 
 
@@ -227,11 +231,13 @@ def run(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = "audi
         options: Options | None = None) -> RunResult:
     """Run the stages on every input and collect the results (use `outcomes` to stream them)."""
     result = RunResult()
+    inputs = list(inputs)
     for outcome in outcomes(inputs, stdin=stdin, until=until, options=options, exclude=exclude):
         result.articles.extend(outcome.articles)
         result.documents.extend(outcome.documents)
         result.manifest.extend(outcome.entries)
         result.stats.update(outcome.stats)
+    assign_ids(result.articles, inputs)
     return result
 
 
@@ -247,6 +253,8 @@ class DatasetResult:
     reused: int = 0  # inputs taken from the resume state
     up_to_date: bool = False  # nothing changed: the output set was left as it was
     kept_previous: bool = False  # nothing processed: the previous dataset was kept (SP503)
+    duplicates: int = 0  # articles set aside as copies of kept ones (pipeline/dataset.py)
+    dataset_rows: int = 0  # rows of the curated dataset
     problems: list[ManifestEntry] = field(default_factory=list)  # skipped and failed inputs
 
 
@@ -257,9 +265,11 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
     `output_set` is an opened (checked, locked) outputs.OutputSet. A run that processed nothing
     never replaces a dataset (`kept_previous`); a failed write raises OutputError (SP504) and
     leaves the previous set as it was."""
+    from .dataset import finish
     from .emit import write_outputs
     from .state import StateStore, digest
 
+    inputs = list(inputs)
     options = options or Options()
     budget_key = f"{options.budget.timeout_seconds:g}s/{options.budget.memory_mb}MB"
     store = StateStore(output_set.state_path)
@@ -336,10 +346,12 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
             return result
 
         articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
+        finished = finish(articles, inputs, manifest=manifest, stats=stats)  # ids, duplicates, the dataset
+        result.duplicates, result.dataset_rows = len(finished.duplicates), len(finished.dataset)
         staging = output_set.stage()
         try:
-            names = [p.name for p in write_outputs(staging, articles, manifest, dict(sorted(stats.items())),
-                                                   formats)]
+            names = [p.name for p in write_outputs(staging, finished.articles, manifest, dict(sorted(stats.items())),
+                                                   formats, dataset=finished.dataset, duplicates=finished.duplicates)]
             output_set.commit(staging)
         except OSError as exc:
             output_set.discard(staging)
@@ -372,3 +384,15 @@ def _bytes_for_digest(path: str) -> bytes | None:
         return read_bytes(path)
     except errors.InputError:
         return None
+
+
+class _CallableModule(types.ModuleType):
+    """`pipeline.run(inputs, out=...)` is the Python API (`pipeline.api.run`) while `pipeline.run`
+    stays this module for everything that imports from it or patches it."""
+
+    def __call__(self, *args, **kwargs):
+        from .api import run as api_run
+        return api_run(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -14,7 +14,7 @@ def invoke(*args, input=None):
 
 
 def test_help_everywhere():
-    for cmd in ([], ["run"], ["clean"], ["extract"], ["audit"], ["rules"]):
+    for cmd in ([], ["run"], ["curate"], ["clean"], ["extract"], ["audit"], ["rules"]):
         result = invoke(*cmd, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
 
@@ -40,7 +40,9 @@ def test_run_writes_all_outputs_deterministically(tmp_path):
         assert result.exit_code == 0, result.output
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1], "same input must give byte-identical output"
-    assert set(outs[0]) == {"stretches.json", "stretches.csv", "articles.json", "flags.csv", "manifest.json"}
+    tables = ("stretches", "articles", "flags", "dataset", "duplicates")
+    assert set(outs[0]) == {f"{t}.{ext}" for t in tables for ext in ("json", "jsonl", "csv", "parquet", "schema.json")
+                            } | {"datapackage.json", "manifest.json"}
     manifest = {m["source"].split("/")[-1]: m for m in json.loads(outs[0]["manifest.json"])["inputs"]}
     assert manifest["empty.txt"]["status"] == "skipped" and manifest["empty.txt"]["code"] == "SP102"
     assert manifest["binary.html"]["status"] == "failed" and manifest["binary.html"]["code"] == "SP103"
@@ -51,7 +53,7 @@ def test_run_writes_all_outputs_deterministically(tmp_path):
     stretches = json.loads(outs[0]["stretches.json"])
     assert len(stretches) == 15
     csv_lines = outs[0]["stretches.csv"].decode().splitlines()
-    assert len(csv_lines) == 16 and csv_lines[0].startswith("source,title,number,name")
+    assert len(csv_lines) == 16 and csv_lines[0].startswith("id,article_id,name,name_source,number")
     assert not list((tmp_path / "out1").glob(".*.tmp")), "no temp files left behind"
 
 
@@ -88,7 +90,9 @@ def test_csv_numbers_print_as_written(tmp_path):
     rows = {r["name"]: r for r in csv.DictReader((tmp_path / "stretches.csv").open(encoding="utf-8"))}
     cobra = rows["Cobra Pose"]
     assert (cobra["hold_min_seconds"], cobra["hold_max_seconds"], cobra["duration_min_seconds"]) == ("20", "30", "")
-    assert rows["Knee-to-Chest Stretch"]["targets"] == "lower back | hips | glutes"
+    # list cells are JSON arrays: an empty list is [], a missing value an empty cell
+    assert json.loads(rows["Knee-to-Chest Stretch"]["targets"]) == ["lower back", "hips", "glutes"]
+    assert cobra["position_options"] == "[]" and cobra["frequency"] == ""
 
 
 def test_output_is_identical_across_processes_and_hash_seeds(tmp_path):

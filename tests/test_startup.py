@@ -30,4 +30,16 @@ def test_help_and_version_load_no_heavy_module():
 
 def test_the_probe_sees_heavy_modules_when_a_command_loads_them():
     # the check above would pass vacuously if the probe could not see imports
-    assert "pandas" in _modules_after("import pipeline.emit")
+    assert "spacy" in _modules_after("import pipeline.run")
+
+
+def test_importing_the_package_loads_no_heavy_module():
+    loaded = _modules_after("import pipeline\npipeline.read_dataset")
+    assert not [m for m in HEAVY if m in loaded]
+
+
+def test_pipeline_run_is_the_module_and_the_api():
+    import pipeline
+    import pipeline.run
+    from pipeline.run import run_dataset
+    assert callable(pipeline.run) and pipeline.run.run_dataset is run_dataset

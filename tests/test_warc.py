@@ -48,7 +48,7 @@ def test_each_html_response_is_a_page_and_the_rest_is_counted(tmp_path):
     assert result.stats["acquire/warc/pages"] == 3
     assert result.stats["acquire/warc/not_html"] == 1 and result.stats["acquire/warc/revisit"] == 1
     assert result.stats["acquire/warc/not_ok"] == 1
-    assert result.articles[0].source == "https://example.org/back"
+    assert result.articles[0].source.url == "https://example.org/back" and result.articles[0].source.path is None
 
 
 def test_a_broken_archive_fails_with_its_own_code_after_the_pages_before_it(tmp_path):

@@ -221,7 +221,7 @@ def _where(flag: Flag, article: Article, smap: SourceMap) -> tuple[int, list[Loc
     for p in places[1:]:
         line, col = smap.position(p)
         if (line, col) != smap.position(places[0]):
-            related.append(Location(article.source, line, col))
+            related.append(Location(article.source.path or article.source.url or "", line, col))
     return places[0], list(dict.fromkeys(related))
 
 

@@ -11,7 +11,7 @@ from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
 from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_times
-from ..records import Article, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
+from ..records import Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
 from .sections import Section, claimed_count, find_sections, find_summary_list
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
                         lexicon_for, name_targets, position_cues, target_areas)
@@ -40,7 +40,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     if len(records) == 1 and records[0].targets_source != "text":
         _targets_from_intro(records[0], doc, sections, kb)
     return Article(
-        source=doc.source,
+        source=ArticleSource(path=doc.source, title=title),
         title=title,
         topic=topic,
         claimed_count=claimed_count(title, doc.blocks, kb),
@@ -143,7 +143,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         targets=targets,
         targets_source=targets_source,
         benefits=[s.text for s in sentences if s.role == BENEFIT],
-        source=Source(doc.source, doc.title, section.span),
+        source=Source(path=doc.source, title=doc.title, span=section.span),
         name_source=section.name_source,
     )
     record.evidence = _evidence(section, sentences, starts, name_positions, repeats)

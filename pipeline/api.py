@@ -1,0 +1,198 @@
+"""The Python API: `pipeline.run(inputs)` and `pipeline.read_dataset(path)`.
+
+Both give a `Dataset`: pandas DataFrames (`stretches`, `articles`, `flags`, `dataset`,
+`duplicates`, `manifest`) with Arrow-backed columns, so lists stay lists, records stay dicts and
+an integer column with gaps stays integer. The CLI is a thin face over these functions.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is imported inside the functions that need it (fast `--help`)
+    import pandas as pd
+
+    from .curate import DatasetRow
+    from .dedupe import Duplicate
+    from .run import RunResult
+
+TABLE_NAMES = ("stretches", "articles", "flags", "dataset", "duplicates")
+
+
+@dataclass
+class Outcome:
+    """Everything one run produced, as records: the executor's result plus dedupe and curation."""
+
+    result: RunResult
+    duplicates: list[Duplicate] = field(default_factory=list)
+    dataset: list[DatasetRow] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+    @property
+    def articles(self):
+        return self.result.articles
+
+    @property
+    def manifest(self):
+        return self.result.manifest
+
+
+@dataclass
+class Dataset:
+    """The output tables as DataFrames."""
+
+    stretches: pd.DataFrame
+    articles: pd.DataFrame
+    flags: pd.DataFrame
+    dataset: pd.DataFrame
+    duplicates: pd.DataFrame
+    manifest: pd.DataFrame
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(getattr(self, n))}" for n in (*TABLE_NAMES, "manifest"))
+        return f"Dataset({sizes})"
+
+
+class NotAnOutputFolder(Exception):
+    """The folder given holds no tables written by `stretchpipe run`."""
+
+
+def process(inputs: Iterable[str | Path], *, stdin: bytes | None = None, dedupe: bool = True, curate: bool = True,
+            until: str = "audit", exclude: Iterable[str | Path] = (), options=None) -> Outcome:
+    """Run the stages, set duplicate articles aside and build the curated dataset, in memory
+    (records; nothing is written)."""
+    from .dataset import finish
+    from .run import run as run_stages
+
+    inputs = [str(i) for i in inputs]
+    result = run_stages(inputs, stdin=stdin, until=until, exclude=[str(e) for e in exclude], options=options)
+    outcome = Outcome(result)
+    if until == "audit":
+        finished = finish(result.articles, inputs, manifest=result.manifest, stats=result.stats,
+                          dedupe=dedupe, curate=curate)
+        result.articles = list(finished.articles)
+        outcome.duplicates, outcome.dataset = finished.duplicates, finished.dataset
+    return outcome
+
+
+def write(outcome: Outcome, out: str | Path, formats: Iterable[str] | None = None) -> list[Path]:
+    """Write an in-memory outcome's files into `out` (no output-set locking or resume: for tests
+    and notebooks; `run(..., out=...)` and `stretchpipe run` use the executor's output set)."""
+    from .emit import DEFAULT_FORMATS, write_outputs
+    outcome.written = write_outputs(Path(out), outcome.result.articles, outcome.result.manifest,
+                                    outcome.result.stats_dict(), tuple(formats or DEFAULT_FORMATS),
+                                    dataset=outcome.dataset, duplicates=outcome.duplicates)
+    return outcome.written
+
+
+def run(inputs: str | Path | Iterable[str | Path], out: str | Path | None = None, *,
+        formats: Iterable[str] | None = None, options=None) -> Dataset:
+    """Process files or folders into DataFrames. With `out`, the run goes through the same output
+    set as `stretchpipe run --out` (locked, staged, swapped in whole, resumable) and the frames are
+    read back from it.
+
+    >>> ds = pipeline.run("raw/")
+    >>> ds.dataset[["name", "position", "source_count"]]
+    """
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    inputs = [str(i) for i in inputs]
+    if out is None:
+        return frames(process(inputs, options=options))
+    from .emit import DEFAULT_FORMATS
+    from .outputs import OutputSet
+    from .run import run_dataset
+    output_set = OutputSet(out).open()
+    try:
+        run_dataset(inputs, output_set, formats=tuple(formats or DEFAULT_FORMATS), options=options)
+    finally:
+        output_set.close()
+    return read_dataset(out)
+
+
+def frames(outcome: Outcome) -> Dataset:
+    """The outcome's tables as DataFrames, built through the same Arrow schema as the Parquet files."""
+    import pandas as pd
+
+    from .emit.tables import TABLE_BY_NAME, table_rows
+    rows = table_rows(outcome.result.articles, outcome.dataset, outcome.duplicates)
+    tables = {name: _frame(rows[name], TABLE_BY_NAME[name].record) for name in TABLE_NAMES}
+    manifest = pd.DataFrame([m.to_dict() for m in outcome.result.manifest])
+    return Dataset(**tables, manifest=manifest)
+
+
+def _frame(rows: list[dict[str, Any]], record: type) -> pd.DataFrame:
+    import pandas as pd
+    import pyarrow as pa
+
+    from .schema import arrow_schema
+    return pa.Table.from_pylist(rows, schema=arrow_schema(record)).to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def read_dataset(path: str | Path) -> Dataset:
+    """Load a folder written by `stretchpipe run` (Parquet when present, else JSON Lines or JSON)."""
+    import json
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .emit.tables import TABLE_BY_NAME
+    from .schema import arrow_schema
+    folder = Path(path)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder written by `stretchpipe run`; pass its --out folder")
+    tables = {}
+    for name in TABLE_NAMES:
+        schema = arrow_schema(TABLE_BY_NAME[name].record)
+        if (folder / f"{name}.parquet").exists():
+            table = pq.read_table(folder / f"{name}.parquet", schema=schema)
+        elif (folder / f"{name}.jsonl").exists():
+            lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+            table = pa.Table.from_pylist([json.loads(x) for x in lines if x.strip()], schema=schema)
+        elif (folder / f"{name}.json").exists():
+            table = pa.Table.from_pylist(json.loads((folder / f"{name}.json").read_text(encoding="utf-8")),
+                                         schema=schema)
+        else:
+            table = schema.empty_table()
+        tables[name] = table.to_pandas(types_mapper=pd.ArrowDtype)
+    manifest_file = folder / "manifest.json"
+    manifest = pd.DataFrame(json.loads(manifest_file.read_text(encoding="utf-8"))["inputs"]
+                            if manifest_file.exists() else [])
+    return Dataset(**tables, manifest=manifest)
+
+
+def _read_rows(folder: Path, name: str) -> list[dict] | None:
+    import json
+    if (folder / f"{name}.jsonl").exists():
+        lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        return [json.loads(x) for x in lines if x.strip()]
+    if (folder / f"{name}.json").exists():
+        return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+    if (folder / f"{name}.parquet").exists():
+        import pyarrow.parquet as pq
+        return pq.read_table(folder / f"{name}.parquet").to_pylist()
+    return None
+
+
+def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | None = None):
+    """`stretchpipe curate`: rebuild the dataset table from the stretch records of a processed
+    folder; the flags table keeps its record and article flags and gets the new dataset flags."""
+    from .curate import curate_records
+    from .emit import DEFAULT_FORMATS, write_tables
+    from .records import Stretch
+    from .schema import from_data, to_data
+
+    folder = Path(folder)
+    stretches = _read_rows(folder, "stretches") if folder.is_dir() else None
+    if stretches is None:
+        raise NotAnOutputFolder(f"{folder} holds no stretches.jsonl, stretches.json or stretches.parquet; "
+                                "pass a folder written by `stretchpipe run --out`")
+    rows = curate_records([from_data(Stretch, r) for r in stretches])
+    flags = [f for f in (_read_rows(folder, "flags") or []) if not f.get("dataset_id")]
+    flags += [to_data(f) for row in rows for f in row.flags]
+    written = write_tables(Path(out), {"dataset": [to_data(r) for r in rows], "flags": flags},
+                           tuple(formats or DEFAULT_FORMATS))
+    return rows, written

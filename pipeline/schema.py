@@ -1,0 +1,284 @@
+"""One definition of each output record, many descriptions of it.
+
+The dataclasses in `pipeline.records` (and `pipeline.curate`) are the only place an output
+record's fields are listed. Everything else is generated from them here:
+
+- `to_data(obj)`: the plain JSON-able value (field order = declaration order),
+- `json_schema(cls)`: JSON Schema 2020-12, used to validate every emitted record,
+- `arrow_schema(cls)`: the pyarrow schema of the Parquet file (real list and struct columns),
+- `table_schema(cls)` + `csv_row(data, cls)`: the flat CSV form and its Frictionless Table Schema.
+
+Field metadata (`dataclasses.field(metadata=...)`) adds what type hints cannot say:
+`enum` (a vocabulary), `min_length`, `minimum`, `pattern`, `unique` (list items), `doc` (a
+description), and `emit=False` for working data that never leaves the process.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import types
+import typing
+from typing import Any, Literal, Union
+
+# spreadsheet programs run a cell that starts with one of these as a formula (OWASP "CSV injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+
+
+# -- the type model ---------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: Any  # the type hint without None
+    nullable: bool
+    meta: dict
+
+
+def _strip_none(hint: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(hint))
+        return (args[0] if len(args) == 1 else Union[tuple(args)]), nullable
+    return hint, False
+
+
+@functools.cache
+def fields_of(cls: type) -> tuple[FieldSpec, ...]:
+    """The emitted fields of a record class, in declaration order."""
+    hints = typing.get_type_hints(cls)
+    specs = []
+    for f in dataclasses.fields(cls):
+        if f.metadata.get("emit", True) is False:
+            continue
+        hint, nullable = _strip_none(hints[f.name])
+        specs.append(FieldSpec(f.name, hint, nullable, dict(f.metadata)))
+    return tuple(specs)
+
+
+def _is_record(hint: Any) -> bool:
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+def _item(hint: Any) -> Any:
+    args = typing.get_args(hint)
+    return args[0] if args else str
+
+
+def _is_list(hint: Any) -> bool:
+    return typing.get_origin(hint) in (list, tuple)
+
+
+# -- values -----------------------------------------------------------------------------------
+
+def to_data(obj: Any) -> Any:
+    """A record (or list of them) as plain JSON-able data; whole floats become ints (30.0 -> 30)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {spec.name: to_data(getattr(obj, spec.name)) for spec in fields_of(type(obj))}
+    if isinstance(obj, (list, tuple)):
+        return [to_data(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_data(v) for k, v in obj.items()}
+    if isinstance(obj, float):
+        return int(obj) if obj.is_integer() else round(obj, 2)
+    return obj
+
+
+def from_data(cls: type, data: Any) -> Any:
+    """The inverse of `to_data`: a record rebuilt from its plain data (fields not emitted keep
+    their defaults)."""
+    if data is None:
+        return None
+    if _is_record(cls):
+        values = {spec.name: from_data(spec.type, data.get(spec.name)) for spec in fields_of(cls)}
+        return cls(**values)
+    if _is_list(cls):
+        items = [from_data(_item(cls), v) for v in data]
+        return tuple(items) if typing.get_origin(cls) is tuple else items
+    if cls is float and isinstance(data, int):
+        return float(data)
+    return data
+
+
+# -- JSON Schema ------------------------------------------------------------------------------
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def _json_type(hint: Any, meta: dict, defs: dict) -> dict:
+    if _is_record(hint):
+        defs.setdefault(hint.__name__, None)
+        if defs[hint.__name__] is None:
+            defs[hint.__name__] = _object_schema(hint, defs)
+        return {"$ref": f"#/$defs/{hint.__name__}"}
+    if _is_list(hint):
+        args = typing.get_args(hint)
+        schema: dict = {"type": "array", "items": _json_type(_item(hint), meta.get("items", {}), defs)}
+        if typing.get_origin(hint) is tuple and Ellipsis not in args:
+            schema["minItems"] = schema["maxItems"] = len(args)
+        if meta.get("unique"):
+            schema["uniqueItems"] = True
+        return schema
+    if typing.get_origin(hint) is Literal:
+        return {"enum": list(typing.get_args(hint))}
+    schema = {"type": _JSON_TYPES[hint]}
+    if "enum" in meta:
+        schema = {"enum": list(meta["enum"])}
+    if "min_length" in meta:
+        schema["minLength"] = meta["min_length"]
+    if "minimum" in meta:
+        schema["minimum"] = meta["minimum"]
+    if "pattern" in meta:
+        schema["pattern"] = meta["pattern"]
+    return schema
+
+
+def _nullable(schema: dict) -> dict:
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _object_schema(cls: type, defs: dict) -> dict:
+    props = {}
+    for spec in fields_of(cls):
+        item_meta = {k[5:]: v for k, v in spec.meta.items() if k.startswith("item_")}
+        schema = _json_type(spec.type, {**spec.meta, "items": item_meta}, defs)
+        if spec.nullable:
+            schema = _nullable(schema)
+        if "doc" in spec.meta:
+            schema = {"description": spec.meta["doc"], **schema}
+        props[spec.name] = schema
+    doc = (cls.__doc__ or "").strip().split("\n\n")[0]
+    out = {"type": "object", "additionalProperties": False, "required": [s.name for s in fields_of(cls)],
+           "properties": props}
+    return {"description": " ".join(doc.split()), **out} if doc else out
+
+
+def json_schema(cls: type, title: str) -> dict:
+    """JSON Schema 2020-12 of one record class (nested records go to `$defs`)."""
+    defs: dict = {}
+    body = _object_schema(cls, defs)
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": f"stretchpipe/{title}.schema.json",
+              "title": f"stretchpipe {title} record", **body}
+    if defs:
+        schema["$defs"] = {k: defs[k] for k in sorted(defs)}
+    return schema
+
+
+# -- Parquet (pyarrow) -------------------------------------------------------------------------
+
+def arrow_schema(cls: type):
+    import pyarrow as pa
+
+    def arrow_type(hint: Any):
+        if _is_record(hint):
+            return pa.struct([pa.field(s.name, arrow_type(s.type), nullable=s.nullable) for s in fields_of(hint)])
+        if _is_list(hint):
+            return pa.list_(arrow_type(_item(hint)))
+        if typing.get_origin(hint) is Literal:
+            return pa.string()
+        return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[hint]
+
+    return pa.schema([pa.field(s.name, arrow_type(s.type), nullable=s.nullable) for s in fields_of(cls)])
+
+
+# -- CSV and its Frictionless Table Schema ----------------------------------------------------
+
+_TABLE_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    name: str
+    path: tuple[str, ...]  # where the value sits in the nested record
+    type: Any
+    nullable: bool
+    meta: dict
+
+
+@functools.cache
+def columns_of(cls: type) -> tuple[Column, ...]:
+    """The flat CSV columns: nested records are spread into `parent_child` columns, lists stay one
+    cell holding a JSON array (so `[]` and an empty cell, null, stay apart)."""
+    out: list[Column] = []
+
+    def walk(c: type, prefix: tuple[str, ...], nullable: bool) -> None:
+        for spec in fields_of(c):
+            path = (*prefix, spec.name)
+            if _is_record(spec.type):
+                walk(spec.type, path, nullable or spec.nullable)
+            else:
+                out.append(Column("_".join(path), path, spec.type, nullable or spec.nullable, spec.meta))
+
+    walk(cls, (), False)
+    return tuple(out)
+
+
+def table_schema(cls: type, primary_key: str | None = "id", foreign_keys: list[dict] | None = None) -> dict:
+    fields = []
+    for col in columns_of(cls):
+        if _is_list(col.type):
+            ftype = "array"
+        elif typing.get_origin(col.type) is Literal:
+            ftype = "string"
+        else:
+            ftype = _TABLE_TYPES[col.type]
+        field: dict = {"name": col.name, "type": ftype}
+        if "doc" in col.meta:
+            field["description"] = col.meta["doc"]
+        constraints: dict = {}
+        if not col.nullable:
+            constraints["required"] = True
+        enum = col.meta.get("enum") or (list(typing.get_args(col.type)) if typing.get_origin(col.type) is Literal
+                                         else None)
+        if enum and ftype == "string":
+            # escaped cells are what the file holds; a vocabulary never starts with a formula character
+            constraints["enum"] = list(enum)
+        if "minimum" in col.meta and ftype in ("integer", "number"):
+            constraints["minimum"] = col.meta["minimum"]
+        if constraints:
+            field["constraints"] = constraints
+        fields.append(field)
+    schema: dict = {"fields": fields, "missingValues": [""]}
+    if primary_key:
+        schema["primaryKey"] = [primary_key]
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return schema
+
+
+def escape_cell(text: str) -> str:
+    """A string a spreadsheet would run as a formula gets a leading apostrophe (and so does one that
+    already starts with an apostrophe, so that `unescape_cell` gives back exactly what was written)."""
+    return FORMULA_ESCAPE + text if text.startswith((*FORMULA_START, FORMULA_ESCAPE)) else text
+
+
+def unescape_cell(text: str) -> str:
+    if text.startswith(FORMULA_ESCAPE) and text[1:].startswith((*FORMULA_START, FORMULA_ESCAPE)):
+        return text[1:]
+    return text
+
+
+def csv_row(data: dict, cls: type) -> list[str]:
+    """One CSV row (as strings) of a record's plain data."""
+    row = []
+    for col in columns_of(cls):
+        value: Any = data
+        for key in col.path:
+            value = None if value is None else value.get(key)
+        if value is None:
+            row.append("")
+        elif isinstance(value, list):
+            row.append(json.dumps(value, ensure_ascii=False))
+        elif isinstance(value, bool):
+            row.append("true" if value else "false")
+        elif isinstance(value, str):
+            row.append(escape_cell(value))
+        else:
+            row.append(str(value))
+    return row
