@@ -269,3 +269,25 @@ def test_real_numbered_spans_and_bare_word_lines(kb):
     assert "Spinal Side Bend" in lines and "Twist" in lines
     at = lines.index("Leg stretches")
     assert lines[at + 1:at + 6] == ["Starting by turning to the side", "calf", "achillies", "groin", "hamstring"]
+
+
+def test_captions_that_name_or_instruct_a_stretch_stay_in_the_main_content():
+    prose = ("<p>Tight calves pull on the heel and the arch, and a few minutes of stretching after a run "
+             "keeps them supple. The two stretches below need only a wall and a step.</p>")
+    html = (f"<html><body><nav><a href='/'>Home</a></nav><article><h1>Calf Care</h1>{prose}"
+            "<h2>1. Wall stretch</h2><figure><img src='a.jpg'><figcaption>Downward Dog, seen from the side"
+            "</figcaption></figure><p>Stand facing a wall and step your right foot back, pressing the heel "
+            "down until you feel the calf. Hold for 30 seconds on each side.</p>"
+            "<figure><img src='b.jpg'><figcaption>Our editor on holiday in 2019</figcaption></figure>"
+            "<p>Then stand on a step with your heels over the edge and let them sink below the step, holding "
+            "on to a rail. Hold for 30 seconds.</p></article><footer>© 2025</footer></body></html>")
+    doc = clean_page(page_from(html, "html"))
+    assert "Downward Dog, seen from the side" in texts(doc, "caption")
+    assert "Our editor on holiday in 2019" not in doc.text
+
+
+def test_a_heading_that_is_a_link_titles_its_section():
+    md = ("# Upper body\n\n### 1. [Incline Press (with a dumbbell)](../press.md)\n**Sets:** 3\n\n- Kneel and press\n\n"
+          "### 2. [Band Row](../row.md)\n**Sets:** 3\n\n- Pull the band\n")
+    doc = clean_page(page_from(md, "markdown"))
+    assert texts(doc, "heading") == ["Incline Press (with a dumbbell)", "Band Row"]

@@ -80,7 +80,8 @@ class PhraseFilter:
 class LinkDensityFilter:
     """Short blocks made mostly of links are menus, tag clouds and link lists.
 
-    A linked list item that names an exercise is the article's own table of contents, kept.
+    A linked list item that names an exercise is the article's own table of contents, kept; a
+    marked-up heading that is a link (`### [Incline Press](/press)`) titles its section, kept.
     """
 
     kb: Knowledge
@@ -90,8 +91,8 @@ class LinkDensityFilter:
         if block.link_density > self.config.max_link_density and word_count(block.text) <= self.config.link_block_max_words:
             if block.kind == "list_item" and self.kb.looks_like_exercise(block.text, fuzzy=False):
                 return None
-            if block.tag in HEADINGS and self.kb.looks_like_exercise(block.text, fuzzy=False):
-                return None  # <h3><a href="/cobra">Cobra Pose</a></h3> is still the exercise's heading
+            if block.tag in HEADINGS:
+                return None  # <h3><a href="/cobra">Cobra Pose</a></h3> is still the section's heading
             return "navigation"
         return None
 

@@ -70,7 +70,25 @@ def main_content_flags(root, blocks: list[Block], kb: Knowledge, config: CleanCo
             inside[i] = norm in line_set or f" {norm} " in whole
     _rescue_headings(blocks, inside, kb)
     _rescue_exercise_sections(blocks, inside, kb)
+    _rescue_captions(blocks, inside, kb)
     return inside
+
+
+def _rescue_captions(blocks: list[Block], inside: list[bool], kb: Knowledge) -> None:
+    """An image's caption between two blocks of the main content, that names an exercise or
+    instructs one, is part of it: extractors drop images with their captions, and on a stretch page
+    the caption may be the pose's only name. (A news photo's caption stays out.)"""
+    verbs = frozenset(kb.lexicon["instruction_verbs"])
+    last_inside = False
+    for i, block in enumerate(blocks):
+        if block.kind != "caption":
+            last_inside = inside[i]
+            continue
+        if not inside[i] and last_inside and not block.chrome \
+                and (kb.find_mentions(block.text) or _instructs(block.text, verbs)):
+            nxt = next((k for k in range(i + 1, len(blocks)) if blocks[k].kind != "caption"), None)
+            if nxt is not None and inside[nxt]:
+                inside[i] = True
 
 
 def _rescue_headings(blocks: list[Block], inside: list[bool], kb: Knowledge) -> None:

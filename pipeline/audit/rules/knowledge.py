@@ -36,22 +36,23 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
 
 
 def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """An image caption in the section (the clean stage keeps captions among the removed blocks)
-    that names another exercise than the section's."""
+    """An image caption in the section (a kept `caption` block inside the section's span, or a
+    caption the clean stage removed between its blocks) that names another exercise than the section's."""
     if ctx.doc is None or not record.canonical_name:
         return
-    bounds = _section_bounds(ctx).get(record.source.span[0])
-    if bounds is None:
-        return
+    start, end = record.source.span
+    captions = [b.text for b in ctx.doc.blocks if b.kind == "caption" and start <= b.start < end]
+    bounds = _section_bounds(ctx).get(start)
+    if bounds is not None:
+        captions += [r.text for r in ctx.article.removed
+                     if r.reason.endswith("caption") and bounds[0] <= r.index < bounds[1]]
     own = name_key(record.canonical_name)
-    for removed in ctx.article.removed:
-        if not removed.reason.endswith("caption") or not (bounds[0] <= removed.index < bounds[1]):
-            continue
-        others = [e for e in ctx.kb.find_mentions(removed.text)
+    for text in captions:
+        others = [e for e in ctx.kb.find_mentions(text)
                   if own not in name_key(e.canonical_name) and name_key(e.canonical_name) not in own]
         if others:
             yield Hit(f"the image caption names {others[0].canonical_name}, not {record.canonical_name}",
-                      texts=(removed.text,))
+                      texts=(text,))
 
 
 def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
