@@ -37,22 +37,25 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
 
 def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """An image caption in the section (a kept `caption` block inside the section's span, or a
-    caption the clean stage removed between its blocks) that names another exercise than the section's."""
+    caption or bare name label the clean stage removed between its blocks) that names another
+    exercise than the section's."""
     if ctx.doc is None or not record.canonical_name:
         return
     start, end = record.source.span
-    captions = [b.text for b in ctx.doc.blocks if b.kind == "caption" and start <= b.start < end]
+    captions = [(b.text, Quote(b.text, b.start, b.end, "caption")) for b in ctx.doc.blocks
+                if b.kind == "caption" and start <= b.start < end]
     bounds = _section_bounds(ctx).get(start)
     if bounds is not None:
-        captions += [r.text for r in ctx.article.removed
-                     if r.reason.endswith("caption") and bounds[0] <= r.index < bounds[1]]
+        captions += [(r.text, None) for r in ctx.article.removed if bounds[0] <= r.index < bounds[1]
+                     and (r.reason.endswith("caption") or r.reason.endswith("outside_main_content")
+                          and len(r.text.split()) <= 6 and ctx.kb.match_exercise(r.text)[0])]
     own = name_key(record.canonical_name)
-    for text in captions:
-        others = [e for e in ctx.kb.find_mentions(text)
-                  if own not in name_key(e.canonical_name) and name_key(e.canonical_name) not in own]
+    for text, quote in captions:
+        named = ctx.kb.find_mentions(text) or [e for e in (ctx.kb.match_exercise(text)[0],) if e]
+        others = [e for e in named if own not in name_key(e.canonical_name) and name_key(e.canonical_name) not in own]
         if others:
             yield Hit(f"the image caption names {others[0].canonical_name}, not {record.canonical_name}",
-                      texts=(text,))
+                      (quote,) if quote else (), () if quote else (text,))
 
 
 def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
