@@ -281,3 +281,10 @@ def test_kb_conflict_caption_naming_another_stretch_and_one_that_names_its_own()
     found = stretch_flags(page, "Calf Stretch", "kb-conflict", fmt="html")
     assert found and "Pigeon" in found[0].message
     assert not stretch_flags(page, "Downward Dog", "kb-conflict", fmt="html")
+
+
+def test_position_conflict_silent_for_two_exercises_in_their_own_lists_under_one_heading():
+    text = ("# Hip Session\n\n## Main Block\n\nSets: 3\n\n- Kneel on your right knee and push your hips forward\n"
+            "- Hold for 30 seconds\n\nSets: 2\n\n* Stand tall and cross your right ankle over your left knee\n"
+            "* Hold for 20 seconds\n")
+    assert not flags_of(text, "position-conflict", fmt="markdown")

@@ -18,7 +18,9 @@ def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         yield Hit(f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", (first.sentence,))
     if len(labels) > 1:
         quotes = tuple(next(m.sentence for m in starts if m.label == lab) for lab in labels)
-        yield Hit(f"the steps give two starting positions: {' and then '.join(labels)}", quotes)
+        # a sub-heading, or a list of its own, starts another exercise (a workout filed as one section)
+        if not _heading_between(quotes[0].end, quotes[-1].start, ctx) and not _other_lists(quotes, ctx):
+            yield Hit(f"the steps give two starting positions: {' and then '.join(labels)}", quotes)
 
 
 @rule("direction-conflict", "error")
@@ -39,6 +41,18 @@ def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         if bend and felt and bend["side"].lower() == felt["side"].lower():
             side = bend["side"].lower()
             yield Hit(f"bending to the {side} stretches the {d.sides[side]} side, not the {side}", (q,))
+
+
+def _heading_between(start: int, end: int, ctx: Context) -> bool:
+    return ctx.doc is not None and any(b.kind == "heading" and start <= b.start < end for b in ctx.doc.blocks)
+
+
+def _other_lists(quotes: tuple[Quote, ...], ctx: Context) -> bool:
+    if ctx.doc is None:
+        return False
+    blocks = [next((b for b in ctx.doc.blocks if b.start <= q.start < b.end), None) for q in quotes]
+    groups = {getattr(b, "group", None) for b in blocks if b is not None and b.kind == "list_item"}
+    return len(blocks) == sum(1 for b in blocks if b is not None and b.kind == "list_item") and len(groups) > 1
 
 
 def _own_starts(record: Stretch, ctx: Context) -> list[PositionMention]:
