@@ -179,6 +179,14 @@ def test_front_matter_content_becomes_blocks():
         (1, "Sit on the floor with your legs long"), (2, "Cross one foot over the other knee")]
 
 
+def test_html_kept_in_front_matter_values_is_read_as_text():
+    md = "---\ntitle: Cobra\nsteps:\n  - \"<p>Lie face <b>down</b> on the mat</p>\"\n  - Press up slowly\n" \
+         "cue: \"Keep <em>elbows</em> soft\"\n---\n"
+    doc = clean_page(page_from(md, "markdown"))
+    assert texts(doc, "list_item") == ["Lie face down on the mat", "Press up slowly"]
+    assert "Cue: Keep elbows soft" in texts(doc, "field")
+
+
 def test_front_matter_that_looks_like_a_menu_is_kept():
     md = "---\nexercises:\n  - name: Quads\n    duration: 45\n  - name: Calfs\n    duration: 45\n" \
          "  - name: Lats\n    duration: 45\n  - name: Glutes\n    duration: 45\n---\n"

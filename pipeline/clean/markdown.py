@@ -157,15 +157,24 @@ def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: fr
                     else:
                         out.append(_field(_label(k), v))
             elif not _empty(item):
-                out.append(Block(collapse_ws(str(item)), "list_item", list_marker=f"{n}.", number=n,
+                out.append(Block(_plain(str(item)), "list_item", list_marker=f"{n}.", number=n,
                                  group=group, tag=FRONT_MATTER, source_line=1))
     else:
         out.append(_field(label, value))
 
 
 def _field(label: str, value: Any) -> Block:
-    text = "yes" if value is True else str(value)
-    return Block(f"{label}: {collapse_ws(text)}", "field", key=label, tag=FRONT_MATTER, source_line=1)
+    text = "yes" if value is True else _plain(str(value))
+    return Block(f"{label}: {text}", "field", key=label, tag=FRONT_MATTER, source_line=1)
+
+
+def _plain(value: str) -> str:
+    """A front-matter value as text. Some sites keep HTML there ("<p>Lie on your <b>back</b></p>"):
+    a small fragment, read with beautifulsoup4's forgiving parser (no page-sized tree to build)."""
+    if "<" in value and ">" in value:
+        from bs4 import BeautifulSoup
+        value = BeautifulSoup(value, "html.parser").get_text(" ")
+    return collapse_ws(value)
 
 
 def _label(key: Any) -> str:
