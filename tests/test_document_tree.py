@@ -157,6 +157,13 @@ def test_markdown_tables_with_and_without_a_header_row():
     assert ("Butterfly", 0, 0, False) in cells and ("5 min", 1, 1, False) in cells  # header-less: all body cells
 
 
+def test_markdown_right_under_a_line_of_raw_html_is_still_markdown():
+    md = "# Morning\n\n<p><img src='pose-1.gif' alt='pose 1'></p>\n- Raise both hands\n- Hold 5 seconds\n\nDone.\n"
+    doc = clean_page(page_from(md, "markdown"))
+    assert [(b.kind, b.text, b.source_line) for b in doc.blocks if b.kind == "list_item"] == [
+        ("list_item", "Raise both hands", 4), ("list_item", "Hold 5 seconds", 5)]
+
+
 def test_raw_html_inside_markdown_is_read():
     md = "# Routine\n\n<table><tr><td>1. 30 s each leg</td><td>2. 20 s</td></tr></table>\n\nEnd.\n"
     doc = clean_page(page_from(md, "markdown"))

@@ -27,6 +27,7 @@ from .html import html_to_blocks
 _FRONT_MATTER = re.compile(r"\A(?P<fence>---|\+\+\+)[ \t]*(?P<lang>\w*)[ \t]*\n(?P<body>.*?)\n(?P=fence)[ \t]*(?:\n|\Z)",
                            re.S)
 _READER_HEADER = re.compile(r"^(Title|URL Source|Published Time|Markdown Content|Description):\s*(.*)$")
+_HTML_LINE = re.compile(r"^\s{0,3}<(?:[a-zA-Z][^>]*>.*</[a-zA-Z]+|hr\b[^>]*|img\b[^>]*|br\b[^>]*)\s*/?>\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 FRONT_MATTER = "front_matter"  # the `tag` of blocks read from front matter
@@ -62,7 +63,8 @@ def markdown_to_blocks(text: str, kb=None) -> tuple[str | None, list[Block]]:
             body_lines.append("")  # keep the line count, so source lines stay right
             continue
         body_lines.append(line)
-    html = _render("\n".join(_headerless_tables(body_lines)))
+    lines, origin = _close_html_lines(_headerless_tables(body_lines))
+    html = _render("\n".join(lines), origin)
     html_title, blocks = html_to_blocks(f"<html><body>{html}</body></html>", kb.boilerplate_chrome_rules,
                                         line_offset=offset)
     front = front_matter_blocks(meta, kb, title) if isinstance(meta, dict) else []
@@ -80,14 +82,32 @@ def _load_front_matter(fence: str, body: str) -> Any:
         return None
 
 
-def _render(markdown: str) -> str:
-    """HTML with each block element's source line as `data-line` (0-based, in the body)."""
+def _render(markdown: str, origin: list[int]) -> str:
+    """HTML with each block element's source line as `data-line` (0-based, in the body; `origin`
+    maps the prepared lines back to the body's own)."""
     md = _renderer()
     tokens = md.parse(markdown)
     for token in tokens:
         if token.map and token.nesting == 1:
-            token.attrSet("data-line", str(token.map[0]))
+            token.attrSet("data-line", str(origin[min(token.map[0], len(origin) - 1)]))
     return md.renderer.render(tokens, md.options, {})
+
+
+def _close_html_lines(lines: list[str]) -> tuple[list[str], list[int]]:
+    """A line of raw HTML that closes itself (`<p><img src=...></p>`, `<hr>`) followed at once by
+    Markdown ("- Raise both hands") would swallow that Markdown into the HTML block (CommonMark ends
+    it only at a blank line), so the list would read as one run of text: a blank line goes between.
+    Returns the lines and, for each, its line in the input."""
+    out: list[str] = []
+    origin: list[int] = []
+    for n, line in enumerate(lines):
+        out.append(line)
+        origin.append(n)
+        nxt = lines[n + 1] if n + 1 < len(lines) else ""
+        if _HTML_LINE.match(line) and nxt.strip() and not nxt.lstrip().startswith("<"):
+            out.append("")
+            origin.append(n)
+    return out, origin
 
 
 def _headerless_tables(lines: list[str]) -> list[str]:
