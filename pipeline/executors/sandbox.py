@@ -72,6 +72,8 @@ class Sandbox:
         return self.stop_overdue()
 
     def close(self) -> None:
+        if self.position is not None:  # busy (an interrupted run): no point waiting for the page
+            self._process.kill()
         try:
             self.conn.send(None)  # the child's signal to exit (EOF alone is not: forked siblings hold the pipe)
         except (BrokenPipeError, OSError):
