@@ -29,7 +29,7 @@ class HowTo:
     steps: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "steps": list(self.steps)}
+        return to_data(self)
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,7 @@ class PageMetadata:
     json_ld_broken: int = 0  # JSON-LD blocks that could not be parsed even tolerantly
 
     def to_dict(self) -> dict[str, Any]:
-        return {"canonical_url": self.canonical_url, "title": self.title, "author": self.author,
-                "published": self.published, "updated": self.updated, "language": self.language,
-                "site_name": self.site_name, "json_ld_types": list(self.json_ld_types),
-                "howto": [h.to_dict() for h in self.howto], "json_ld_broken": self.json_ld_broken}
+        return to_data(self)
 
 
 @dataclass(frozen=True)

@@ -348,6 +348,7 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
         articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
         finished = finish(articles, inputs, manifest=manifest, stats=stats)  # ids, duplicates, the dataset
         result.duplicates, result.dataset_rows = len(finished.duplicates), len(finished.dataset)
+        result.stretches -= sum(d.record_count for d in finished.duplicates)  # count the kept articles' only
         staging = output_set.stage()
         try:
             names = [p.name for p in write_outputs(staging, finished.articles, manifest, dict(sorted(stats.items())),
