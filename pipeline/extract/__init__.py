@@ -12,6 +12,7 @@ from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
 from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_times
 from ..records import Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
+from .routines import group_kind
 from .sections import Section, claimed_count, find_sections, find_summary_list
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
                         lexicon_for, name_targets, position_cues, target_areas)
@@ -32,7 +33,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
                     config: ExtractConfig = EXTRACT) -> Article:
     kb = kb or load_knowledge()
     nlp = build_nlp(kb)
-    sections = find_sections(doc.blocks, kb)
+    sections = find_sections(doc.blocks, kb, doc.title)
     title = doc.title
     topic = _topic(title, nlp)
     built = [_build(s, doc, kb, config) for s in sections]
@@ -87,7 +88,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
            config: ExtractConfig = EXTRACT) -> tuple[Stretch, bool]:
     """The record, and whether the section is an exercise at all (extract's own decision)."""
     lex = lexicon_for(kb)
-    entry, _score = kb.match_exercise(section.name)
+    entry, score = kb.match_exercise(section.name)
     sentences = read_sentences(section, kb, entry)
     if entry is None and NUMBER_ONLY_TITLE.match(section.name):
         # "Exercise 1" then "The cat-cow stretch warms up the spine...": the text names it
@@ -120,12 +121,14 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
 
     # --- fields: targets, the name's first ("Calf stretch"), then the text's
     targets = list(dict.fromkeys(name_targets(section.name, kb) + [t for s in sentences for t in s.targets]))
+    note = _note_targets(section, kb)  # "Seated Twist (back + glute)": the note names the targets
+    targets = list(dict.fromkeys(targets + note))
     targets_source = "text" if targets else None
     if not targets and entry and (entry.primary_targets or entry.secondary_targets):
         targets = list(dict.fromkeys(entry.primary_targets + entry.secondary_targets))
         targets_source = "knowledge_base"
 
-    kind = _kind(section, sentences, entry, hold or breaths, duration, repetitions, kb)  # breaths are a hold
+    kind = _kind(section, sentences, entry, score, hold or breaths, duration, repetitions, kb)  # breaths are a hold
     record = Stretch(
         name=section.name,
         number=section.number,
@@ -342,6 +345,18 @@ def _held_position(sentences: list[Sentence], starts: list[tuple[PositionCue, Se
 # --- end held position
 
 
+def _note_targets(section: Section, kb: Knowledge) -> list[str]:
+    """Body areas from a line that is nothing but body areas ("back + glute", "hip/glute",
+    "obliques"), as a routine item's note gives them."""
+    found: list[str] = []
+    for b in section.body[:2]:
+        parts = [p.strip() for p in re.split(r"\s*(?:[,+/&]|\band\b)\s*", b.text.strip(" ()")) if p.strip()]
+        areas = [kb.body_part(p) for p in parts]
+        if parts and all(areas):
+            found.extend(a for a in areas if a)
+    return list(dict.fromkeys(found))
+
+
 def _bare_dosage(text: str, kb: Knowledge) -> bool:
     """A few words that only give a dosage ("1 minute each leg", "30 sec each", "10 reps")."""
     words = re.findall(r"[A-Za-z]+", text)
@@ -371,13 +386,35 @@ def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
     return hold, duration
 
 
-def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | None,
+def _stated_kind(section: Section, kb: Knowledge) -> str | None:
+    """What the page says the exercise is, in a label ("Category: Standing, Strength") or as the
+    label of the group it is listed under ("Strength:" over a table of moves)."""
+    keys = set(kb.lexicon["routine"]["kind_label_keys"])
+    for b in section.body:
+        if b.kind == "field" and b.key.lower() in keys and (kind := group_kind(b.value, kb)):
+            return kind
+    return section.group_kind
+
+
+def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | None, score: float,
           hold, duration, repetitions, kb: Knowledge) -> str:
     if section.name_source == "derived":
         # an unnamed item is a stretch only when it is held ("Hold for 30 seconds"), not marched or circled
         hold_verbs = set(kb.lexicon["hold_verbs"])
         held = any(hold_verbs & {lemma(w) for w in re.findall(r"[a-z]+", s.text.lower())} for s in sentences)
         return "static-stretch" if hold and held else "other"
+    # what the page states, then the knowledge base's exact entry, then what the name's words say
+    # ("Dragon squat", "Side kicks"), then a close match; the name's own "stretch" outranks a group label
+    stated = _stated_kind(section, kb)
+    names_stretch = kb.names_a_stretch(section.name)
+    named_kind = next((kind for kind, patterns in kb.lexicon["routine"]["kind_name_patterns"].items()
+                       if any(re.search(p, section.name, re.I) for p in patterns)), None)
+    if stated and stated != "static-stretch" and not names_stretch:
+        return stated
+    if stated == "static-stretch" and not named_kind and (entry is None or entry.kind == "strength"):
+        return "static-stretch" if hold or not (repetitions or duration) else "dynamic-stretch"
+    if named_kind and not (entry is not None and score >= 99):
+        return named_kind
     if entry is not None:
         # the text outranks the entry on how a stretch is done: reps without a hold is dynamic
         if entry.kind == "static-stretch" and (repetitions or duration) and not hold:

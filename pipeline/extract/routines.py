@@ -70,7 +70,8 @@ def split_item(text: str, kb: Knowledge) -> ItemName:
         if m and m.group("name").strip():
             rest = " ".join(g for g in (m.groupdict().get("rest"), m.groupdict().get("tail")) if g)
             in_parens = text[len(m.group("name")):].lstrip().startswith("(")
-            if in_parens and kb.match_exercise(m.group("rest"))[0] is not None:
+            rest_entry, rest_score = kb.match_exercise(m.group("rest"))
+            if in_parens and rest_entry is not None and rest_score >= 99 and kb.body_part(m.group("rest")) is None:
                 break  # "Child's Pose (Balasana)": the parenthesis is the name's other form
             return ItemName(m.group("name").strip(" -–—:"), rest.strip())
     return ItemName(text.rstrip(" :"), "")
@@ -86,7 +87,9 @@ def is_name_shaped(name: str, kb: Knowledge) -> bool:
         return False
     if any(re.search(p, name, re.I) for p in kb.lexicon["not_exercise_headings"]):
         return False
-    if words[0].lower() in kb.lexicon["routine"]["not_name_first_words"]:
+    lowered = {w.lower().strip(",") for w in words}
+    if words[0].lower() in kb.lexicon["routine"]["not_name_first_words"] or (
+            lowered & set(kb.lexicon["routine"]["not_name_words"]) and kb.match_exercise(name)[1] < 99):
         return False
     if words[0].lower() in kb.lexicon["instruction_verbs"]:
         entry, score = kb.match_exercise(name)

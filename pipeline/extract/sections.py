@@ -154,20 +154,51 @@ def split_lead_in_names(blocks: list[Block], kb: Knowledge) -> list[Block]:
     return out
 
 
-def find_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
+def find_sections(blocks: list[Block], kb: Knowledge, title: str | None = None) -> list[Section]:
     """Numbered headings in sequence (1, 2, 3...) win; otherwise the heading level whose
     headings name exercises or open instructions. Then the routines given as lists (one
-    section per item), and the rules each section shares with its routine or group."""
+    section per item), and the rules each section shares with its routine or group. A page
+    with none of these whose title names an exercise is that one exercise."""
     blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     sections = _headed_sections(blocks, kb)
     sections = _with_list_items(blocks, sections, kb)
+    if not sections and title:
+        sections = _title_section(blocks, title, kb)
     _attach_shared_rules(blocks, sections, kb)
     return sections
 
 
+def _title_section(blocks: list[Block], title: str, kb: Knowledge) -> list[Section]:
+    """An exercise-library page ("Runners Stretch", then "How to perform" and numbered steps): the
+    title names the exercise and the page is its section, without the parts that are about
+    something else (FAQ, related exercises), which keep the roles their headings give."""
+    name = re.split(r"\s+[|–—:]\s+|\s+-\s+", title.strip())[0].strip()
+    if not names_exercise(name, kb) or _is_group_name(name, kb):
+        return []
+    body: list[Block] = []
+    skip_level = 0
+    for b in blocks:
+        if b.kind == "heading":
+            if skip_level and b.level > skip_level:
+                continue
+            skip_level = 0
+            if _not_exercise(b.text, kb) and not _is_subheading(b.text, kb):
+                skip_level = b.level
+                continue
+        elif skip_level:
+            continue
+        body.append(b)
+    if not body:
+        return []
+    start = body[0].start
+    heading = Block(name, "heading", level=1, start=start, end=start)
+    return [Section(heading, None, name, body)]
+
+
 def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1]
-    chosen = _numbered_run(blocks, headings)
+    # numbered headings under "Common Mistakes" or "FAQ" are not exercises, whatever their number
+    chosen = _numbered_run(blocks, [i for i in headings if not _under_not_exercise(blocks, i, kb)])
     if not chosen:
         chosen = _exercise_headings(blocks, headings, kb)
     else:  # a routine given twice, numbered once and headed once: the headed part counts too
@@ -194,6 +225,12 @@ def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
             body = body[1:]
         sections.append(Section(head, number, name, body))
     return sections
+
+
+def _under_not_exercise(blocks: list[Block], i: int, kb: Knowledge) -> bool:
+    parent = _heading_before(blocks, i, blocks[i].level)
+    return parent is not None and parent.level > 1 and _not_exercise(parent.text, kb) \
+        and not name_in_heading(parent.text, kb)
 
 
 def _outside_numbered(chosen: list[int], blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
@@ -316,9 +353,13 @@ def _owner(sections: list[Section], block: Block) -> Section | None:
 
 
 def _is_group_name(name: str, kb: Knowledge) -> bool:
-    """"Stretch routine", "Lower Body Stretches", "Quick Version (5 minutes)": a name for several."""
+    """"Stretch routine", "Lower Body Stretches", "Stretch Sequence:", "Bonus:": a name for several
+    (a label ending in a colon names what the list under it holds)."""
     words = set(re.findall(r"[a-z]+", name.lower()))
-    return bool(words & set(kb.lexicon["category_name_words"])) or not kb.looks_like_exercise(name)
+    totals = kb.lexicon["routine"]["group_total_words"]
+    return (bool(words & set(kb.lexicon["category_name_words"])) or not kb.looks_like_exercise(name)
+            or name.rstrip().endswith(":")
+            or any(re.search(rf"\b{re.escape(w)}\b", name, re.I) for w in totals))
 
 
 def _marker_of(block: Block) -> int | None:
@@ -355,6 +396,9 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
         sides = [blocks[i] for i, item in items if item and rules.side_word.fullmatch(item.name.strip())]
         items = [(i, item) for i, item in items if item and not rules.side_word.fullmatch(item.name.strip())]
         strong = sum(1 for _, item in items if names_exercise(item.name, kb))
+        if owner is not None and owner.heading.text.rstrip().endswith(":") and owner.body \
+                and owner.body[0] is first:
+            groups.add(id(owner))  # "Bonus:" over a list: a label for the list, not an exercise
         if not items or len(items) * 2 < len(run) - len(sides) or (strong < 2 and not in_routine):
             added.extend(_unnamed_items(blocks, run, kb) if owner is None else [])
             continue
