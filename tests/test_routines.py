@@ -37,3 +37,15 @@ def test_advice_lists_are_not_routines():
         "Stretching tips\n\nKey points\n\n- Never stretch cold muscles\n- Hold stretches without bouncing\n"
         "- Breathe deeply throughout\n")
     assert article.records == []
+
+
+def test_a_grid_of_numbered_dosage_cells_is_a_routine_of_unnamed_stretches():
+    page = ("<html><body><h1>Before your run</h1><table><tr><td>1. Hold for 20 seconds, each leg "
+            "<img src='a.gif'></td><td>2. Hold for 15 seconds</td></tr><tr><td>3. Swing the leg 10 times "
+            "<img src='c.gif'></td><td>4. Hold for 30 seconds and repeat twice</td></tr></table></body></html>")
+    article = article_from(page, fmt="html")
+    got = {r.name: r for r in article.stretches}
+    assert list(got) == ["Stretch 1", "Stretch 2", "Stretch 4"]
+    assert all(r.name_source == "derived" for r in got.values())
+    assert (got["Stretch 1"].hold.min_seconds, got["Stretch 1"].per_side) == (20, True)
+    assert got["Stretch 4"].repetitions.min == 2

@@ -162,6 +162,7 @@ def find_sections(blocks: list[Block], kb: Knowledge, title: str | None = None) 
     blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     sections = _headed_sections(blocks, kb)
     sections = _with_list_items(blocks, sections, kb)
+    sections = _with_table_rows(blocks, sections, kb)
     if not sections and title:
         sections = _title_section(blocks, title, kb)
     _attach_shared_rules(blocks, sections, kb)
@@ -238,7 +239,7 @@ def _outside_numbered(chosen: list[int], blocks: list[Block], headings: list[int
     "Full version" beside a numbered "Quick version") and name a linked exercise with a dosage."""
     def parent(i: int) -> int:
         return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
-                     and blocks[k].level < blocks[i].level and not blocks[k].list_marker), -1)
+                     and blocks[k].level < blocks[i].level), -1)
     numbered_parents = {parent(i) for i in chosen}
     out = []
     for i in _exercise_headings(blocks, headings, kb):
@@ -383,7 +384,7 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
         intro = blocks[run[0] - 1] if run[0] > 0 and blocks[run[0] - 1].kind == "paragraph" else None
         if any(b is not None and introduces_mentions(b, kb) for b in (heading, intro)):
             continue
-        if heading is not None and _not_exercise(heading.text, kb) and not group_kind(heading.text, kb):
+        if heading is not None and _not_exercise(heading.text, kb):
             continue
         owner = _owner(sections, first)
         if owner is not None and not _is_group_name(owner.name, kb):
@@ -411,6 +412,73 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
             for name in split_several(item.name, kb):
                 added.append(Section(as_heading(block, name, 6), _marker_of(block), name,
                                      [rest] if rest is not None else [], list(sides), group_kind=kind))
+        if owner is not None:
+            groups.add(id(owner))
+    kept = [s for s in sections if id(s) not in groups]
+    return sorted(kept + added, key=lambda s: s.heading.start)
+
+
+_NUMBERED_CELL = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
+
+
+def _tables(blocks: list[Block]) -> list[list[list[int]]]:
+    """Each table's rows, as lists of cell indices, in reading order."""
+    tables: dict[int, dict[int, list[int]]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind == "cell":
+            tables.setdefault(b.group, {}).setdefault(b.row, []).append(i)
+    return [[rows[r] for r in sorted(rows)] for rows in tables.values()]
+
+
+def _with_table_rows(blocks: list[Block], sections: list[Section], kb: Knowledge) -> list[Section]:
+    """Routines given as tables: a row per exercise ("Pigeon | each side | 5 min per side") is a
+    section named by its first cell, the other cells its dosage (under their column's header,
+    "Hold: 30 s"); a grid of numbered cells that each give only a dosage ("4. Hold for 20
+    seconds") is a routine of unnamed exercises. The label over the table ("Strength:",
+    "Stretches:") says what its rows are; overview tables of the headed sections are left alone."""
+    headed = [name_key(s.name) for s in sections]
+    added: list[Section] = []
+    groups: set[int] = set()
+    for rows in _tables(blocks):
+        first = blocks[rows[0][0]]
+        heading = _heading_before(blocks, rows[0][0])
+        if heading is not None and (introduces_mentions(heading, kb) or _not_exercise(heading.text, kb)):
+            continue
+        owner = _owner(sections, first)
+        if owner is not None and not _is_group_name(owner.name, kb):
+            continue  # a table inside an exercise's own section: its facts
+        cells = [i for row in rows for i in row]
+        numbered = [i for i in cells if _NUMBERED_CELL.match(blocks[i].text)]
+        if len(numbered) * 3 >= len(cells) * 2:
+            items = [replace(blocks[i], kind="list_item", list_marker=_NUMBERED_CELL.match(blocks[i].text).group(1) + ".",
+                             text=_NUMBERED_CELL.match(blocks[i].text).group(2)) for i in numbered]
+            found = _unnamed_items(items, list(range(len(items))), kb)
+            added.extend(found)
+            if found and owner is not None:
+                groups.add(id(owner))
+            continue
+        labels = {blocks[i].col: blocks[i].text for i in rows[0] if blocks[i].header}
+        body_rows = rows[1:] if labels else rows
+        kind = group_kind(heading.text, kb) if heading is not None else None
+        found = []
+        for row in body_rows:
+            name_cell, rest = blocks[row[0]], [blocks[i] for i in row[1:] if blocks[i].text.strip()]
+            dosed = any(has_dosage(c.text, kb) for c in rest)
+            item = name_item(name_cell.text, kb, in_routine=kind is not None or dosed)
+            if item is None:
+                continue
+            body = [replace(c, kind="paragraph", text=f"{labels[c.col]}: {c.text}" if c.col in labels else c.text)
+                    for c in rest]
+            note = rest_block(name_cell, item.rest)
+            found.append(Section(as_heading(name_cell, item.name, 6), None, item.name,
+                                 ([note] if note is not None else []) + body, group_kind=kind))
+        strong = sum(1 for f in found if names_exercise(f.name, kb))
+        if not found or (strong == 0 and kind is None):
+            continue
+        if sum(1 for f in found if any(fuzz.token_sort_ratio(name_key(f.name), h) >= EXTRACT.list_match_score
+                                       for h in headed)) * 2 >= len(found):
+            continue  # the overview table of the headed sections
+        added.extend(found)
         if owner is not None:
             groups.add(id(owner))
     kept = [s for s in sections if id(s) not in groups]
