@@ -315,7 +315,6 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
 
 @main.command("audit")
 @INPUTS
-@click.option("-v", "--verbose", is_flag=True, help="List every input that could not be audited, and why.")
 @OUTPUT
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
               show_default=True, help="text: path:line:column: severity rule message; sarif: SARIF 2.1.0; "
@@ -328,8 +327,9 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
               help="Hide findings whose fingerprint is in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
               help="Write the fingerprints of the current findings to this file and exit 0.")
+@run_options
 def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | None, config_path: str | None,
-              baseline: str | None, write_baseline: str | None, verbose: bool) -> None:
+              baseline: str | None, write_baseline: str | None, **params) -> None:
     """Lint articles: print each finding as path:line:column: severity rule-id message, then a summary.
 
     Exit 0 when clean, 1 when a finding is at or above --fail-on, 2 on bad usage or when no input
@@ -339,6 +339,8 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
     from .audit import load_rules
     from .audit.formats import render, summary
     from .audit.lint import ConfigError, baseline_json, lint, load_config, read_baseline
+    options = _options(params)
+    verbose = click.get_current_context().meta.get("verbose", 0)
     rules = load_rules()
     try:
         config = load_config(config_path, rules)
@@ -347,7 +349,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
         raise click.UsageError(str(exc)) from exc
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
     with _Progress("auditing") as progress:
-        result = lint(inputs, stdin=stdin, config=config, baseline=known, advance=progress.advance)
+        result = lint(inputs, stdin=stdin, config=config, baseline=known, advance=progress.advance, options=options)
     for entry in result.problems:
         if entry.status == "failed" or verbose:
             click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
@@ -465,12 +467,14 @@ class _FetchBar:
               help="The HTML file to write, or - for stdout.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="TOML file with select/ignore/severity (default: [tool.stretchpipe.audit] in pyproject.toml).")
-def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None) -> None:
+@run_options
+def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None, **params) -> None:
     """Write one self-contained HTML page: per article the cleaned text with the findings' evidence
     highlighted and the findings beside it, removed blocks, records, a summary and filters."""
     from .audit import load_rules
     from .audit.lint import ConfigError, lint, load_config
     from .audit.report import render_report
+    options = _options(params)
     rules = load_rules()
     try:
         config = load_config(config_path, rules)
@@ -478,7 +482,7 @@ def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None) ->
         raise click.UsageError(str(exc)) from exc
     stdin = sys.stdin.buffer.read() if "-" in inputs else None
     with _Progress("auditing") as progress:
-        result = lint(inputs, stdin=stdin, config=config, advance=progress.advance)
+        result = lint(inputs, stdin=stdin, config=config, advance=progress.advance, options=options)
     for entry in result.problems:
         if entry.status == "failed":
             click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)

@@ -137,38 +137,82 @@ def baseline_json(findings: list[Finding]) -> str:
 
 # --------------------------------------------------------------------------- running
 
-def lint(inputs: Iterable[str], *, stdin: bytes | None = None, config: Config | None = None,
-         baseline: set[str] | None = None, advance: Callable[[int], None] | None = None) -> LintResult:
-    """Audit every page of every input; one bad page never stops the run."""
-    from ..acquire import discover, display_name, read_pages
+@dataclass(frozen=True)
+class LintTask:
+    """One input for a worker: a path (read by the worker), or "-" with stdin's bytes."""
+
+    source: str
+    data: bytes | None
+    config: Config
+
+
+def lint_one(task: LintTask) -> tuple[list[AuditedPage], list[ManifestEntry]]:
+    """Every page of one input through the stages, with its findings; a bad page is a problem entry."""
+    from ..acquire import display_name, read_pages
     from ..run import process_page
 
+    pages: list[AuditedPage] = []
+    problems: list[ManifestEntry] = []
+    try:
+        for page in read_pages(task.source, stdin=task.data):  # several for a WARC
+            try:
+                doc, article = process_page(page)
+            except MemoryError:
+                raise  # the sandbox reports it under the memory budget's code
+            except Exception as exc:  # one bad page never stops the run
+                problems.append(ManifestEntry(page.source, "failed", reason=f"[{errors.INTERNAL}] internal error: "
+                                              f"{exc!r}; please report it with the input", code=errors.INTERNAL))
+                continue
+            audited = AuditedPage(page, doc, article)
+            _findings(audited, task.config)
+            pages.append(audited)
+    except errors.InputError as exc:
+        problems.append(ManifestEntry(display_name(task.source), errors.status_of(exc.code), reason=str(exc),
+                                      code=exc.code))
+    return pages, problems
+
+
+def lint(inputs: Iterable[str], *, stdin: bytes | None = None, config: Config | None = None,
+         baseline: set[str] | None = None, advance: Callable[..., None] | None = None,
+         options: Any = None) -> LintResult:
+    """Audit every page of every input on the executor's engine (`options`: pipeline.run.Options),
+    each input under the per-page budget; one bad page never stops the run. Results keep input order."""
+    from ..acquire import STDIN, discover, display_name
+    from ..executors import Failure, in_order
+    from ..run import Options
+
     config = config or Config()
+    options = options or Options()
     result = LintResult()
     items = list(discover(inputs))
+    if advance:
+        advance(0, total=len(items))
+    tasks: list[LintTask] = []
     for item in items:
-        if advance:
-            advance(1)
         if isinstance(item, ManifestEntry):
             if item.status == "failed":
                 result.problems.append(item)
-            continue
+            if advance:
+                advance(1)
+        else:
+            tasks.append(LintTask(item, stdin if item == STDIN else None, config))
+
+    def tagged():
+        engine = options.make_engine()
         try:
-            pages = list(read_pages(item, stdin=stdin))
-        except errors.InputError as exc:
-            result.problems.append(ManifestEntry(display_name(item), errors.status_of(exc.code), reason=str(exc),
-                                                 code=exc.code))
-            continue
-        for page in pages:
-            try:
-                doc, article = process_page(page)
-            except Exception as exc:  # one bad page never stops the run
-                result.problems.append(ManifestEntry(page.source, "failed", reason=f"[SP900] internal error: "
-                                                     f"{exc!r}; please report it with the input", code="SP900"))
-                continue
-            audited = AuditedPage(page, doc, article)
-            _findings(audited, config)
-            result.pages.append(audited)
+            for position, outcome in engine.map(lint_one, iter(tasks)):
+                if advance:
+                    advance(1)
+                if isinstance(outcome, Failure):  # over budget, or the worker died
+                    outcome = ([], [ManifestEntry(display_name(tasks[position].source), "failed",
+                                                  reason=f"[{outcome.code}] {outcome.detail}", code=outcome.code)])
+                yield position, outcome
+        finally:
+            engine.close()
+
+    for pages, problems in in_order(tagged()):
+        result.pages.extend(pages)
+        result.problems.extend(problems)
     if baseline:
         for p in result.pages:
             kept = [f for f in p.findings if f.fingerprint not in baseline]
