@@ -27,6 +27,7 @@ class LinePatterns:
     marker: re.Pattern  # "1. Name", "1) Name", "#1 Name", "Step 1:", "• item"
     number_only: re.Pattern  # "Exercise 1", "Move 4": a heading that is only a number
     field_labels: frozenset[str]  # "type", "level", "equipment", "sets": labels of data lines
+    step_words: tuple[str, ...]  # "Step 3: Hold..." numbers a step, not a section
 
 
 @lru_cache(maxsize=4)
@@ -41,7 +42,8 @@ def line_patterns(kb=None) -> LinePatterns:
         re.I,
     )
     number_only = re.compile(rf"^\s*(?:{words})\s+(\d{{1,4}})\s*$", re.I)
-    return LinePatterns(marker, number_only, frozenset(w.lower() for w in kb.lexicon["field_labels"]))
+    return LinePatterns(marker, number_only, frozenset(w.lower() for w in kb.lexicon["field_labels"]),
+                        tuple(w.lower() for w in kb.lexicon["step_number_words"]))
 
 
 def __getattr__(name: str):
@@ -110,7 +112,7 @@ def classify_line(line: str, *, in_list: bool = False, **fields) -> Block | None
     key = field_label(rest) if not numbered else ""
     if key:
         return Block(rest, "field", key=key, list_marker=marker, **fields)
-    if numbered and short and not marker.lower().startswith("step"):
+    if numbered and short and not marker.lower().startswith(line_patterns().step_words):
         return Block(rest, "heading", level=3, list_marker=marker, number=marker_number(marker), **fields)
     if marker:
         return Block(rest, "list_item", list_marker=marker, number=marker_number(marker), **fields)
