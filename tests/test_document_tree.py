@@ -133,6 +133,12 @@ def test_definition_lists_are_fields():
         ("field", "Hold: 20 to 30 seconds", "Hold"), ("field", "Sides: both", "Sides")]
 
 
+def test_a_bare_link_on_its_own_line_is_not_a_heading():
+    doc = clean_page(page_from("# Knee programme\n\n## Heel Slides\nhttps://youtu.be/abc123?si=x\n\nSets: 2\n", "markdown"))
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Heel Slides"), ("paragraph", "https://youtu.be/abc123?si=x"), ("field", "Sets: 2")]
+
+
 def test_labelled_lines_in_a_text_dump_are_fields():
     doc = clean_page(page_from("Hip Openers\n\nPigeon\n\nPosition: kneeling\nHold: 1 minute\n\n"
                                "Bring one knee forward behind your wrist and lower your hips toward the floor.\n"))
@@ -276,6 +282,14 @@ def test_real_card_titles_dropped_by_the_extractor_come_back(kb):
     headings = texts(doc, "heading")
     assert "Paschimottanasana | Yoga for Flexibility" in headings and "Balasana | Yoga for stress" in headings
     assert not any("Products" in h for h in headings)  # the footer stays out
+
+
+def test_real_stretch_names_over_kept_lead_in_lines_come_back(kb):
+    doc = clean_page(page_from((DEVCORPUS / "stayfit-stretch-pages.html").read_text(encoding="utf-8"), "html"), kb)
+    headings = texts(doc, "heading")
+    for name in ("Shoulder Stretch", "Upper Arm Stretch", "Chest Stretch"):
+        at = headings.index(name)
+        assert headings[at + 1].startswith("To stretch") or headings[at + 1].startswith("Start by")
 
 
 def test_real_numbered_spans_and_bare_word_lines(kb):

@@ -19,6 +19,7 @@ WRAPPED_LINE_MIN_WORDS = 5  # a line this long that stops mid-sentence may be ha
 
 ENDS_SENTENCE = re.compile(r"[.!?:;…]['\"”’)]*$")
 _INVISIBLE = re.compile("[\u00ad\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width joiners, BOM
+_BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)  # a pasted link: text, never a heading
 _LABEL = re.compile(r"^(?P<key>[A-Za-z][\w'’ /&()-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 
 
@@ -116,7 +117,7 @@ def classify_line(line: str, *, in_list: bool = False, **fields) -> Block | None
         return Block(rest, "heading", level=3, list_marker=marker, number=marker_number(marker), **fields)
     if marker:
         return Block(rest, "list_item", list_marker=marker, number=marker_number(marker), **fields)
-    if short:
+    if short and not _BARE_URL.match(rest):
         return Block(rest, "heading", level=4, **fields)
     return Block(rest, "paragraph", **fields)
 

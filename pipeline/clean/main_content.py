@@ -93,13 +93,19 @@ def _rescue_captions(blocks: list[Block], inside: list[bool], kb: Knowledge) -> 
 
 def _rescue_headings(blocks: list[Block], inside: list[bool], kb: Knowledge) -> None:
     """A heading that names an exercise and heads text the extractor kept comes back: extractors
-    drop short headings (a card's title over its kept text). Other headings stay out: on news pages
-    the extractor is right about them more often than not."""
-    for i in range(len(blocks) - 1):
-        if blocks[i].kind == "heading" and not inside[i] and blocks[i + 1].kind != "heading" \
-                and inside[i + 1] and normalise(blocks[i + 1].text) and kb.looks_like_exercise(blocks[i].text, fuzzy=False):
+    drop short headings (a card's title over its kept text; a name over a kept lead-in line "To
+    stretch your chest:" and its steps). Other headings stay out: on news pages the extractor is
+    right about them more often than not."""
+    for i, head in enumerate(blocks):
+        if head.kind != "heading" or inside[i]:
+            continue
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind == "heading" and inside[j] and blocks[j].level >= head.level:
+            j += 1  # kept sub-headings or lead-ins between the name and its text
+        if j < len(blocks) and blocks[j].kind != "heading" and inside[j] and normalise(blocks[j].text) \
+                and kb.looks_like_exercise(head.text, fuzzy=False):
             inside[i] = True
-            blocks[i].kept = "exercise_section"
+            head.kept = "exercise_section"
 
 
 def _rescue_exercise_sections(blocks: list[Block], inside: list[bool], kb: Knowledge) -> None:
