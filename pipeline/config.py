@@ -88,9 +88,12 @@ class BudgetConfig:
 class DedupeConfig:
     # word n-grams compared between articles
     shingle_words: int = 5
-    # MinHash LSH: permutations and the Jaccard level at which a pair becomes a candidate
+    # MinHash LSH Ensemble: permutations, size partitions, and the containment (share of one
+    # article's shingles found in the other) at which a pair becomes a candidate; set below
+    # min_similarity so that MinHash's estimation error does not hide a real pair
     num_perm: int = 128
-    lsh_threshold: float = 0.5
+    lsh_partitions: int = 16
+    lsh_threshold: float = 0.6
     seed: int = 1
     # a candidate is a duplicate when this share of the smaller article's shingles is in the other
     min_similarity: float = 0.8

@@ -2,9 +2,10 @@
 
 Exact copies have the same cleaned text (after case and white space are normalised).
 Near-duplicates (one article saved twice with different chrome, syndicated on two sites, the
-HTML and the text dump of one page) are found with MinHash LSH (datasketch) over word shingles;
-every candidate pair is then confirmed by computing the real similarity of the two shingle
-sets, so the LSH only decides which pairs are worth comparing. Clusters are the connected
+HTML and the text dump of one page) are found with MinHash LSH Ensemble (datasketch) over word
+shingles, which finds the articles that contain most of a given one; every candidate pair is then
+confirmed by computing the real containment of the two shingle sets, so the LSH only decides
+which pairs are worth comparing. Clusters are the connected
 components of confirmed pairs. The article kept is chosen deterministically (most stretch
 records, then the most text, then the smallest id); every other member becomes a `Duplicate`
 row pointing at it, so nothing is dropped without a trace.
@@ -77,7 +78,7 @@ class Candidate:
 
 def find_duplicates(candidates: list[Candidate], config: DedupeConfig = DEDUPE) -> list[Duplicate]:
     """The articles to set aside, each pointing at the article kept in its place."""
-    from datasketch import MinHash, MinHashLSH
+    from datasketch import MinHash, MinHashLSHEnsemble
 
     texts = [c.text for c in candidates]
     parent = list(range(len(candidates)))
@@ -103,16 +104,22 @@ def find_duplicates(candidates: list[Candidate], config: DedupeConfig = DEDUPE) 
     first_copies = set(by_hash.values())
 
     sets = [shingles(t, config.shingle_words) if i in first_copies else set() for i, t in enumerate(texts)]
-    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
-    for i in sorted(first_copies):  # exact copies are already joined to their first copy
-        if not sets[i]:
-            continue
+    distinct = [i for i in sorted(first_copies) if sets[i]]  # exact copies are already joined to their first copy
+    signatures = {}
+    for i in distinct:
         mh = MinHash(num_perm=config.num_perm, seed=config.seed)
         mh.update_batch([s.encode("utf-8") for s in sorted(sets[i])])
-        for j in sorted(lsh.query(mh)):
-            if similarity(sets[i], sets[j]) >= config.min_similarity:
-                union(j, i)
-        lsh.insert(i, mh)
+        signatures[i] = mh
+    if len(distinct) > 1:
+        # LSH Ensemble answers "which sets contain most of this one": the same measure as the
+        # confirmation, so a copy with extra kept text (comments, a Q&A) is still a candidate
+        lsh = MinHashLSHEnsemble(threshold=config.lsh_threshold, num_perm=config.num_perm,
+                                 num_part=config.lsh_partitions)
+        lsh.index([(i, signatures[i], len(sets[i])) for i in distinct])
+        for i in distinct:
+            for j in sorted(lsh.query(signatures[i], len(sets[i]))):
+                if j != i and similarity(sets[i], sets[j]) >= config.min_similarity:
+                    union(i, j)
 
     clusters: dict[int, list[int]] = {}
     for i in range(len(candidates)):
