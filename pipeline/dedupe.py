@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from dataclasses import dataclass, field
 
 from .config import DEDUPE, DedupeConfig
@@ -107,8 +108,8 @@ def find_duplicates(candidates: list[Candidate], config: DedupeConfig = DEDUPE) 
     distinct = [i for i in sorted(first_copies) if sets[i]]  # exact copies are already joined to their first copy
     signatures = {}
     for i in distinct:
-        mh = MinHash(num_perm=config.num_perm, seed=config.seed)
-        mh.update_batch([s.encode("utf-8") for s in sorted(sets[i])])
+        mh = MinHash(num_perm=config.num_perm, seed=config.seed, hashfunc=zlib.crc32)  # C-speed, stable 32-bit
+        mh.update_batch([s.encode("utf-8") for s in sets[i]])  # order does not change a MinHash
         signatures[i] = mh
     if len(distinct) > 1:
         # LSH Ensemble answers "which sets contain most of this one": the same measure as the
