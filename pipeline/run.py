@@ -265,57 +265,98 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
     `output_set` is an opened (checked, locked) outputs.OutputSet. A run that processed nothing
     never replaces a dataset (`kept_previous`); a failed write raises OutputError (SP504) and
     leaves the previous set as it was."""
-    from .dataset import finish
-    from .emit import write_outputs
-    from .state import StateStore, digest
+    from .state import StateStore
 
     inputs = list(inputs)
     options = options or Options()
-    budget_key = f"{options.budget.timeout_seconds:g}s/{options.budget.memory_mb}MB"
     store = StateStore(output_set.state_path)
     try:
         items = list(discover(inputs, exclude=(output_set.out, output_set.home)))
         if advance:
             advance(0, total=len(items))
-        slots: list[ManifestEntry | tuple[str, str | None]] = []
-        tasks: list[tuple[Task, str | None]] = []
-        reused = 0
+        slots, reused = _process_changed(items, store, options, stdin, advance)
+        store.keep_only({s[0] for s in slots if isinstance(s, tuple)})
+        summary = _Summary.of(slots, store, formats)
+        result = DatasetResult(summary.processed, len(summary.manifest), summary.stretches, summary.flags, [],
+                               reused, problems=[m for m in summary.manifest if m.status != "processed" or m.reason])
+        if store.get_meta("set") == summary.fingerprint and output_set.has_dataset():
+            result.up_to_date = True
+            result.written = json.loads(store.get_meta("written") or "[]")
+        elif summary.processed == 0 and output_set.has_dataset():
+            result.kept_previous = True
+        else:
+            _write_set(output_set, store, inputs, slots, summary, formats, result)
+        return result
+    finally:
+        store.close()
 
-        def feed() -> Iterator[Task]:
-            nonlocal reused
-            for item in items:
-                if isinstance(item, ManifestEntry):
-                    slots.append(item)
-                    if advance:
-                        advance(1)
-                    continue
-                data = stdin if item == STDIN else _bytes_for_digest(item)
-                dig = digest(data) if data is not None else None
-                slots.append((item, dig))
-                if store.is_current(item, dig, budget_key, BUDGET_CODES):
-                    reused += 1
-                    if advance:
-                        advance(1)
-                    continue
-                task = Task(item, stdin if item == STDIN else None)
-                tasks.append((task, dig))
-                yield task
 
-        engine = options.make_engine()
-        try:
-            for position, result in engine.map(process_one, feed()):
-                task, dig = tasks[position]
-                tasks[position] = (None, None)  # type: ignore[assignment]
-                outcome = _settle(task, result, options.budget)
-                codes = ",".join(sorted({e.code for e in outcome.entries if e.code}))
-                store.put(task.source, dig, budget_key, codes, outcome)
+Slot = ManifestEntry | tuple[str, str | None]  # settled by discovery, or (input, digest of its bytes)
+
+
+def _process_changed(items: list, store, options: Options, stdin: bytes | None,
+                     advance: Callable[..., None] | None) -> tuple[list[Slot], int]:
+    """Run the inputs the state does not hold for these bytes, this version and budget; each
+    outcome is committed as it arrives. Returns every input's slot, in order, and how many were reused."""
+    from .state import digest
+
+    budget_key = f"{options.budget.timeout_seconds:g}s/{options.budget.memory_mb}MB"
+    slots: list[Slot] = []
+    tasks: list[tuple[Task, str | None]] = []
+    reused = 0
+
+    def feed() -> Iterator[Task]:
+        nonlocal reused
+        for item in items:
+            if isinstance(item, ManifestEntry):
+                slots.append(item)
                 if advance:
                     advance(1)
-        finally:
-            engine.close()
-        store.keep_only({s[0] for s in slots if isinstance(s, tuple)})
+                continue
+            data = stdin if item == STDIN else _bytes_for_digest(item)
+            dig = digest(data) if data is not None else None
+            slots.append((item, dig))
+            if store.is_current(item, dig, budget_key, BUDGET_CODES):
+                reused += 1
+                if advance:
+                    advance(1)
+                continue
+            task = Task(item, stdin if item == STDIN else None)
+            tasks.append((task, dig))
+            yield task
 
-        # one pass for the manifest, the stats and the counts; the articles stream from the store
+    engine = options.make_engine()
+    try:
+        for position, result in engine.map(process_one, feed()):
+            task, dig = tasks[position]
+            tasks[position] = (None, None)  # type: ignore[assignment]  # let the task's bytes go
+            outcome = _settle(task, result, options.budget)
+            codes = ",".join(sorted({e.code for e in outcome.entries if e.code}))
+            store.put(task.source, dig, budget_key, codes, outcome)
+            if advance:
+                advance(1)
+    finally:
+        engine.close()
+    return slots, reused
+
+
+@dataclass
+class _Summary:
+    """The manifest, the stats and the counts of a run, and a fingerprint of everything the output
+    set depends on (version, formats, each input's digest and manifest entries)."""
+
+    manifest: list[ManifestEntry]
+    stats: Counter
+    stretches: int
+    flags: int
+    fingerprint: str
+
+    @property
+    def processed(self) -> int:
+        return sum(1 for m in self.manifest if m.status == "processed")
+
+    @classmethod
+    def of(cls, slots: list[Slot], store, formats: tuple[str, ...]) -> _Summary:
         manifest: list[ManifestEntry] = []
         stats: Counter = Counter()
         stretches = flags = 0
@@ -334,36 +375,32 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
                 flags += len(all_flags(article))
             fingerprint.update(f"\0{slot[0]}\0{slot[1]}\0".encode()
                                + json.dumps([e.to_dict() for e in outcome.entries], sort_keys=True).encode())
-        processed = sum(1 for m in manifest if m.status == "processed")
-        result = DatasetResult(processed, len(manifest), stretches, flags, [], reused,
-                               problems=[m for m in manifest if m.status != "processed" or m.reason])
-        if store.get_meta("set") == fingerprint.hexdigest() and output_set.has_dataset():
-            result.up_to_date = True
-            result.written = json.loads(store.get_meta("written") or "[]")
-            return result
-        if processed == 0 and output_set.has_dataset():
-            result.kept_previous = True
-            return result
+        return cls(manifest, stats, stretches, flags, fingerprint.hexdigest())
 
-        articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
-        finished = finish(articles, inputs, manifest=manifest, stats=stats)  # ids, duplicates, the dataset
-        result.duplicates, result.dataset_rows = len(finished.duplicates), len(finished.dataset)
-        result.stretches -= sum(d.record_count for d in finished.duplicates)  # count the kept articles' only
-        staging = output_set.stage()
-        try:
-            names = [p.name for p in write_outputs(staging, finished.articles, manifest, dict(sorted(stats.items())),
-                                                   formats, dataset=finished.dataset, duplicates=finished.duplicates)]
-            output_set.commit(staging)
-        except OSError as exc:
-            output_set.discard(staging)
-            raise errors.output_error(errors.WRITE_FAILED, path=str(output_set.out),
-                                      detail=exc.strerror or str(exc)) from exc
-        result.written = [str(output_set.out / n) for n in names]
-        store.set_meta("set", fingerprint.hexdigest())
-        store.set_meta("written", json.dumps(result.written))
-        return result
-    finally:
-        store.close()
+
+def _write_set(output_set, store, inputs: list[str], slots: list[Slot], summary: _Summary,
+               formats: tuple[str, ...], result: DatasetResult) -> None:
+    """Write every file into a staging folder and swap it in whole (SP504 if anything fails)."""
+    from .dataset import finish
+    from .emit import write_outputs
+
+    articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
+    finished = finish(articles, inputs, manifest=summary.manifest, stats=summary.stats)  # ids, duplicates, dataset
+    result.duplicates, result.dataset_rows = len(finished.duplicates), len(finished.dataset)
+    result.stretches -= sum(d.record_count for d in finished.duplicates)  # count the kept articles' only
+    staging = output_set.stage()
+    try:
+        names = [p.name for p in write_outputs(staging, finished.articles, summary.manifest,
+                                               dict(sorted(summary.stats.items())), formats,
+                                               dataset=finished.dataset, duplicates=finished.duplicates)]
+        output_set.commit(staging)
+    except OSError as exc:
+        output_set.discard(staging)
+        raise errors.output_error(errors.WRITE_FAILED, path=str(output_set.out),
+                                  detail=exc.strerror or str(exc)) from exc
+    result.written = [str(output_set.out / n) for n in names]
+    store.set_meta("set", summary.fingerprint)
+    store.set_meta("written", json.dumps(result.written))
 
 
 class _StoredArticles:
