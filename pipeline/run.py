@@ -281,7 +281,10 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
                                reused, problems=[m for m in summary.manifest if m.status != "processed" or m.reason])
         if store.get_meta("set") == summary.fingerprint and output_set.has_dataset():
             result.up_to_date = True
-            result.written = json.loads(store.get_meta("written") or "[]")
+            last = json.loads(store.get_meta("written") or "{}")
+            result.written = last.get("files", [])
+            result.stretches, result.duplicates, result.dataset_rows = (
+                last.get("stretches", result.stretches), last.get("duplicates", 0), last.get("dataset_rows", 0))
         elif summary.processed == 0 and output_set.has_dataset():
             result.kept_previous = True
         else:
@@ -400,7 +403,8 @@ def _write_set(output_set, store, inputs: list[str], slots: list[Slot], summary:
                                   detail=exc.strerror or str(exc)) from exc
     result.written = [str(output_set.out / n) for n in names]
     store.set_meta("set", summary.fingerprint)
-    store.set_meta("written", json.dumps(result.written))
+    store.set_meta("written", json.dumps({"files": result.written, "stretches": result.stretches,
+                                          "duplicates": result.duplicates, "dataset_rows": result.dataset_rows}))
 
 
 class _StoredArticles:
