@@ -150,7 +150,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         name_source=section.name_source,
     )
     record.evidence = _evidence(section, sentences, starts, name_positions, repeats)
-    return record, _is_exercise(record, sentences, kb, listed=section.group_kind is not None)
+    return record, _is_exercise(record, sentences, kb, listed=section.item)
 
 
 # --- evidence: what the audit and the report may read (public, typed, every quote with its span)
@@ -181,11 +181,11 @@ def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge, list
     """A numbered or headed section is an exercise only on evidence: a knowledge-base link, an
     exercise word in its name, or a body the reader is placed in, moves or holds. A gift guide's
     "1. Lego Star Wars", a news widget's "Breaking News Emails" or a teaser "Hip Stretches for
-    Runners" has none of these. An item listed under a label that says what it is ("Stretches:",
-    "Strength:") is one when it is dosed ("Blaster | each side | 5 min per side")."""
+    Runners" has none of these. An item of a routine list or table is one: the list was admitted
+    because its items name exercises ("Blaster | each side | 5 min per side" under "Stretches:")."""
     if record.canonical_name:
         return True
-    if listed and (record.hold or record.duration or record.repetitions or record.breaths):
+    if listed:  # a routine's item, admitted by its list's rules (the list names exercises)
         return True
     steps = [s for s in sentences if s.role == STEP]
     bodily = any(s.positions or s.targets for s in sentences if s.role != OFF_TOPIC)

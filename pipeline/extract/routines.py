@@ -98,8 +98,9 @@ def is_name_shaped(name: str, kb: Knowledge) -> bool:
 
 
 def names_exercise(name: str, kb: Knowledge) -> bool:
-    """A name the knowledge base links, or one with an exercise word ("Groin stretch", "Seated Twist")."""
-    return is_name_shaped(name, kb) and kb.looks_like_exercise(name)
+    """A name the knowledge base links, or one with an exercise word ("Groin stretch", "Seated Twist"),
+    or one that names several stretches ("Hip flexor, hamstring and calf stretching")."""
+    return is_name_shaped(name, kb) and (kb.looks_like_exercise(name) or len(split_several(name, kb)) > 1)
 
 
 def name_item(text: str, kb: Knowledge, in_routine: bool) -> ItemName | None:
@@ -108,7 +109,7 @@ def name_item(text: str, kb: Knowledge, in_routine: bool) -> ItemName | None:
     item = split_item(text, kb)
     if not is_name_shaped(item.name, kb):
         return None
-    if names_exercise(item.name, kb) or in_routine:
+    if names_exercise(item.name, kb) or in_routine or len(split_several(item.name, kb)) > 1:
         return item
     return None
 

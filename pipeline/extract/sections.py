@@ -26,6 +26,7 @@ class Section:
     shared: list[Block] = field(default_factory=list)
     name_source: str = "heading"  # "heading" (as the page names it) or "derived" (unnamed on the page)
     group_kind: str | None = None  # what the group or label above says its items are ("Strength:")
+    item: bool = False  # one item of a routine given as a list or table (admitted by the list's rules)
 
     @property
     def span(self) -> tuple[int, int]:
@@ -85,13 +86,13 @@ def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
     """An unpunctuated line that reads as an instruction ("Kneel down with the hands together",
     "2. Tilt your ear toward your shoulder") is a step, not a heading; exercise names that start
     with a verb ("Hug Knees To Chest", "3. Reach and Twist") stay headings. A heading-styled
-    lead-in sentence ("To loosen your chest:") is text, not a name."""
+    lead-in sentence ("To loosen your chest:") and a bare link ("https://youtu.be/...") are text, not names."""
     verbs = set(kb.lexicon["instruction_verbs"])
     out = []
     for b in blocks:
         words = b.text.split()
         lowered = [w.lower() for w in words]
-        if b.kind == "heading" and b.level > 1 and _lead_in_sentence(b):
+        if b.kind == "heading" and (re.match(r"(https?://|www\.)\S+", b.text) or b.level > 1 and _lead_in_sentence(b)):
             out.append(replace(b, kind="paragraph", level=0))
             continue
         if b.kind == "heading" and b.level > 1 and words and lowered[0] in verbs:
@@ -159,8 +160,11 @@ def find_sections(blocks: list[Block], kb: Knowledge, title: str | None = None) 
     headings name exercises or open instructions. Then the routines given as lists (one
     section per item), and the rules each section shares with its routine or group. A page
     with none of these whose title names an exercise is that one exercise."""
+    listed = {b.start for b in blocks if b.kind == "list_item"}
     blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     sections = _headed_sections(blocks, kb)
+    for s in sections:  # "1. **Deep lunge stretch** - 1 minute each leg": a routine's list item
+        s.item = s.heading.start in listed
     sections = _with_list_items(blocks, sections, kb)
     sections = _with_table_rows(blocks, sections, kb)
     if not sections and title:
@@ -326,18 +330,38 @@ def _groups_others(i: int, chosen: list[int], blocks: list[Block], kb: Knowledge
 
 
 def _list_runs(blocks: list[Block]) -> list[list[int]]:
-    """Indices of consecutive list items (one list, as far as the blocks tell)."""
+    """Each top-level list's items, in order: the items of one list (`group`), or consecutive
+    list items where the page gives no lists. Sub-list items are notes of the item above them."""
     runs: list[list[int]] = []
+    by_group: dict[int, list[int]] = {}
     run: list[int] = []
     for i, b in enumerate(blocks):
-        if b.kind == "list_item":
+        if b.kind == "list_item" and b.depth > 0:
+            continue
+        if b.kind == "list_item" and b.group != -1:
+            if b.group not in by_group:
+                by_group[b.group] = []
+                runs.append(by_group[b.group])
+            by_group[b.group].append(i)
+        elif b.kind == "list_item":
             run.append(i)
-        elif run:
+            continue
+        if run:
             runs.append(run)
             run = []
     if run:
         runs.append(run)
-    return runs
+    return sorted(runs, key=lambda r: r[0])
+
+
+def _sub_items(blocks: list[Block], i: int) -> list[Block]:
+    """The sub-list items under list item i ("- Back knee down, sink into the hip flexor")."""
+    out = []
+    for b in blocks[i + 1:]:
+        if b.kind != "list_item" or b.depth <= blocks[i].depth:
+            break
+        out.append(replace(b, kind="paragraph", list_marker=""))
+    return out
 
 
 def _heading_before(blocks: list[Block], i: int, below_level: int = 7) -> Block | None:
@@ -400,7 +424,7 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
         if owner is not None and owner.heading.text.rstrip().endswith(":") and owner.body \
                 and owner.body[0] is first:
             groups.add(id(owner))  # "Bonus:" over a list: a label for the list, not an exercise
-        if not items or len(items) * 2 < len(run) - len(sides) or (strong < 2 and not in_routine):
+        if not items or len(items) * 3 < len(run) - len(sides) or (strong < 2 and not in_routine):
             added.extend(_unnamed_items(blocks, run, kb) if owner is None else [])
             continue
         if sum(1 for _, item in items if any(fuzz.token_sort_ratio(name_key(item.name), h) >= EXTRACT.list_match_score
@@ -409,9 +433,10 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
         for i, item in items:
             block = blocks[i]
             rest = rest_block(block, item.rest)
+            body = ([rest] if rest is not None else []) + _sub_items(blocks, i)
             for name in split_several(item.name, kb):
                 added.append(Section(as_heading(block, name, 6), _marker_of(block), name,
-                                     [rest] if rest is not None else [], list(sides), group_kind=kind))
+                                     list(body), list(sides), group_kind=kind, item=True))
         if owner is not None:
             groups.add(id(owner))
     kept = [s for s in sections if id(s) not in groups]
@@ -471,7 +496,7 @@ def _with_table_rows(blocks: list[Block], sections: list[Section], kb: Knowledge
                     for c in rest]
             note = rest_block(name_cell, item.rest)
             found.append(Section(as_heading(name_cell, item.name, 6), None, item.name,
-                                 ([note] if note is not None else []) + body, group_kind=kind))
+                                 ([note] if note is not None else []) + body, group_kind=kind, item=True))
         strong = sum(1 for f in found if names_exercise(f.name, kb))
         if not found or (strong == 0 and kind is None):
             continue
