@@ -118,3 +118,13 @@ def test_timer_fields_give_seconds_and_sides():
 ])
 def test_per_side_with_hands(body, per_side):
     assert one(body, name="Test Move").per_side is per_side
+
+
+def test_a_name_that_says_where_the_stretch_is_held_is_no_conflict():
+    text = ("Stretches for Hips\n\n1. Reclined Butterfly\n\nSit on the floor with the soles of your feet together, then "
+            "slowly lie back. Stay for 2 minutes.\n\n2. Kneeling Lunge\n\nFrom all fours, step one foot forward "
+            "between your hands. Hold 30 seconds on each side.\n\n3. Seated Twist\n\nStand tall. Twist. Hold 20 seconds.\n")
+    recs = by_name(article_from(text))
+    assert (recs["Reclined Butterfly"].position, recs["Kneeling Lunge"].position) == ("supine", "kneeling")
+    conflicts = {name: [f.rule for f in r.flags if f.rule == "position-conflict"] for name, r in recs.items()}
+    assert conflicts == {"Reclined Butterfly": [], "Kneeling Lunge": [], "Seated Twist": ["position-conflict"]}

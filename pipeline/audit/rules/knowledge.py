@@ -30,7 +30,7 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     starts = record.evidence.start_positions
     if allowed and starts and not record.evidence.name_positions:
         first = starts[0]
-        if first.label not in allowed and first.label not in record.position_options:
+        if first.label not in allowed and first.label not in record.position_options and record.position not in allowed:
             yield Hit(f"{record.canonical_name} is done {' or '.join(allowed)}, never {first.label}",
                       (first.sentence,))
 

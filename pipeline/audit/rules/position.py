@@ -13,7 +13,9 @@ def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     starts = _own_starts(record, ctx)
     allowed = record.evidence.name_positions
     labels = list(dict.fromkeys(m.label for m in starts))
-    if allowed and labels and labels[0] not in allowed and not set(allowed) & set(record.position_options):
+    # the name may say where the stretch is held ("Reclined ...": sit, then lie back), not where it starts
+    if allowed and labels and labels[0] not in allowed and record.position not in allowed \
+            and not set(allowed) & set(record.position_options):
         first = next(m for m in starts if m.label == labels[0])
         yield Hit(f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", (first.sentence,))
     if len(labels) > 1:
