@@ -128,3 +128,12 @@ def test_a_name_that_says_where_the_stretch_is_held_is_no_conflict():
     assert (recs["Reclined Butterfly"].position, recs["Kneeling Lunge"].position) == ("supine", "kneeling")
     conflicts = {name: [f.rule for f in r.flags if f.rule == "position-conflict"] for name, r in recs.items()}
     assert conflicts == {"Reclined Butterfly": [], "Kneeling Lunge": [], "Seated Twist": ["position-conflict"]}
+
+
+def test_a_new_clause_ends_the_target_cue():
+    rec = one("Sit with legs long and fold forward. Hold 20 seconds.\n\n"
+              "Benefits: Stretches the hamstrings, massages the abdominal organs and tones the arms.", name="Test Move")
+    assert rec.targets == ["hamstrings"]
+    rec = one("Sit and fold forward. Hold 20 seconds.\n\nBenefits: Lengthens the lower back, hamstring and calf muscles.",
+              name="Test Move")
+    assert rec.targets == ["lower back", "hamstrings", "calves"]  # not "back muscles" from "back, ... muscles"

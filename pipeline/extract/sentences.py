@@ -220,6 +220,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
     found: list[str] = []
     determiners = set(kb.lexicon["body_part_determiners"])
     predicates = set(kb.lexicon["target_predicates"])
+    predicates_any = frozenset(kb.lexicon["predicate_verbs"]) | lex.verbs
     last_end: int | None = None
     ambiguous = set(kb.lexicon["ambiguous_body_words"])
     for span in sorted(spans, key=lambda s: s.start):
@@ -235,8 +236,8 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
         for t in reversed(sent[max(0, i - 12):i]):
             if t.lower_ in lex.clause_breaks or t.text in {";", "."}:
                 break
-            if t.text == "," and t.i + 1 < sent.end and _is_base_verb(t.nbor(1), lex):
-                break  # ", press your left hip forward": a new instruction begins
+            if t.text == "," and t.i + 1 < sent.end and (_is_base_verb(t.nbor(1), lex) or t.nbor(1).lemma_ in predicates_any):
+                break  # ", press your left hip forward", ", massages the organs": a new clause begins
             window.append(t)
         # in a step, "to stretch your calves" / "a stretch in" name a target; "Stretch your arms" does not
         # in a step, a result clause ("..., opening the hips", "further stretching the quads") or a
@@ -252,7 +253,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
             last_end = span.end  # "the chest, shoulders, and upper, and lower back": the list goes on
             found.append(span.label_)
             # "the chest, shoulders, and upper, and lower back": "upper" borrows "back"
-            found.extend(_ellipsis(sent, span, kb))
+            found.extend(_ellipsis(sent, span, spans, kb))
     return _unique(found)
 
 
@@ -296,9 +297,11 @@ def _is_locator(sent: Span, span: Span, spans: list[Span]) -> bool:
     return any(other.end == j for other in spans)
 
 
-def _ellipsis(sent: Span, span: Span, kb: Knowledge) -> list[str]:
-    """'upper, and lower back' names the upper back too."""
-    words = [t.lower_ for t in sent.doc[max(sent.start, span.start - 4):span.start]]
+def _ellipsis(sent: Span, span: Span, spans: list[Span], kb: Knowledge) -> list[str]:
+    """'upper, and lower back' names the upper back too; a word that is itself part of another
+    body part ("the upper back, hamstring and calf muscles": "back") lends nothing."""
+    covered = {i for s in spans if s is not span for i in range(s.start, s.end)}
+    words = [t.lower_ for t in sent.doc[max(sent.start, span.start - 4):span.start] if t.i not in covered]
     head = span.text.lower().split()[-1]
     out = []
     for w in words:
