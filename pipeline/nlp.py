@@ -47,11 +47,11 @@ def lemma(word: str) -> str:
     return _lemma_table().get(low, low)
 
 
-def _sided(phrase: str, qualifiers: list[str]) -> list[str]:
+def _sided(phrase: str, qualifiers: list[str], possessive: str) -> list[str]:
     """"front of your hip" also matches "front of your left hip", "front of your back hip"..."""
-    if " your " not in f" {phrase} ":
+    if f" {possessive} " not in f" {phrase} ":
         return [phrase]
-    return [phrase] + [re.sub(r"\byour\b", f"your {q}", phrase, count=1) for q in qualifiers]
+    return [phrase] + [re.sub(rf"\b{possessive}\b", f"{possessive} {q}", phrase, count=1) for q in qualifiers]
 
 
 @lru_cache(maxsize=2)
@@ -73,5 +73,6 @@ def build_nlp(kb: Knowledge | None = None) -> Language:
                             for c in kb.positions["cues"]])
     body.add_patterns([{"label": canonical, "pattern": variant}
                        for phrase, canonical in sorted(kb.body_synonyms.items())
-                       for variant in _sided(phrase, kb.lexicon["body_part_qualifiers"])])
+                       for variant in _sided(phrase, kb.lexicon["body_part_qualifiers"],
+                                             kb.lexicon["sentence_words"]["possessive"])])
     return nlp

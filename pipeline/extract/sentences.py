@@ -66,6 +66,13 @@ class Lexicon:
     exit_particles: frozenset[str]  # "stand up": out of the position, not into one
     move_links: frozenset[str]  # "... and lie back": the word before a later instruction
     move_objects: frozenset[str]  # "sit your hips back": a body part moves, not the reader
+    articles: frozenset[str]  # "the standing twist": a name, not an instruction
+    position_nouns: frozenset[str]  # "the standing position": an instruction after all
+    aside_target_cues: frozenset[str]  # in an aside, only "feel" names a target
+    coordinators: frozenset[str]  # "hips and back", "chest, shoulders"
+    before_stretch_noun: frozenset[str]  # "to stretch", "a stretch in": a purpose that names a target
+    stretch_noun: str
+    predicate_links: frozenset[str]  # "the hips and back open": words between a body part and its predicate
 
 
 @lru_cache(maxsize=4)
@@ -100,6 +107,13 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         exit_particles=frozenset(pos["exit_particles"]),
         move_links=frozenset(pos["move_links"]),
         move_objects=frozenset(pos["move_objects"]),
+        articles=frozenset(lx["sentence_words"]["articles"]),
+        position_nouns=frozenset(lx["sentence_words"]["position_nouns"]),
+        aside_target_cues=frozenset(lx["sentence_words"]["aside_target_cues"]),
+        coordinators=frozenset(lx["sentence_words"]["coordinators"]),
+        before_stretch_noun=frozenset(lx["sentence_words"]["before_stretch_noun"]),
+        stretch_noun=lx["sentence_words"]["stretch_noun"],
+        predicate_links=frozenset(lx["sentence_words"]["predicate_links"]),
     )
 
 
@@ -171,7 +185,8 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
         if any(c in clause for c in lex.exit_cues):
             continue  # "come out of it by ... sitting back up"
         before = sent[i - 1].lower_ if i > 0 else ""
-        if before in {"the", "a", "an"} and span.end - sent.start < len(sent) and sent[span.end - sent.start].lower_ not in {"position"}:
+        if before in lex.articles and span.end - sent.start < len(sent) \
+                and sent[span.end - sent.start].lower_ not in lex.position_nouns:
             continue  # "the standing twist": a name, not an instruction
         if span.id_ == "implied":  # "feet hip-width apart": a hint, used only when nothing else says
             cues.append(PositionCue(span.label_, span.text, False, implied=True))
@@ -216,7 +231,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
     spans = [s for s in sent.doc.spans[BODY_KEY] if s.start >= sent.start and s.end <= sent.end]
     if role == TARGET_LINE:
         return _unique(s.label_ for s in spans)
-    cues = {STEP: lex.step_target_cues, ASIDE: frozenset({"feel"})}.get(role, lex.target_cues)
+    cues = {STEP: lex.step_target_cues, ASIDE: lex.aside_target_cues}.get(role, lex.target_cues)
     found: list[str] = []
     determiners = set(kb.lexicon["body_part_determiners"])
     predicates = set(kb.lexicon["target_predicates"])
@@ -226,7 +241,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
     for span in sorted(spans, key=lambda s: s.start):
         i = span.start - sent.start
         if span.text.lower() in ambiguous and (i == 0 or sent[i - 1].lower_ not in determiners) \
-                and not _coordinated(sent, span, spans):
+                and not _coordinated(sent, span, spans, lex):
             continue  # "pulled back", "lean to the side": a direction, not a body part
         if span.text.lower() in ambiguous and any(o.start == span.end for o in spans):
             continue  # "your back hip": the rear hip, not the back
@@ -244,12 +259,12 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
         # purpose ("to stretch your calves", "a stretch in") names a target; "Stretch your arms" does not
         purpose = role == STEP and any(
             (t.lower_.endswith("ing") and t.lemma_ in lex.target_cues)
-            or (t.lower_ == "stretch" and t.i > sent.start and t.nbor(-1).lower_ in {"to", "a", "the", "gentle", "deep"})
+            or (t.lower_ == lex.stretch_noun and t.i > sent.start and t.nbor(-1).lower_ in lex.before_stretch_noun)
             for t in window)
         chained = last_end is not None and all(
-            t.lower_ in {",", "and", "or"} or t.lower_ in determiners for t in sent.doc[last_end:span.start])
+            t.lower_ in lex.coordinators or t.lower_ in determiners for t in sent.doc[last_end:span.start])
         if chained or purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window) \
-                or (role != STEP and _opens_after(sent, span, spans, predicates)):
+                or (role != STEP and _opens_after(sent, span, spans, predicates, lex)):
             last_end = span.end  # "the chest, shoulders, and upper, and lower back": the list goes on
             found.append(span.label_)
             # "the chest, shoulders, and upper, and lower back": "upper" borrows "back"
@@ -257,10 +272,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
     return _unique(found)
 
 
-_LINKS = {",", "and", "or", "is", "are", "will", "should", "gently", "slowly", "begin", "begins", "to", "also"}
-
-
-def _opens_after(sent: Span, span: Span, spans: list[Span], predicates: set[str]) -> bool:
+def _opens_after(sent: Span, span: Span, spans: list[Span], predicates: set[str], lex: Lexicon) -> bool:
     """"the heart center, hips and back open", "the ribcage is open": the predicate follows."""
     starts = {s.start: s for s in spans}
     j = span.end
@@ -271,16 +283,16 @@ def _opens_after(sent: Span, span: Span, spans: list[Span], predicates: set[str]
         if j in starts:
             j = starts[j].end
             continue
-        if tok.lower_ not in _LINKS:
+        if tok.lower_ not in lex.predicate_links:
             return False
         j += 1
     return False
 
 
-def _coordinated(sent: Span, span: Span, spans: list[Span]) -> bool:
+def _coordinated(sent: Span, span: Span, spans: list[Span], lex: Lexicon) -> bool:
     """"hips and back": a word like "back" joined to another body part is the body part."""
     j = span.start - 1
-    if j <= sent.start or sent.doc[j].lower_ not in {"and", "or", ","}:
+    if j <= sent.start or sent.doc[j].lower_ not in lex.coordinators:
         return False
     return any(other.end == j for other in spans)
 
