@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import errors
+
 if TYPE_CHECKING:  # pandas is imported inside the functions that need it (fast `--help`)
     import pandas as pd
 
@@ -22,7 +24,7 @@ TABLE_NAMES = ("stretches", "articles", "flags", "dataset", "duplicates")
 
 
 @dataclass
-class Outcome:
+class Processed:
     """Everything one run produced, as records: the executor's result plus dedupe and curation."""
 
     result: RunResult
@@ -55,12 +57,8 @@ class Dataset:
         return f"Dataset({sizes})"
 
 
-class NotAnOutputFolder(Exception):
-    """The folder given holds no tables written by `stretchpipe run`."""
-
-
 def process(inputs: Iterable[str | Path], *, stdin: bytes | None = None, dedupe: bool = True, curate: bool = True,
-            until: str = "audit", exclude: Iterable[str | Path] = (), options=None) -> Outcome:
+            until: str = "audit", exclude: Iterable[str | Path] = (), options=None) -> Processed:
     """Run the stages, set duplicate articles aside and build the curated dataset, in memory
     (records; nothing is written)."""
     from .dataset import finish
@@ -68,7 +66,7 @@ def process(inputs: Iterable[str | Path], *, stdin: bytes | None = None, dedupe:
 
     inputs = [str(i) for i in inputs]
     result = run_stages(inputs, stdin=stdin, until=until, exclude=[str(e) for e in exclude], options=options)
-    outcome = Outcome(result)
+    outcome = Processed(result)
     if until == "audit":
         finished = finish(result.articles, inputs, manifest=result.manifest, stats=result.stats,
                           dedupe=dedupe, curate=curate)
@@ -77,7 +75,7 @@ def process(inputs: Iterable[str | Path], *, stdin: bytes | None = None, dedupe:
     return outcome
 
 
-def write(outcome: Outcome, out: str | Path, formats: Iterable[str] | None = None) -> list[Path]:
+def write(outcome: Processed, out: str | Path, formats: Iterable[str] | None = None) -> list[Path]:
     """Write an in-memory outcome's files into `out` (no output-set locking or resume: for tests
     and notebooks; `run(..., out=...)` and `stretchpipe run` use the executor's output set)."""
     from .emit import DEFAULT_FORMATS, write_outputs
@@ -112,7 +110,7 @@ def run(inputs: str | Path | Iterable[str | Path], out: str | Path | None = None
     return read_dataset(out)
 
 
-def frames(outcome: Outcome) -> Dataset:
+def frames(outcome: Processed) -> Dataset:
     """The outcome's tables as DataFrames, built through the same Arrow schema as the Parquet files."""
     import pandas as pd
 
@@ -142,8 +140,8 @@ def read_dataset(path: str | Path) -> Dataset:
     from .emit.tables import TABLE_BY_NAME
     from .schema import arrow_schema
     folder = Path(path)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{folder} is not a folder written by `stretchpipe run`; pass its --out folder")
+    if not any((folder / f"stretches.{ext}").is_file() for ext in ("parquet", "jsonl", "json")):
+        raise errors.output_error(errors.NOT_A_DATASET, path=str(folder), table="stretches")
     tables = {}
     for name in TABLE_NAMES:
         schema = arrow_schema(TABLE_BY_NAME[name].record)
@@ -188,8 +186,7 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
     folder = Path(folder)
     stretches = _read_rows(folder, "stretches") if folder.is_dir() else None
     if stretches is None:
-        raise NotAnOutputFolder(f"{folder} holds no stretches.jsonl, stretches.json or stretches.parquet; "
-                                "pass a folder written by `stretchpipe run --out`")
+        raise errors.output_error(errors.NOT_A_DATASET, path=str(folder), table="stretches")
     rows = curate_records([from_data(Stretch, r) for r in stretches])
     flags = [f for f in (_read_rows(folder, "flags") or []) if not f.get("dataset_id")]
     flags += [to_data(f) for row in rows for f in row.flags]

@@ -226,11 +226,7 @@ def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> No
     from . import api
     from .emit import FORMATS
     chosen = _chosen_formats(formats, FORMATS)
-    try:
-        rows, written = api.curate_folder(processed, out_dir or processed, chosen)
-    except api.NotAnOutputFolder as exc:
-        click.echo(f"stretchpipe: {exc}", err=True)
-        sys.exit(1)
+    rows, written = api.curate_folder(processed, out_dir or processed, chosen)  # SP505: exit 1, one line
     conflicts = sum(len(r.flags) for r in rows)
     click.echo(f"{len(rows)} dataset rows, {conflicts} source-conflict flag(s) -> {out_dir or processed} "
                f"({len(written)} files)", err=True)

@@ -57,6 +57,7 @@ OUT_UNWRITABLE = "SP501"  # --out cannot be created or written
 OUT_LOCKED = "SP502"  # another run is writing the same --out
 NOTHING_PROCESSED = "SP503"  # the run processed nothing; the previous dataset is kept
 WRITE_FAILED = "SP504"  # writing the new set failed (disk full...); the previous set is kept
+NOT_A_DATASET = "SP505"  # `stretchpipe curate` / read_dataset: the folder holds no tables of a run
 
 SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: "unsupported type",
          PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
@@ -115,6 +116,8 @@ MESSAGES = {
     OUT_LOCKED: "another stretchpipe run is writing to {path}; wait for it to finish or choose another --out",
     NOTHING_PROCESSED: "no input could be processed, so {path} keeps the previous dataset",
     WRITE_FAILED: "writing the new dataset failed ({detail}); {path} still holds the previous dataset",
+    NOT_A_DATASET: "{path} holds no {table}.jsonl, {table}.json or {table}.parquet; "
+                   "pass a folder written by `stretchpipe run --out`",
 }
 
 

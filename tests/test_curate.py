@@ -113,7 +113,7 @@ def test_curate_command_rebuilds_the_same_dataset(corpus_run, tmp_path):
 
 def test_curate_command_on_a_folder_without_tables_fails_clearly(tmp_path):
     result = CliRunner().invoke(main, ["curate", str(tmp_path)])
-    assert result.exit_code == 1 and "stretchpipe run --out" in result.output
+    assert result.exit_code == 1 and "SP505" in result.output and "stretchpipe run --out" in result.output
 
 
 def test_the_readme_example_runs(tmp_path, monkeypatch):
@@ -128,3 +128,10 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
     assert len(namespace["ds"].dataset) > 40 and (tmp_path / "o" / "datapackage.json").exists()
+
+
+def test_read_dataset_on_a_folder_without_tables_names_the_code(tmp_path):
+    from pipeline import errors
+    with pytest.raises(errors.OutputError) as caught:
+        pipeline.read_dataset(tmp_path)
+    assert caught.value.code == errors.NOT_A_DATASET and "stretchpipe run --out" in str(caught.value)
