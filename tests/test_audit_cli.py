@@ -170,3 +170,13 @@ def test_rules_lists_every_rule_and_explains_one():
     one = invoke("rules", "kb-conflict")
     assert one.exit_code == 0 and "## Bad" in one.stdout and "## Good" in one.stdout
     assert invoke("rules", "no-such-rule").exit_code == 2
+
+
+def test_stdin_is_audited_with_lines_in_what_was_read():
+    text = SEED_TXT.read_text(encoding="utf-8")
+    result = invoke("audit", "-", input=text)
+    lines = [m for m in map(LINE.match, result.stdout.splitlines()) if m]
+    conflict = next(m for m in lines if m["rule"] == "position-conflict" and "Seated Forward Bend" in m["msg"])
+    assert conflict["path"] == "<stdin>"
+    src = text.splitlines()[int(conflict["line"]) - 1]
+    assert src[int(conflict["col"]) - 1:].startswith("Stand with your feet hip-width apart")

@@ -49,32 +49,37 @@ def evaluate(folder: Path, repo: Path = REPO) -> Score:
     spec = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     score = Score()
     seen: set[Path] = set()  # a page labelled on its own is not scored again by a later pattern
+    planned: list[tuple[dict, Path]] = []
     for entry in spec["pages"]:
         paths = sorted(repo.glob(entry["page"])) if any(c in entry["page"] for c in "*?[") else [repo / entry["page"]]
         for path in paths:
-            if path in seen:
+            if path not in seen:
+                seen.add(path)
+                planned.append((entry, path))
+    result = lint([str(path) for _, path in planned])  # one run: the engine starts once
+    by_source: dict[str, list[Finding]] = {}
+    for page in result.pages:
+        by_source.setdefault(page.page.source, []).extend(page.findings)
+    for entry, path in planned:
+        findings = by_source.get(str(path), [])
+        used: set[int] = set()
+        for label in entry.get("findings", []):
+            hit = next((i for i, f in enumerate(findings) if i not in used and _matches(label, f)), None)
+            if hit is None:
+                score.missed[label["rule"]] += 1
+                score.details.append(f"missed {label['rule']} [{label.get('stretch')}] in {entry['page']}")
+            else:
+                used.add(hit)
+                score.caught[label["rule"]] += 1
+        for i, f in enumerate(findings):
+            if i in used:
                 continue
-            seen.add(path)
-            result = lint([str(path)])
-            findings = result.findings
-            used: set[int] = set()
-            for label in entry.get("findings", []):
-                hit = next((i for i, f in enumerate(findings) if i not in used and _matches(label, f)), None)
-                if hit is None:
-                    score.missed[label["rule"]] += 1
-                    score.details.append(f"missed {label['rule']} [{label.get('stretch')}] in {entry['page']}")
-                else:
-                    used.add(hit)
-                    score.caught[label["rule"]] += 1
-            for i, f in enumerate(findings):
-                if i in used:
-                    continue
-                wrong = entry.get("exhaustive") or (entry.get("no_error") and f.severity == "error") or any(
-                    _matches(s, f) for s in entry.get("silent", []))
-                if wrong:
-                    score.false_alarms[f.rule] += 1
-                    score.details.append(f"false alarm {f.rule} [{f.stretch}] {f.message} at "
-                                         f"{path.relative_to(repo)}:{f.line}")
+            wrong = entry.get("exhaustive") or (entry.get("no_error") and f.severity == "error") or any(
+                _matches(s, f) for s in entry.get("silent", []))
+            if wrong:
+                score.false_alarms[f.rule] += 1
+                score.details.append(f"false alarm {f.rule} [{f.stretch}] {f.message} at "
+                                     f"{path.relative_to(repo)}:{f.line}")
     return score
 
 
