@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run clean-text extract audit report lint test eval bench bench-extraction distclean
+.PHONY: install run curate validate clean-text extract audit report lint test eval bench bench-extraction distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ install: $(STAMP)
 ## run: every stage on raw/ into processed/
 run: $(STAMP)
 	$(BIN)/stretchpipe run $(RAW) --out $(OUT)
+
+## curate: rebuild the curated dataset of processed/ (after make run)
+curate: $(STAMP)
+	$(BIN)/stretchpipe curate $(OUT)
+
+## validate: check processed/datapackage.json and its CSV tables with frictionless (after make run)
+validate: $(STAMP)
+	$(BIN)/frictionless validate $(OUT)/datapackage.json
 
 ## clean-text / extract / audit: one stage at a time, printed to stdout
 clean-text: $(STAMP)
