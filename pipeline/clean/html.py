@@ -29,8 +29,6 @@ BLOCK_TAGS = frozenset({
     "form", "ul", "ol", "dl", "figure", "table", "tbody", "thead", "tfoot", "tr", "body", "html", "details",
     "fieldset", "label", "hr", "menu", "center", "legend", "hgroup"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_LEAF_KINDS = {"li": "list_item", "td": "cell", "th": "cell", "figcaption": "caption", "caption": "caption",
-               "dd": "field", "dt": "field"}
 BREAK = "\x1e"  # a <br> in gathered text (a newline in the HTML source is only white space)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WRAPPER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|blockquote|aside|header|footer)\b[^>]{0,2000}>",
