@@ -176,12 +176,19 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
 @click.option("--format", "formats", default=None, show_default="all formats",
               help="Comma-separated output formats (see README).")
+@click.option("--into", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Where URL inputs are fetched to first (as `stretchpipe fetch --into`).")
+@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="URL inputs: seconds between two requests to one host.")
+@click.option("--allow-private", is_flag=True, help="URL inputs: allow private, loopback and link-local addresses.")
 @run_options
-def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, **params) -> None:
+def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: Path, delay: float,
+            allow_private: bool, **params) -> None:
     """Run every stage and write stretches, articles, flags and a manifest to --out.
 
-    The output folder is written as one set (staged, then swapped in whole) and a re-run redoes
-    only the inputs that changed; an interrupted run resumes where it stopped."""
+    INPUT may also be an http(s) URL: it is fetched politely into --into first (see `stretchpipe
+    fetch`), then read from there. The output folder is written as one set (staged, then swapped in
+    whole) and a re-run redoes only the inputs that changed; an interrupted run resumes where it stopped."""
     from .emit import FORMATS
     from .outputs import OutputSet
     from .run import run_dataset
@@ -194,6 +201,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, **param
             raise click.BadParameter(str(exc), param_hint="--out") from None
         raise
     try:
+        inputs = _fetch_url_inputs(inputs, into, delay, allow_private)
         stdin = sys.stdin.buffer.read() if "-" in inputs else None
         with _Progress("processing") as progress:
             result = run_dataset(inputs, output_set, formats=chosen, stdin=stdin, options=options,
@@ -395,9 +403,8 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
     Honours robots.txt, waits between requests to a host, retries transient errors, and records
     every URL in fetch-manifest.json as fetched, not-modified, skipped or failed, with the reason.
     """
-    from .acquire.fetch import FetchOutcome, fetch_urls, sitemap_urls
+    from .acquire.fetch import FetchOutcome, fetch_urls, sitemap_urls, write_manifest
     from .acquire.http import FetchOptions, PoliteClient
-    from .emit import atomic_write, to_json
 
     options = FetchOptions(delay=delay, timeout=timeout, max_bytes=max_bytes, retries=retries,
                            allow_private=allow_private, contact=contact)
@@ -421,7 +428,7 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
             raise click.ClickException(str(exc)) from None
         finally:
             bar.close()
-    atomic_write(into / "fetch-manifest.json", to_json({"urls": [o.to_dict() for o in outcomes]}))
+    write_manifest(str(into), outcomes)
     counts = {status: sum(1 for o in outcomes if o.status == status)
               for status in ("fetched", "not-modified", "skipped", "failed")}
     for outcome in outcomes:
@@ -431,6 +438,24 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
                + f" -> {into / 'crawl.warc.gz'} (details in {into / 'fetch-manifest.json'})", err=True)
     if outcomes and counts["failed"] == len(outcomes):
         sys.exit(1)
+
+
+def _fetch_url_inputs(inputs: tuple[str, ...], into: Path, delay: float, allow_private: bool) -> tuple[str, ...]:
+    """URL inputs fetched into `into` and replaced by their stored records; failures reported."""
+    from .acquire.fetch import fetch_inputs, is_url
+    from .acquire.http import FetchOptions
+
+    if not any(is_url(i) for i in inputs):
+        return inputs
+    try:
+        resolved, outcomes = fetch_inputs(inputs, str(into), FetchOptions(delay=delay, allow_private=allow_private))
+    except errors.StretchpipeError as exc:
+        raise click.ClickException(str(exc)) from None
+    for outcome in outcomes:
+        if outcome.record is None:
+            click.echo(f"{outcome.status}: {outcome.url}: {outcome.reason} (see {into / 'fetch-manifest.json'})",
+                       err=True)
+    return tuple(resolved)
 
 
 class _FetchBar:

@@ -284,3 +284,21 @@ def test_a_changed_page_refetched_replaces_the_old_copy_in_the_run(site, tmp_pat
     result = run([str(tmp_path / WARC_NAME)])
     assert [(m.status, m.records) for m in result.manifest] == [("processed", 13)]
     assert result.stats["acquire/warc/superseded"] == 1
+
+
+def test_run_given_urls_fetches_them_first_and_reads_what_it_stored(site, tmp_path):
+    _serve_pages(site)
+    into, out = tmp_path / "raw", tmp_path / "processed"
+    args = ["run", f"{site.base}/seed.html", f"{site.base}/private/page.html", str(CARDS_HTML), "--into", str(into),
+            "--out", str(out), "--allow-private", "--delay", "0", "--workers", "1"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"skipped: {site.base}/private/page.html" in result.output and "SP401" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())["inputs"]
+    assert [(m["source"], m["status"]) for m in manifest] == [(f"{site.base}/seed.html", "processed"),
+                                                            (str(CARDS_HTML), "processed")]
+    fetched = json.loads((into / "fetch-manifest.json").read_text())["urls"]
+    assert [(f["status"], f["code"]) for f in fetched] == [("fetched", None), ("skipped", errors.ROBOTS_DISALLOWED)]
+    assert fetched[0]["record"].startswith(str(into / WARC_NAME) + "#")
+    again = CliRunner().invoke(main, args, catch_exceptions=False)  # stored pages are not fetched again
+    assert again.exit_code == 0 and site.hits["/seed.html"] == 1

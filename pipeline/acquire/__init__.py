@@ -19,11 +19,11 @@ from .. import errors
 from ..config import ACQUIRE
 from ..records import Page
 from .decode import Decoded, decode
-from .files import STDIN, discover, display_name, inner_name, is_archive, read_bytes
+from .files import STDIN, discover, display_name, inner_name, is_archive, read_bytes, record_ref, split_record_ref
 from .formats import detect_format, html_candidate
 
 __all__ = ["STDIN", "Decoded", "decode", "decode_page", "detect_format", "discover", "display_name", "is_archive",
-           "read_page", "read_pages"]
+           "read_page", "read_pages", "record_ref"]
 
 
 def read_page(path: str, *, stdin: bytes | None = None) -> Page:
@@ -43,7 +43,12 @@ def read_page(path: str, *, stdin: bytes | None = None) -> Page:
 def read_pages(ref: str, *, stdin: bytes | None = None, stats: Counter | None = None) -> Iterator[Page]:
     """Every page of one input: one for a file or stdin, one per HTML response record of a WARC.
     Records that are not pages (requests, non-HTML responses, revisits) are counted in `stats`."""
-    if ref != STDIN and is_archive(ref):
+    record = split_record_ref(ref) if ref != STDIN else None
+    if record is not None:  # one record of a WARC: "raw/crawl.warc.gz#428"
+        from .warc import read_warc_record
+
+        yield read_warc_record(*record, stats=stats)
+    elif ref != STDIN and is_archive(ref):
         from .warc import read_warc  # warcio only when an archive is given
 
         yield from read_warc(ref, stats=stats)

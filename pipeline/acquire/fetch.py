@@ -12,7 +12,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
+from pathlib import Path
+
 from .. import errors
+from .files import record_ref
 from .http import FetchOptions, PoliteClient
 from .store import CrawlStore
 
@@ -30,6 +33,7 @@ class FetchOutcome:
     final_url: str | None = None
     http_status: int | None = None
     bytes: int = 0
+    record: str | None = None  # the stored page as an input for `run`: "raw/crawl.warc.gz#428"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,7 +62,41 @@ def fetch_urls(urls: Iterable[str], into: str, options: FetchOptions, *, refresh
     return outcomes
 
 
+def is_url(text: str) -> bool:
+    return text.lower().startswith(("http://", "https://"))
+
+
+def fetch_inputs(inputs: Iterable[str], into: str, options: FetchOptions, **kwargs) -> tuple[list[str], list[FetchOutcome]]:
+    """`stretchpipe run URL...`: fetch the URL inputs into `into` first (every outcome in
+    `into`/fetch-manifest.json), and stand each stored page in for its URL as a record reference.
+    URLs that could not be stored drop out of the inputs; their outcomes say why."""
+    inputs = list(inputs)
+    urls = [i for i in inputs if is_url(i)]
+    if not urls:
+        return inputs, []
+    outcomes = fetch_urls(urls, into, options, **kwargs)
+    write_manifest(into, outcomes)
+    refs = {o.url: o.record for o in outcomes if o.record}
+    return [refs[i] if is_url(i) else i for i in inputs if not is_url(i) or i in refs], outcomes
+
+
+def write_manifest(into: str, outcomes: list[FetchOutcome]) -> Path:
+    from ..emit import atomic_write, to_json
+
+    path = Path(into) / "fetch-manifest.json"
+    atomic_write(path, to_json({"urls": [o.to_dict() for o in outcomes]}))
+    return path
+
+
 def _fetch_one(url: str, store: CrawlStore, client: PoliteClient, refresh: bool) -> FetchOutcome:
+    outcome = _fetch(url, store, client, refresh)
+    row = store.get(url) if outcome.status in ("fetched", "not-modified", "skipped") else None
+    if row is not None:
+        outcome.record = record_ref(store.folder / row.warc_file, row.offset)
+    return outcome
+
+
+def _fetch(url: str, store: CrawlStore, client: PoliteClient, refresh: bool) -> FetchOutcome:
     known = store.get(url)
     if known and not refresh:
         return FetchOutcome(url, "skipped", reason=f"already fetched at {known.fetched_at}; --refresh revalidates it",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import gzip
 import os
+import re
 import stat
 import zlib
 from collections.abc import Iterable, Iterator
@@ -33,6 +34,22 @@ def display_name(path: str) -> str:
 
 def is_archive(path: str) -> bool:
     return path.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+_RECORD_REF = re.compile(r"^(?P<path>.+\.warc(?:\.gz)?)#(?P<offset>\d+)$", re.I)
+
+
+def record_ref(warc_path: str | os.PathLike, offset: int) -> str:
+    """An input naming one record of a WARC file: "raw/crawl.warc.gz#428" (`stretchpipe run URL`)."""
+    return f"{os.fspath(warc_path)}#{offset}"
+
+
+def split_record_ref(ref: str) -> tuple[str, int] | None:
+    """(WARC path, offset) for a record reference; None for anything else (an existing file wins)."""
+    match = _RECORD_REF.match(ref)
+    if match is None or os.path.lexists(ref):
+        return None
+    return match["path"], int(match["offset"])
 
 
 def is_gzip(path: str) -> bool:
@@ -76,15 +93,23 @@ class _Walker:
         self.seen: dict[tuple[int, int], str] = {}  # (device, inode) -> first path given
 
     def top(self, path: str) -> Iterator[str | ManifestEntry]:
-        yield from self._visit(path, explicit=True, ancestors=frozenset())
+        ref = split_record_ref(path)
+        if ref is None:
+            yield from self._visit(path, explicit=True, ancestors=frozenset())
+            return
+        for item in self._visit(ref[0], explicit=True, ancestors=frozenset(), record=ref[1]):
+            if isinstance(item, ManifestEntry):
+                item.source = display_name(path)
+            yield path if isinstance(item, str) else item
 
-    def _visit(self, path: str, *, explicit: bool, ancestors: frozenset) -> Iterator[str | ManifestEntry]:
+    def _visit(self, path: str, *, explicit: bool, ancestors: frozenset,
+               record: int | None = None) -> Iterator[str | ManifestEntry]:
         try:
             st = os.stat(path)  # follows links
         except OSError as exc:
             yield _entry(path, error_for(exc, path))
             return
-        key = (st.st_dev, st.st_ino)
+        key = (st.st_dev, st.st_ino) if record is None else (st.st_dev, st.st_ino, record)
         if stat.S_ISDIR(st.st_mode):
             if key in self.excluded:
                 yield _entry(path, errors.input_error(errors.IN_OUTPUT, path=display_name(path)))

@@ -49,6 +49,24 @@ def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
         raise errors.input_error(errors.NO_PAGES, path=display_name(path))
 
 
+def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) -> Page:
+    """The page in the one record at `offset` (a record reference, see files.record_ref)."""
+    stats = stats if stats is not None else Counter()
+    name = f"{display_name(path)}#{offset}"
+    with open_regular(path) as fh:
+        try:
+            fh.seek(offset)
+            record = next(iter(ArchiveIterator(fh)), None)
+            page = _page_of(record, stats) if record is not None and record.format == "warc" else None
+        except errors.StretchpipeError:
+            raise
+        except Exception as exc:  # an offset that is not the start of a record
+            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=str(exc) or type(exc).__name__) from None
+    if page is None:
+        raise errors.input_error(errors.NO_PAGES, path=name)
+    return page
+
+
 def _page_of(record, stats: Counter) -> Page | None:
     if record.rec_type == "revisit":
         stats["acquire/warc/revisit"] += 1
