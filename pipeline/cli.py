@@ -27,6 +27,19 @@ OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="Fi
 log = logging.getLogger("stretchpipe")
 
 
+def fetch_options(command):
+    """Where and how politely pages are fetched: `stretchpipe fetch`, and `stretchpipe run` given URLs."""
+    for option in reversed([
+        click.option("--into", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder for fetched pages: crawl.warc.gz, crawl.sqlite and fetch-manifest.json."),
+        click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+                     help="Seconds between two requests to one host (a robots.txt Crawl-delay can raise it)."),
+        click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses."),
+    ]):
+        command = option(command)
+    return command
+
+
 def run_options(command):
     """The options every command that processes pages shares: verbosity, the log, the engine, the budget."""
     for option in reversed([
@@ -176,11 +189,7 @@ def main() -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
 @click.option("--format", "formats", default=None, show_default="all formats",
               help="Comma-separated output formats (see README).")
-@click.option("--into", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where URL inputs are fetched to first (as `stretchpipe fetch --into`).")
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="URL inputs: seconds between two requests to one host.")
-@click.option("--allow-private", is_flag=True, help="URL inputs: allow private, loopback and link-local addresses.")
+@fetch_options
 @run_options
 def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: Path, delay: float,
             allow_private: bool, **params) -> None:
@@ -381,10 +390,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
               help="File with one URL per line (# comments allowed), or - for stdin.")
 @click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
               help="Sitemap (XML, text or robots.txt; gzip; indexes followed) whose pages to fetch. Repeatable.")
-@click.option("--into", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for crawl.warc.gz, crawl.sqlite and fetch-manifest.json.")
-@click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
-              help="Seconds between two requests to one host (a robots.txt Crawl-delay can raise it).")
+@fetch_options
 @click.option("--timeout", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
               help="Connect and read timeout, seconds.")
 @click.option("--max-bytes", type=click.IntRange(min=1), default=5 * 1024 * 1024, show_default=True,
@@ -392,7 +398,6 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Tries after the first on connection errors, 429 and 5xx.")
 @click.option("--refresh", is_flag=True, help="Revalidate stored pages (If-None-Match / If-Modified-Since).")
-@click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses.")
 @click.option("--contact", metavar="EMAIL|URL", help="How site owners reach you; added to the User-Agent.")
 @click.option("-v", "--verbose", is_flag=True, help="List every skipped URL too, not just the failed ones.")
 def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: Path, delay: float, timeout: float,
@@ -420,14 +425,12 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
                 wanted += list(sitemap_urls(sitemap, client))
             except errors.InputError as exc:
                 sitemap_failures.append(FetchOutcome(sitemap, "failed", code=exc.code, reason=str(exc)))
-        bar = _FetchBar()
         try:
-            outcomes = sitemap_failures + fetch_urls(wanted, into, options, refresh=refresh, client=client,
-                                                     on_start=bar.start, on_outcome=bar)
+            with _FetchProgress(len(set(wanted))) as progress:
+                outcomes = sitemap_failures + fetch_urls(wanted, into, options, refresh=refresh, client=client,
+                                                         on_outcome=progress)
         except errors.StretchpipeError as exc:
             raise click.ClickException(str(exc)) from None
-        finally:
-            bar.close()
     write_manifest(str(into), outcomes)
     counts = {status: sum(1 for o in outcomes if o.status == status)
               for status in ("fetched", "not-modified", "skipped", "failed")}
@@ -458,28 +461,23 @@ def _fetch_url_inputs(inputs: tuple[str, ...], into: Path, delay: float, allow_p
     return tuple(resolved)
 
 
-class _FetchBar:
-    """A bar over the URLs showing pages, bytes stored and failures so far (quiet when not a terminal)."""
+class _FetchProgress(_Progress):
+    """The fetch bar: URLs done, with pages stored, megabytes and failures so far."""
 
-    def __init__(self):
-        self.bar, self.pages, self.bytes, self.failed = None, 0, 0, 0
-
-    def start(self, total: int) -> None:
-        if sys.stderr.isatty():
-            self.bar = click.progressbar(length=total, label="fetching", file=sys.stderr, show_pos=True,
-                                         item_show_func=lambda text: text)
-            self.bar.__enter__()
+    def __init__(self, total: int):
+        super().__init__("fetching")
+        self.total, self.pages, self.bytes, self.failed = total, 0, 0, 0
 
     def __call__(self, outcome) -> None:
         self.pages += outcome.status == "fetched"
         self.bytes += outcome.bytes
         self.failed += outcome.status == "failed"
+        if self.tty and self.bar is None:
+            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr, show_pos=True,
+                                         item_show_func=lambda status: status)
+            self.bar.__enter__()
         if self.bar is not None:
             self.bar.update(1, f"{self.pages} stored, {self.bytes / 1e6:.1f} MB, {self.failed} failed")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 @main.command("report")

@@ -302,3 +302,40 @@ def test_run_given_urls_fetches_them_first_and_reads_what_it_stored(site, tmp_pa
     assert fetched[0]["record"].startswith(str(into / WARC_NAME) + "#")
     again = CliRunner().invoke(main, args, catch_exceptions=False)  # stored pages are not fetched again
     assert again.exit_code == 0 and site.hits["/seed.html"] == 1
+
+
+def test_progress_bars_on_a_terminal(site, tmp_path):
+    """stderr on a real pseudo-terminal: the fetch bar counts URLs, the run shows a running count."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    _serve_pages(site)
+    into = tmp_path / "raw"
+
+    def on_terminal(*args):
+        leader, follower = pty.openpty()
+        seen = []
+
+        def drain():  # read while the child writes, so a full terminal buffer never blocks it
+            while True:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the child is gone and the terminal closed
+                    return
+                if not chunk:
+                    return
+                seen.append(chunk)
+        reader = threading.Thread(target=drain, daemon=True)
+        reader.start()
+        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], stderr=follower, stdout=subprocess.PIPE,
+                              stdin=subprocess.DEVNULL, timeout=120)
+        os.close(follower)
+        reader.join(10)
+        os.close(leader)
+        return proc.returncode, b"".join(seen).decode("utf-8", "replace")
+    code, shown = on_terminal("fetch", f"{site.base}/seed.html", f"{site.base}/gone.html", "--into", str(into),
+                              "--allow-private", "--delay", "0")
+    assert code == 0 and "fetching" in shown and "2/2" in shown and "1 stored" in shown and "1 failed" in shown
+    code, shown = on_terminal("run", str(into), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert code == 0 and "processing" in shown and "1/1" in shown, shown

@@ -40,18 +40,16 @@ class FetchOutcome:
 
 
 def fetch_urls(urls: Iterable[str], into: str, options: FetchOptions, *, refresh: bool = False,
-               client: PoliteClient | None = None, on_start: Callable[[int], None] | None = None,
+               client: PoliteClient | None = None,
                on_outcome: Callable[[FetchOutcome], None] | None = None) -> list[FetchOutcome]:
-    """Fetch each URL once (in order, duplicates dropped) into the store under `into`.
-    `on_start(n)` and `on_outcome(outcome)` drive a progress display."""
+    """Fetch each URL once (in order, duplicates dropped) into the store under `into`;
+    `on_outcome(outcome)` drives a progress display."""
     unique = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
     outcomes: list[FetchOutcome] = []
     own_client = client is None
     client = client or PoliteClient(options)
     try:
         with CrawlStore(into) as store:
-            if on_start:
-                on_start(len(unique))
             for url in unique:
                 outcomes.append(_fetch_one(url, store, client, refresh))
                 if on_outcome:
