@@ -338,4 +338,4 @@ def test_progress_bars_on_a_terminal(site, tmp_path):
                               "--allow-private", "--delay", "0")
     assert code == 0 and "fetching" in shown and "2/2" in shown and "1 stored" in shown and "1 failed" in shown
     code, shown = on_terminal("run", str(into), "--out", str(tmp_path / "out"), "--workers", "1")
-    assert code == 0 and "processing" in shown and "1/1" in shown, shown
+    assert code == 0 and "processing" in shown and "3/3" in shown, shown  # the WARC, its index, the fetch manifest
