@@ -70,14 +70,14 @@ def test_a_broken_archive_fails_with_its_own_code_after_the_pages_before_it(tmp_
 
 
 def test_one_record_of_an_archive_by_reference(tmp_path):
-    path = tmp_path / "two.warc.gz"
+    path = tmp_path / "two.warc"
     with open(path, "wb") as fh:
-        writer = WARCWriter(fh, gzip=True)
+        writer = WARCWriter(fh, gzip=False)
         writer.write_record(_response(writer, "https://example.org/pdf", b"%PDF-1.4", "application/pdf"))
         second = fh.tell()
         writer.write_record(_response(writer, "https://example.org/back", SEED_HTML))
     result = run([f"{path}#{second}", f"{path}#0", f"{path}#7", f"{path}#{second}"])
     statuses = [(m.source.rsplit("/", 1)[-1], m.status, m.code) for m in result.manifest]
-    assert statuses == [("back", "processed", None), ("two.warc.gz#0", "skipped", errors.NO_PAGES),
-                        ("two.warc.gz#7", "failed", errors.BAD_ARCHIVE),
-                        (f"two.warc.gz#{second}", "skipped", errors.DUPLICATE)]
+    assert statuses == [("back", "processed", None), ("two.warc#0", "skipped", errors.NO_PAGES),
+                        ("two.warc#7", "failed", errors.BAD_ARCHIVE),
+                        (f"two.warc#{second}", "skipped", errors.DUPLICATE)]

@@ -54,8 +54,12 @@ def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) ->
     stats = stats if stats is not None else Counter()
     name = f"{display_name(path)}#{offset}"
     with open_regular(path) as fh:
+        fh.seek(offset)
+        start = fh.read(5)
+        fh.seek(offset)
+        if not start.startswith((b"\x1f\x8b", b"WARC/")):  # a gzip member or a plain record
+            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=f"no record starts at offset {offset}")
         try:
-            fh.seek(offset)
             record = next(iter(ArchiveIterator(fh)), None)
             page = _page_of(record, stats) if record is not None and record.format == "warc" else None
         except errors.StretchpipeError:
