@@ -177,9 +177,16 @@ def _read_rows(folder: Path, name: str) -> list[dict] | None:
 
 def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | None = None):
     """`stretchpipe curate`: rebuild the dataset table from the stretch records of a processed
-    folder; the flags table keeps its record and article flags and gets the new dataset flags."""
+    folder; the flags table keeps its record and article flags and gets the new dataset flags.
+
+    `out` (the folder itself, or another) is written as one set, like `stretchpipe run` writes it:
+    locked, the other tables copied into a staging folder beside the new dataset and flags, then
+    swapped in whole."""
+    import shutil
+
     from .curate import curate_records
     from .emit import DEFAULT_FORMATS, write_tables
+    from .outputs import OutputSet
     from .records import Stretch
     from .schema import from_data, to_data
 
@@ -190,6 +197,20 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
     rows = curate_records([from_data(Stretch, r) for r in stretches])
     flags = [f for f in (_read_rows(folder, "flags") or []) if not f.get("dataset_id")]
     flags += [to_data(f) for row in rows for f in row.flags]
-    written = write_tables(Path(out), {"dataset": [to_data(r) for r in rows], "flags": flags},
-                           tuple(formats or DEFAULT_FORMATS))
-    return rows, written
+    output_set = OutputSet(out).open()
+    try:
+        staging = output_set.stage()
+        try:
+            for path in sorted(folder.iterdir()):
+                if path.is_file() and not path.name.startswith(("dataset.", "flags.", "datapackage.")):
+                    shutil.copy2(path, staging / path.name)  # the tables curation leaves as they are
+            written = write_tables(staging, {"dataset": [to_data(r) for r in rows], "flags": flags},
+                                   tuple(formats or DEFAULT_FORMATS))
+            output_set.commit(staging)
+        except OSError as exc:
+            output_set.discard(staging)
+            raise errors.output_error(errors.WRITE_FAILED, path=str(output_set.out),
+                                      detail=exc.strerror or str(exc)) from exc
+    finally:
+        output_set.close()
+    return rows, [output_set.out / p.name for p in written]

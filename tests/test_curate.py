@@ -1,6 +1,7 @@
 """The curated dataset: one row per canonical stretch with its sources, votes and conflicts; the
 `import pipeline` API and `stretchpipe curate` give the same tables as the files."""
 import json
+import shutil
 from collections import Counter
 
 import pytest
@@ -109,6 +110,24 @@ def test_curate_command_rebuilds_the_same_dataset(corpus_run, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "dataset.json").read_text()) == json.loads((out / "dataset.json").read_text())
     assert (tmp_path / "flags.jsonl").read_text() == (out / "flags.jsonl").read_text()
+    # the new folder is a whole set: the other tables came along, and the package validates
+    assert {p.name for p in tmp_path.iterdir()} == {p.name for p in out.iterdir()}
+    from frictionless import Package
+    assert Package(str(tmp_path / "datapackage.json")).validate().valid
+
+
+def test_curate_in_place_rewrites_the_dataset_and_keeps_the_rest(tmp_path):
+    shutil.copytree(DEV_CORPUS, tmp_path / "pages", ignore=shutil.ignore_patterns("*.json"))
+    out = tmp_path / "out"
+    assert CliRunner().invoke(main, ["run", str(tmp_path / "pages"), "--out", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "dataset.json").write_text("[]")  # a stale dataset is replaced, not kept
+    result = CliRunner().invoke(main, ["curate", str(out), "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after["dataset.json"] == before["dataset.json"]
+    assert after["stretches.parquet"] == before["stretches.parquet"] and "dataset.parquet" not in after
+    assert "datapackage.json" not in after, "without CSV there is no package (it would name a missing dataset.csv)"
 
 
 def test_curate_command_on_a_folder_without_tables_fails_clearly(tmp_path):
