@@ -137,3 +137,30 @@ def test_a_new_clause_ends_the_target_cue():
     rec = one("Sit and fold forward. Hold 20 seconds.\n\nBenefits: Lengthens the lower back, hamstring and calf muscles.",
               name="Test Move")
     assert rec.targets == ["lower back", "hamstrings", "calves"]  # not "back muscles" from "back, ... muscles"
+
+
+@pytest.mark.parametrize("body, position", [
+    ("From all fours, widen your knees and sink your hips back toward your heels. Stay for 1 minute.", "kneeling"),
+    ("Lie on back with both legs long. Draw one knee in. Hold 20 seconds.", "supine"),  # no "your"
+])
+def test_more_held_positions(body, position):
+    assert one(body, name="Test Move").position == position
+
+
+def test_targets_stated_once_for_variants_of_one_exercise():
+    text = ("# Hip Hinge Guide\n\n| | |\n|---|---|\n| Targets | Hamstrings, glutes |\n| Level | Easy |\n\n"
+            "## Standing Hip Hinge\n\nStand tall and hinge forward at the hips. Hold 20 seconds.\n\n"
+            "## Seated Hip Hinge\n\nSit on a chair and hinge forward at the hips. Hold 20 seconds.\n")
+    recs = by_name(article_from(text, fmt="markdown"))
+    for name in ("Standing Hip Hinge", "Seated Hip Hinge"):
+        assert recs[name].targets == ["hamstrings", "glutes"] and recs[name].targets_source == "text"
+
+
+def test_the_narrower_area_and_short_name_like_lines():
+    rec = one("Stand and reach one hand down your back. You should feel it in the back of your upper arm. Hold 20 s.",
+              name="Upper Arm Stretch")
+    assert rec.targets == ["triceps"]  # not "arms" as well
+    text = ("# Cool-down\n\n### Stretches\n1. **Kneeling rock** - 10 reps\n   - Gentle hip flexor opener\n\n"
+            "2. **Wall lean** - 30 sec each\n   - Calf and ankle stretch\n")
+    recs = by_name(article_from(text, fmt="markdown"))
+    assert recs["Kneeling rock"].targets == ["hip flexors"] and recs["Wall lean"].targets == ["calves", "ankles"]

@@ -8,7 +8,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..config import EXTRACT, ExtractConfig
-from ..knowledge import ExerciseEntry, Knowledge, load_knowledge
+from ..knowledge import ExerciseEntry, Knowledge, load_knowledge, name_key
 from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_times
 from ..records import Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
@@ -38,8 +38,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     topic = _topic(title, nlp)
     built = [_build(s, doc, kb, config) for s in sections]
     records = [r for r, is_exercise in built if is_exercise]
-    if len(records) == 1 and records[0].targets_source != "text":
-        _targets_from_intro(records[0], doc, sections, kb)
+    _targets_from_intro(records, doc, [s for s, (_, ok) in zip(sections, built) if ok], kb)
     return Article(
         source=ArticleSource(path=doc.source, title=title),
         title=title,
@@ -52,17 +51,37 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     )
 
 
-def _targets_from_intro(record: Stretch, doc: CleanDocument, sections: list[Section], kb: Knowledge) -> None:
-    """A page about one exercise often states "Targets: hips, glutes" above the steps."""
+# --- fields: targets stated once above the exercises
+def _targets_from_intro(records: list[Stretch], doc: CleanDocument, sections: list[Section], kb: Knowledge) -> None:
+    """A page about one exercise often states "Targets: hips, glutes" above the steps, as a line
+    or as a two-cell table row ("Targets | Lower back, glutes"). It applies to the one record, or
+    to records that are variants of one exercise ("Single Knee to Chest", "Double Knee to Chest"),
+    when the text does not name their targets itself."""
+    own = [r for r in records if r.targets_source != "text"]
+    if not own or not sections or not (len(records) == 1 or _variants_of_one(own)):
+        return
     lex, nlp = lexicon_for(kb), build_nlp(kb)
     first = min(s.heading.start for s in sections)
-    lines = [b.text for b in doc.blocks if b.end <= first and lex.target_line.match(b.text)]
+    before = [b for b in doc.blocks if b.end <= first]
+    rows: dict[tuple[int, int], list[str]] = {}
+    for b in before:
+        if b.kind == "cell":
+            rows.setdefault((b.group, b.row), []).append(b.text)
+    lines = [b.text for b in before if b.kind != "cell"] + [": ".join(cells) for cells in rows.values() if len(cells) == 2]
     found: list[str] = []
-    for line in lines:
+    for line in (ln for ln in lines if lex.target_line.match(ln)):
         parsed = nlp(line)  # keep the Doc alive while its span group is read
         found.extend(span.label_ for span in parsed.spans[BODY_KEY])
     if found:
-        record.targets, record.targets_source = list(dict.fromkeys(found)), "text"
+        for record in own:
+            record.targets, record.targets_source = list(dict.fromkeys(found)), "text"
+
+
+def _variants_of_one(records: list[Stretch]) -> bool:
+    """"Single Knee to Chest" and "Double Knee to Chest": the names differ only in their first word."""
+    rests = {" ".join(name_key(r.name).split()[1:]) for r in records}
+    return len(records) > 1 and len(rests) == 1 and len(next(iter(rests)).split()) >= 2
+# --- end targets stated once
 
 
 def _topic(title: str | None, nlp) -> list[str]:
@@ -120,7 +139,12 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         per_side = per_side or any(rx.search(s.text) for rx in lex.per_side for s in shared)
 
     # --- fields: targets, the name's first ("Calf stretch"), then the text's
-    targets = list(dict.fromkeys(name_targets(section.name, kb) + [t for s in sentences for t in s.targets]))
+    # a short line shaped like a name ("Dynamic spine mobility", "Glute stretch") names targets the same way
+    short = kb.lexicon["short_line_max_words"]
+    line_targets = [t for s in sentences if s.role in (DESCRIPTION, BENEFIT) and len(s.text.split()) <= short
+                    and ":" not in s.text for t in name_targets(s.text, kb)]  # not a label ("Category: ...")
+    targets = _narrowest(list(dict.fromkeys(name_targets(section.name, kb) + [t for s in sentences for t in s.targets]
+                                            + line_targets)), kb)
     note = _note_targets(section, kb)  # "Seated Twist (back + glute)": the note names the targets
     targets = list(dict.fromkeys(targets + note))
     targets_source = "text" if targets else None
@@ -316,6 +340,12 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: Exerci
         if position is None and entry is not None:
             position = entry.position
     return position, options, starts, name_positions
+
+
+def _narrowest(targets: list[str], kb: Knowledge) -> list[str]:
+    """"arms" beside "triceps": the narrower area says it (lexicon `broader_areas`)."""
+    broader = kb.lexicon["broader_areas"]
+    return [t for t in targets if not set(broader.get(t, ())) & set(targets)]
 
 
 # --- fields: the position the stretch is held in
