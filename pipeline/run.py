@@ -376,7 +376,7 @@ class _Summary:
             for article in outcome.articles:
                 stretches += len(article.stretches)
                 flags += len(all_flags(article))
-            fingerprint.update(f"\0{slot[0]}\0{slot[1]}\0".encode()
+            fingerprint.update(f"\0{slot[0]}\0{slot[1]}\0".encode("utf-8", "surrogateescape")
                                + json.dumps([e.to_dict() for e in outcome.entries], sort_keys=True).encode())
         return cls(manifest, stats, stretches, flags, fingerprint.hexdigest())
 

@@ -20,7 +20,7 @@ from . import __version__
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outcomes (
-    source TEXT PRIMARY KEY,  -- input path, or '-' for stdin
+    source BLOB PRIMARY KEY,  -- input path as bytes (a file name need not be UTF-8), or '-' for stdin
     digest TEXT,              -- blake2b of the input's bytes; NULL when it could not be read up front
     version TEXT NOT NULL,    -- pipeline_version() that produced the outcome
     budget TEXT NOT NULL,     -- the budget it ran under (matters only for pages stopped by it)
@@ -46,6 +46,15 @@ def pipeline_version() -> str:
     return f"{__version__}+{h.hexdigest()}"
 
 
+def _key(source: str) -> bytes:
+    """A path as the bytes the file system holds (undecodable bytes survive as surrogates in str)."""
+    return source.encode("utf-8", "surrogateescape")
+
+
+def _path(key: bytes | str) -> str:
+    return key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
+
+
 class StateStore:
     def __init__(self, path: Path, version: str | None = None):
         self.version = version or pipeline_version()
@@ -54,7 +63,7 @@ class StateStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._index: dict[str, tuple[str | None, str, str, str | None]] = {
-            source: (dig, version, budget, code)
+            _path(source): (dig, version, budget, code)
             for source, dig, version, budget, code in self._db.execute(
                 "SELECT source, digest, version, budget, codes FROM outcomes")}
 
@@ -69,11 +78,11 @@ class StateStore:
     def put(self, source: str, dig: str | None, budget: str, codes: str, outcome: Any) -> None:
         blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
         self._db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?)",
-                         (source, dig, self.version, budget, codes, blob))
+                         (_key(source), dig, self.version, budget, codes, blob))
         self._index[source] = (dig, self.version, budget, codes)
 
     def load(self, source: str) -> Any:
-        row = self._db.execute("SELECT outcome FROM outcomes WHERE source = ?", (source,)).fetchone()
+        row = self._db.execute("SELECT outcome FROM outcomes WHERE source = ?", (_key(source),)).fetchone()
         if row is None:
             raise KeyError(source)
         return pickle.loads(zlib.decompress(row[0]))
@@ -81,7 +90,7 @@ class StateStore:
     def keep_only(self, sources: set[str]) -> None:
         """Forget inputs no longer in the corpus, so the file does not grow forever."""
         stale = [s for s in self._index if s not in sources]
-        self._db.executemany("DELETE FROM outcomes WHERE source = ?", [(s,) for s in stale])
+        self._db.executemany("DELETE FROM outcomes WHERE source = ?", [(_key(s),) for s in stale])
         for s in stale:
             del self._index[s]
 
