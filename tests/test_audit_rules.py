@@ -288,3 +288,10 @@ def test_position_conflict_silent_for_two_exercises_in_their_own_lists_under_one
             "- Hold for 30 seconds\n\nSets: 2\n\n* Stand tall and cross your right ankle over your left knee\n"
             "* Hold for 20 seconds\n")
     assert not flags_of(text, "position-conflict", fmt="markdown")
+
+
+def test_duplicate_content_silent_on_a_page_without_exercises():
+    para = ("Our newsletter brings the week's best recipes, stories and interviews to your inbox every Friday "
+            "morning, free of charge, with no spam ever.\\n\\n")
+    text = "Weekly News\n\n" + para.replace("\\n", "\n") * 2
+    assert not flags_of(text, "duplicate-content")

@@ -17,12 +17,19 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
     """The body pasted twice, or a paragraph repeated (what the clean stage removed as duplicates, and
     steps a section restates)."""
     article, d = ctx.article, ctx.data
+    if not article.records:
+        return  # a page with no exercise sections: repeated widgets and menus are not an article's fault
+    kept_words = len(ctx.doc.text.split()) if ctx.doc else 0
     for run in _duplicate_runs(article.removed):
         original = _find(ctx, run[0].text)
         where = (original,) if original else ()
-        if len(run) >= d.body_run:
+        words = sum(len(r.text.split()) for r in run)
+        if kept_words and words * 2 >= kept_words:
             yield Hit(f"the article body appears twice: {len(run)} blocks repeat earlier text "
                       "(the clean stage removed the copy)", where, (run[0].text,))
+        elif len(run) >= d.body_run:
+            yield Hit(f"a passage of {len(run)} blocks is repeated (the clean stage removed the copy)",
+                      where, (run[0].text,))
         else:
             for block in run:
                 if len(block.text.split()) < d.paragraph_min_words:
