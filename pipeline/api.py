@@ -147,14 +147,8 @@ def read_dataset(path: str | Path) -> Dataset:
         schema = arrow_schema(TABLE_BY_NAME[name].record)
         if (folder / f"{name}.parquet").exists():
             table = pq.read_table(folder / f"{name}.parquet", schema=schema)
-        elif (folder / f"{name}.jsonl").exists():
-            lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-            table = pa.Table.from_pylist([json.loads(x) for x in lines if x.strip()], schema=schema)
-        elif (folder / f"{name}.json").exists():
-            table = pa.Table.from_pylist(json.loads((folder / f"{name}.json").read_text(encoding="utf-8")),
-                                         schema=schema)
         else:
-            table = schema.empty_table()
+            table = pa.Table.from_pylist(_read_rows(folder, name) or [], schema=schema)
         tables[name] = table.to_pandas(types_mapper=pd.ArrowDtype)
     manifest_file = folder / "manifest.json"
     manifest = pd.DataFrame(json.loads(manifest_file.read_text(encoding="utf-8"))["inputs"]
@@ -163,6 +157,7 @@ def read_dataset(path: str | Path) -> Dataset:
 
 
 def _read_rows(folder: Path, name: str) -> list[dict] | None:
+    """A table's rows as plain data, from JSON Lines, JSON or Parquet (None when none is there)."""
     import json
     if (folder / f"{name}.jsonl").exists():
         lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()

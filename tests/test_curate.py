@@ -154,3 +154,14 @@ def test_read_dataset_on_a_folder_without_tables_names_the_code(tmp_path):
     with pytest.raises(errors.OutputError) as caught:
         pipeline.read_dataset(tmp_path)
     assert caught.value.code == errors.NOT_A_DATASET and "stretchpipe run --out" in str(caught.value)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_read_dataset_without_parquet_gives_the_same_frames(corpus_run, tmp_path, fmt):
+    _, out = corpus_run
+    for path in out.glob(f"*.{fmt}"):
+        shutil.copy(path, tmp_path)
+    shutil.copy(out / "manifest.json", tmp_path)
+    back, parquet = pipeline.read_dataset(tmp_path), pipeline.read_dataset(out)
+    for name in ("stretches", "articles", "flags", "dataset", "duplicates"):
+        assert getattr(back, name).equals(getattr(parquet, name)), name
