@@ -24,9 +24,6 @@ class LocalEngine:
         # already loaded (once, shared copy-on-write), and a replaced worker starts instantly
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         warm_up = self.warm_up
-        if warm_up is not None and context.get_start_method() == "fork":
-            warm_up()
-            warm_up = None
         pool: list[Sandbox] = []
         idle: list[Sandbox] = []
         busy: dict[Any, Sandbox] = {}
@@ -39,6 +36,9 @@ class LocalEngine:
                     if item is None:
                         more = False
                         break
+                    if not pool and warm_up is not None and context.get_start_method() == "fork":
+                        warm_up()  # only once there is work: a run with nothing to redo loads nothing
+                        warm_up = None
                     if not idle:  # workers start on demand: a one-page run starts one
                         pool.append(Sandbox(context, fn, self.budget, warm_up))
                         idle.append(pool[-1])
