@@ -72,6 +72,12 @@ def test_ordered_list_numbering_honours_start_and_continues_across_an_image():
     assert items[0][1] == items[2][1] == items[3][1] != items[4][1]  # one list, split by an image
 
 
+def test_a_start_that_is_not_a_plain_number_is_ignored():
+    _, blocks = html_to_blocks('<body><ol start="²"><li>Lie down.</li><li>Breathe.</li></ol>'
+                               '<h2>Next</h2><ol start="1e3"><li>Sit up.</li></ol></body>')
+    assert [b.number for b in blocks if b.kind == "list_item"] == [1, 2, 1]
+
+
 def test_nested_lists_keep_their_depth_and_nest_in_the_tree():
     doc = html_doc("<h2>Neck Routine</h2><ul><li>Chin tuck<ul><li>Hold 5 seconds</li><li>Repeat 10 times</li></ul>"
                    "</li><li>Side tilt</li></ul>")

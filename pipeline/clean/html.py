@@ -29,6 +29,7 @@ BLOCK_TAGS = frozenset({
     "form", "ul", "ol", "dl", "figure", "table", "tbody", "thead", "tfoot", "tr", "body", "html", "details",
     "fieldset", "label", "hr", "menu", "center", "legend", "hgroup"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_ASCII_NUMBER = re.compile(r"\s*[0-9]{1,9}\s*")
 BREAK = "\x1e"  # a <br> in gathered text (a newline in the HTML source is only white space)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _WRAPPER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|blockquote|aside|header|footer)\b[^>]{0,2000}>",
@@ -234,7 +235,7 @@ def _open(frame: _Frame, parent: _Frame | None, stack: list[_Frame], walk: _Walk
     if tag in ("ol", "ul", "menu"):
         frame.depth = sum(1 for f in stack if f.tag in ("ol", "ul", "menu"))
         start = frame.el.get("start")
-        explicit = int(start) if start and start.strip().isdigit() else None
+        explicit = int(start) if start and _ASCII_NUMBER.fullmatch(start) else None  # not "²", not "1e3"
         cont = walk.last_list
         if tag == "ol" and cont and cont[0] == len(walk.blocks) and (explicit is None or explicit == cont[2]):
             frame.group, frame.counter = cont[1], cont[2]  # the same list, interrupted by an image
