@@ -421,10 +421,9 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
     sitemap_failures: list[FetchOutcome] = []
     with PoliteClient(options) as client:
         for sitemap in sitemaps:
-            try:
-                wanted += list(sitemap_urls(sitemap, client))
-            except errors.InputError as exc:
-                sitemap_failures.append(FetchOutcome(sitemap, "failed", code=exc.code, reason=str(exc)))
+            pages, failed = sitemap_urls(sitemap, client)
+            wanted += pages
+            sitemap_failures += failed
         try:
             with _FetchProgress(len(set(wanted))) as progress:
                 outcomes = sitemap_failures + fetch_urls(wanted, into, options, refresh=refresh, client=client,

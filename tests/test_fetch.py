@@ -237,7 +237,8 @@ def test_sitemap_index_with_gzip_child(site, tmp_path):
     site.route("/sitemap_index.xml", content_type="application/xml", body=(
         '<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f'<sitemap><loc>{site.base}/sitemap-1.xml.gz</loc></sitemap>'
-        f'<sitemap><loc>{site.base}/sitemap-2.xml</loc></sitemap></sitemapindex>').encode())
+        f'<sitemap><loc>{site.base}/sitemap-2.xml</loc></sitemap>'
+        f'<sitemap><loc>{site.base}/sitemap-3.xml</loc></sitemap></sitemapindex>').encode())  # 404
     site.route("/sitemap-1.xml.gz", content_type="application/gzip", body=gzip.compress((
         '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f'<url><loc>{site.base}/seed.html</loc></url><url><loc>{site.base}/cards.html</loc></url></urlset>').encode()))
@@ -245,8 +246,10 @@ def test_sitemap_index_with_gzip_child(site, tmp_path):
         '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f'<url><loc>{site.base}/latin1.html</loc></url></urlset>').encode())
     with PoliteClient(FAST) as client:
-        urls = sorted(sitemap_urls(f"{site.base}/sitemap_index.xml", client))
-    assert urls == sorted(f"{site.base}/{n}" for n in ("seed.html", "cards.html", "latin1.html"))
+        urls, failed = sitemap_urls(f"{site.base}/sitemap_index.xml", client)
+    assert sorted(urls) == sorted(f"{site.base}/{n}" for n in ("seed.html", "cards.html", "latin1.html"))
+    assert [(f.url.rsplit("/", 1)[-1], f.status, f.code) for f in failed] == [
+        ("sitemap-3.xml", "failed", errors.HTTP_STATUS)]
 
 
 def test_fetch_cli_writes_the_manifest_and_run_reads_the_folder(site, tmp_path):
@@ -339,3 +342,36 @@ def test_progress_bars_on_a_terminal(site, tmp_path):
     assert code == 0 and "fetching" in shown and "2/2" in shown and "1 stored" in shown and "1 failed" in shown
     code, shown = on_terminal("run", str(into), "--out", str(tmp_path / "out"), "--workers", "1")
     assert code == 0 and "processing" in shown and "3/3" in shown, shown  # the WARC, its index, the fetch manifest
+
+
+def test_streaming_cap_long_redirect_chains_and_a_missing_sitemap(site, tmp_path):
+    _serve_pages(site)
+
+    def chunked(request):  # no Content-Length: only the streaming cap can stop it
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html")
+        request.send_header("Transfer-Encoding", "chunked")
+        request.end_headers()
+        chunk = b"<p>" + b"x" * 60_000 + b"</p>"
+        try:
+            for _ in range(20):  # 1.2 MB offered, the cap is 400 KB
+                request.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            request.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client hung up at the cap, as it should
+        return 200, {}, None
+    site.routes["/endless.html"] = chunked
+    for n in range(7):
+        site.route(f"/hop{n}", status=302, headers={"Location": f"/hop{n + 1}"})
+    outcomes = fetch_urls([f"{site.base}/endless.html", f"{site.base}/hop0"], str(tmp_path), FAST)
+    assert [(o.status, o.code) for o in outcomes] == [("skipped", errors.FETCH_TOO_LARGE), ("failed", errors.REDIRECTS)]
+    assert "more than 5 redirects" in outcomes[1].reason and site.hits["/hop6"] == 0
+    into = tmp_path / "cli"
+    result = CliRunner().invoke(main, ["fetch", "--sitemap", f"{site.base}/no-sitemap.xml", f"{site.base}/seed.html",
+                                       "--into", str(into), "--allow-private", "--delay", "0", "--retries", "0"],
+                                catch_exceptions=False)
+    manifest = json.loads((into / "fetch-manifest.json").read_text())["urls"]
+    assert result.exit_code == 0
+    assert [(m["url"].rsplit("/", 1)[-1], m["status"], m["code"]) for m in manifest] == [
+        ("no-sitemap.xml", "failed", errors.HTTP_STATUS), ("seed.html", "fetched", None)]
+    assert "404" in manifest[0]["reason"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from pathlib import Path
@@ -126,18 +126,21 @@ def _fetch(url: str, store: CrawlStore, client: PoliteClient, refresh: bool) -> 
     return FetchOutcome(url, "fetched", final_url=response.url, http_status=response.status, bytes=len(response.body))
 
 
-def sitemap_urls(sitemap_url: str, client: PoliteClient) -> Iterator[str]:
+def sitemap_urls(sitemap_url: str, client: PoliteClient) -> tuple[list[str], list[FetchOutcome]]:
     """Page URLs of a sitemap (XML, plain text or robots.txt; gzip; sitemap indexes followed), read by
     ultimate-sitemap-parser through the polite client, so robots.txt, the address checks and the
-    delay apply to sitemap requests too."""
+    delay apply to sitemap requests too; and a failed outcome for each sitemap that could not be read."""
     from usp.fetch_parse import SitemapFetcher
     from usp.objects.sitemap import InvalidSitemap
 
-    tree = SitemapFetcher(sitemap_url, recursion_level=0, web_client=_SitemapClient(client)).sitemap()
-    if isinstance(tree, InvalidSitemap):
-        raise errors.input_error(errors.NETWORK, path=sitemap_url, detail=tree.reason)
-    for page in tree.all_pages():
-        yield page.url
+    web_client = _SitemapClient(client)
+    tree = SitemapFetcher(sitemap_url, recursion_level=0, web_client=web_client).sitemap()
+    if isinstance(tree, InvalidSitemap) and sitemap_url not in web_client.failures:
+        web_client.failures[sitemap_url] = errors.input_error(errors.NETWORK, path=sitemap_url, detail=tree.reason)
+    failed = [FetchOutcome(url, errors.status_of(exc.code), code=exc.code, reason=str(exc))
+              for url, exc in web_client.failures.items()]
+    pages = [] if isinstance(tree, InvalidSitemap) else [page.url for page in tree.all_pages()]
+    return list(dict.fromkeys(pages)), failed
 
 
 def _SitemapClient(client: PoliteClient):  # noqa: N802 (a class built lazily: usp loads only when asked)
@@ -167,6 +170,9 @@ def _SitemapClient(client: PoliteClient):  # noqa: N802 (a class built lazily: u
             return self._response.url
 
     class Client(AbstractWebClient):
+        def __init__(self):
+            self.failures: dict[str, errors.InputError] = {}  # URL -> why it could not be read
+
         def set_max_response_data_length(self, max_response_data_length: int | None) -> None:
             pass  # the polite client's own cap applies
 
@@ -174,8 +180,11 @@ def _SitemapClient(client: PoliteClient):  # noqa: N802 (a class built lazily: u
             try:
                 response = client.get(url, check_type=False, max_bytes=SITEMAP_MAX_BYTES)
             except errors.InputError as exc:
+                self.failures[url] = exc
                 return WebClientErrorResponse(str(exc), retryable=False)  # our client has already retried
             if not 200 <= response.status < 300:
+                self.failures[url] = errors.input_error(errors.HTTP_STATUS, path=url, status=str(response.status),
+                                                        detail=f" {response.reason}".rstrip())
                 return WebClientErrorResponse(f"HTTP {response.status}", retryable=False)
             return Success(response)
 
