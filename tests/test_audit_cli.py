@@ -180,3 +180,15 @@ def test_stdin_is_audited_with_lines_in_what_was_read():
     assert conflict["path"] == "<stdin>"
     src = text.splitlines()[int(conflict["line"]) - 1]
     assert src[int(conflict["col"]) - 1:].startswith("Stand with your feet hip-width apart")
+
+
+def test_inline_suppression_in_html_before_the_first_section_covers_the_file(tmp_path):
+    page = tmp_path / "draft.html"
+    body = ("<html><body><article><h1>Hip Care</h1><!-- stretchpipe: ignore missing-hold -->"
+            "<h2>Pelvic Tilts</h2><p>Lie on your back with your knees bent. Gently tilt your pelvis up and down.</p>"
+            "<h2>Neck Rolls</h2><p>Sit tall and roll your head slowly in a circle.</p></article></body></html>")
+    page.write_text(body)
+    result = invoke("audit", page)
+    assert "missing-hold" not in result.stdout and "2 suppressed inline" in result.stdout
+    page.write_text(body.replace("ignore missing-hold", "ignore safety"))
+    assert "missing-hold" in invoke("audit", page).stdout

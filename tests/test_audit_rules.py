@@ -295,3 +295,20 @@ def test_duplicate_content_silent_on_a_page_without_exercises():
             "morning, free of charge, with no spam ever.\\n\\n")
     text = "Weekly News\n\n" + para.replace("\\n", "\n") * 2
     assert not flags_of(text, "duplicate-content")
+
+
+def _routine(hold_in_table):
+    return ("<html><body><article><h1>Two Stretches for Tight Hips</h1><p>Do the two stretches below in order.</p>"
+            "<table><tr><th>Stretch</th><th>Hold</th></tr>"
+            f"<tr><td>Figure Four Stretch</td><td>{hold_in_table}</td></tr>"
+            "<tr><td>Butterfly Stretch</td><td>30 seconds</td></tr></table>"
+            "<h2>Figure Four Stretch</h2><p>Lie on your back and cross your right ankle over your left knee. Hold for "
+            "60 seconds.</p><h2>Butterfly Stretch</h2><p>Sit on the floor with the soles of your feet together. Hold "
+            "for 30 seconds.</p></article></body></html>")
+
+
+def test_hold_conflict_summary_table_against_a_section():
+    found = stretch_flags(_routine("20 seconds"), "Figure Four Stretch", "hold-conflict", fmt="html")
+    assert found and "summary table" in found[0].message
+    assert not stretch_flags(_routine("20 seconds"), "Butterfly Stretch", "hold-conflict", fmt="html")
+    assert not stretch_flags(_routine("60 seconds"), "Figure Four Stretch", "hold-conflict", fmt="html")

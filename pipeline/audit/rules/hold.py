@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rapidfuzz import fuzz
+
+from ...config import EXTRACT
+from ...knowledge import name_key
 from ...nlp import lemma
 from ...quantities import find_times
 from ...records import HoldTime, Quote, Stretch
@@ -30,6 +34,11 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         if len(distinct) == 2 and _disjoint(a, b):  # more than two holds is a programme or a table
             yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
             return
+    summary = _summary_hold(record, ctx)
+    if summary and holds and _disjoint(summary[1], holds[0][1]):
+        yield Hit(f"the summary table says {summary[1].text} but the section says {holds[0][1].text}",
+                  (holds[0][0], summary[0]))
+        return
     # "Hold each stretch for 30 seconds" (not "... unless a stretch says otherwise")
     rules = _holds([q for q in ctx.intro if ctx.data.hold_article_rule.search(q.text)
                     and not ctx.data.hold_article_exception.search(q.text)], ctx)
@@ -64,6 +73,27 @@ def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
                   f"(at least {_secs(low)}); minutes meant?", quotes)
     elif bottom > high:
         yield Hit(f"a hold of {hold.text} is longer than is plausible (at most {_secs(high)}); seconds meant?", quotes)
+
+
+def _summary_hold(record: Stretch, ctx: Context) -> tuple[Quote, HoldTime] | None:
+    """The hold a summary table above the sections gives this stretch (a row naming it, with one time)."""
+    if ctx.doc is None or not ctx.article.records:
+        return None
+    first = min(r.source.span[0] for r in ctx.article.records)
+    rows: dict[tuple[int, int], list] = {}
+    for b in ctx.doc.blocks:
+        if b.kind == "cell" and not b.header and b.end <= first:
+            rows.setdefault((b.group, b.row), []).append(b)
+    own = name_key(record.name)
+    for cells in rows.values():
+        cells.sort(key=lambda b: b.col)
+        if fuzz.token_sort_ratio(name_key(cells[0].text), own) < EXTRACT.list_match_score:
+            continue
+        for cell in cells[1:]:
+            times = find_times(cell.text)
+            if len(times) == 1:
+                return Quote(cell.text, cell.start, cell.end, "summary"), times[0]
+    return None
 
 
 def _secs(value: float) -> str:
