@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,10 +54,20 @@ def build_corpus(folder: Path, count: int) -> list[Path]:
     return written
 
 
-def timed_run(corpus: Path, out: Path, workers: int) -> tuple[float, float]:
-    """Wall time of `stretchpipe run` in a fresh process, and the peak RSS (MB) of its process tree."""
+@dataclass
+class Timing:
+    wall: float  # seconds, start-up to exit
+    process: float  # seconds of the processing phase (the engine at work), from the run's debug log
+    write: float  # seconds of the writing phase (dedupe, curation, every format), serial by nature
+    peak_mb: float  # peak RSS summed over the run's process tree
+
+
+def timed_run(corpus: Path, out: Path, workers: int) -> Timing:
+    """`stretchpipe run` in a fresh process: its phases, and the peak RSS of its process tree."""
     import psutil
-    command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out), "--workers", str(workers)]
+    log_file = out.parent / f"{out.name}.log"
+    command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out), "--workers", str(workers),
+               "--log-file", str(log_file)]
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
     root = psutil.Process(proc.pid)
@@ -71,7 +82,9 @@ def timed_run(corpus: Path, out: Path, workers: int) -> tuple[float, float]:
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         sys.exit(f"run failed: {proc.stderr.read().decode(errors='replace')}")
-    return elapsed, peak / 2**20
+    log = log_file.read_text(encoding="utf-8")
+    phase = {name: float(seconds) for name, seconds in re.findall(r"phase (\w+): .* in ([\d.]+) s", log)}
+    return Timing(elapsed, phase.get("process", elapsed), phase.get("write", 0.0), peak / 2**20)
 
 
 def trafilatura_rate(pages: list[Path]) -> float:
@@ -93,19 +106,23 @@ def main(argv: list[str] | None = None) -> int:
         small = build_corpus(work / "small", args.small)
         print(f"corpus: {args.small} and {args.large} pages from {len(source_pages())} real pages in {SHARED}",
               flush=True)
-        one, mem_one = timed_run(work / "small", work / "out-1", 1)
-        print(f"1 worker : {args.small / one:6.1f} pages/s ({one:.1f} s, peak {mem_one:.0f} MB)", flush=True)
-        two, mem_small = timed_run(work / "small", work / "out-2", 2)
-        print(f"2 workers: {args.small / two:6.1f} pages/s ({two:.1f} s, peak {mem_small:.0f} MB); "
-              f"speed-up {one / two:.2f}x", flush=True)
+        one = timed_run(work / "small", work / "out-1", 1)
+        two = timed_run(work / "small", work / "out-2", 2)
+        for label, t in (("1 worker ", one), ("2 workers", two)):
+            print(f"{label}: {args.small / t.wall:6.1f} pages/s overall ({t.wall:.1f} s: processing {t.process:.1f} s "
+                  f"= {args.small / t.process:.1f} pages/s, writing {t.write:.1f} s), peak {t.peak_mb:.0f} MB",
+                  flush=True)
+        print(f"2 workers / 1 worker: {one.process / two.process:.2f}x processing, {one.wall / two.wall:.2f}x overall",
+              flush=True)
         print(f"trafilatura.extract alone, 1 process: {trafilatura_rate(small):6.1f} pages/s", flush=True)
         build_corpus(work / "large", args.large)
-        large, mem_large = timed_run(work / "large", work / "out-large", 2)
-        print(f"{args.large} pages, 2 workers: {args.large / large:6.1f} pages/s ({large:.1f} s)", flush=True)
-        print(f"peak memory: {mem_small:.0f} MB at {args.small} pages, {mem_large:.0f} MB at {args.large} pages "
-              f"({100 * (mem_large / mem_small - 1):+.0f}%)", flush=True)
-        again, _ = timed_run(work / "large", work / "out-large", 2)
-        print(f"no-op re-run of {args.large} pages: {again:.1f} s", flush=True)
+        large = timed_run(work / "large", work / "out-large", 2)
+        print(f"{args.large} pages, 2 workers: {args.large / large.wall:6.1f} pages/s overall ({large.wall:.1f} s: "
+              f"processing {large.process:.1f} s, writing {large.write:.1f} s)", flush=True)
+        print(f"peak memory: {two.peak_mb:.0f} MB at {args.small} pages, {large.peak_mb:.0f} MB at {args.large} pages "
+              f"({100 * (large.peak_mb / two.peak_mb - 1):+.0f}%)", flush=True)
+        again = timed_run(work / "large", work / "out-large", 2)
+        print(f"no-op re-run of {args.large} pages: {again.wall:.1f} s", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

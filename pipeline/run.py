@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import sys
 import types
 from collections import Counter
@@ -274,7 +275,9 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
         items = list(discover(inputs, exclude=(output_set.out, output_set.home)))
         if advance:
             advance(0, total=len(items))
+        started = time.perf_counter()
         slots, reused = _process_changed(items, store, options, stdin, advance)
+        log.debug("phase process: %d inputs (%d reused) in %.2f s", len(items), reused, time.perf_counter() - started)
         store.keep_only({s[0] for s in slots if isinstance(s, tuple)})
         summary = _Summary.of(slots, store, formats)
         result = DatasetResult(summary.processed, len(summary.manifest), summary.stretches, summary.flags, [],
@@ -288,7 +291,9 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
         elif summary.processed == 0 and output_set.has_dataset():
             result.kept_previous = True
         else:
+            started = time.perf_counter()
             _write_set(output_set, store, inputs, slots, summary, formats, result)
+            log.debug("phase write: %d files in %.2f s", len(result.written), time.perf_counter() - started)
         return result
     finally:
         store.close()
