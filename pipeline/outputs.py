@@ -84,7 +84,7 @@ class OutputSet:
         self.close()
 
     def has_dataset(self) -> bool:
-        return self.out.is_dir() and any(self.out.iterdir())
+        return self.out.is_dir() and any(not p.name.startswith(".") for p in self.out.iterdir())
 
     def stage(self) -> Path:
         staging = Path(tempfile.mkdtemp(dir=self.home, prefix="staging-"))
@@ -95,7 +95,12 @@ class OutputSet:
         shutil.rmtree(staging, ignore_errors=True)
 
     def commit(self, staging: Path) -> None:
-        """Make the staged set durable, then swap it in whole; the old set is deleted after."""
+        """Make the staged set durable, then swap it in whole; the old set is deleted after.
+        Hidden files that are not stretchpipe's (a repository's `.gitkeep`) move into the new set."""
+        if self.out.is_dir():
+            for kept in self.out.glob(".*"):
+                if kept.is_file() and not (staging / kept.name).exists():
+                    shutil.copy2(kept, staging / kept.name)
         for path in staging.iterdir():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())

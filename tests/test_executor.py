@@ -208,6 +208,18 @@ def test_a_run_that_processed_nothing_never_replaces_a_dataset(tmp_path):
     assert outputs(out) == before
 
 
+def test_a_repository_placeholder_in_out_survives_the_swap_and_is_no_dataset(tmp_path):
+    """`processed/.gitkeep` (the folder kept in git) is not stretchpipe's: it stays, and alone it is no
+    dataset a run that processed nothing would refuse to replace."""
+    (tmp_path / "a.txt").write_text(GOOD)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".gitkeep").write_text("")
+    assert invoke("run", tmp_path / "missing.txt", "--out", out).exit_code == 1
+    assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    assert (out / ".gitkeep").exists() and (out / "stretches.json").exists()
+
+
 def test_out_is_checked_before_any_work_and_locked_against_a_second_run(tmp_path):
     (tmp_path / "a.txt").write_text(GOOD)
     (tmp_path / "file").write_text("not a folder")
