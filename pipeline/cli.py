@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__, errors
+from .executors import ENGINES
 
 # Heavy modules (pandas, spaCy, the knowledge base, dask) are imported inside the commands that
 # need them, so `--help` and `--version` start instantly; tests/test_startup.py keeps it so.
@@ -48,7 +49,7 @@ def run_options(command):
                           "(tracebacks of internal errors) to stderr."),
         click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Append the debug log (with tracebacks of internal errors) to this file."),
-        click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+        click.option("--engine", type=click.Choice(list(ENGINES)), default="local", show_default=True,
                      help="local: worker processes on this machine; dask: a dask.distributed cluster."),
         click.option("--workers", type=click.IntRange(min=1), default=None,
                      help="Worker processes (local engine, or a dask LocalCluster)  [default: the number of cores]"),

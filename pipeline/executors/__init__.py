@@ -11,10 +11,11 @@ corpus is never held whole in memory.
 - `dask`: dask.distributed, a LocalCluster or an existing scheduler; each dask worker runs its
   tasks in a `Sandbox` of its own, so budgets hold there too.
 
-A third engine (Ray, Spark) is one module with a class like `local.LocalEngine`, named in ENGINES.
+A third engine (Ray, Spark) is one module with a class like `local.LocalEngine`, and one line in ENGINES.
 """
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -54,7 +55,11 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-ENGINES = ("local", "dask")
+# name -> "module:class"; a class takes (workers, scheduler, budget, warm_up) as keywords
+ENGINES = {
+    "local": "pipeline.executors.local:LocalEngine",
+    "dask": "pipeline.executors.dask:DaskEngine",
+}
 
 
 def default_workers() -> int:
@@ -67,14 +72,11 @@ def default_workers() -> int:
 def make_engine(name: str = "local", *, workers: int | None = None, scheduler: str | None = None,
                 budget: Budget = Budget(), warm_up: Callable[[], None] | None = None) -> Engine:
     """`warm_up` runs once per worker before its first task (load the knowledge base, spaCy)."""
-    workers = workers or default_workers()
-    if name == "local":
-        from .local import LocalEngine
-        return LocalEngine(workers=workers, budget=budget, warm_up=warm_up)
-    if name == "dask":
-        from .dask import DaskEngine
-        return DaskEngine(workers=workers, scheduler=scheduler, budget=budget, warm_up=warm_up)
-    raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    if name not in ENGINES:
+        raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    module, cls = ENGINES[name].split(":")
+    engine = getattr(importlib.import_module(module), cls)  # imported only when chosen (dask is heavy)
+    return engine(workers=workers or default_workers(), scheduler=scheduler, budget=budget, warm_up=warm_up)
 
 
 def in_order(results: Iterable[tuple[int, R]]) -> Iterator[R]:

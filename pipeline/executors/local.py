@@ -14,7 +14,8 @@ from .sandbox import Sandbox
 class LocalEngine:
     name = "local"
 
-    def __init__(self, workers: int, budget: Budget = Budget(), warm_up: Callable[[], None] | None = None):
+    def __init__(self, workers: int, budget: Budget = Budget(), warm_up: Callable[[], None] | None = None,
+                 scheduler: str | None = None):  # no scheduler: the pool is this machine's
         self.workers = max(1, workers)
         self.budget = budget
         self.warm_up = warm_up
