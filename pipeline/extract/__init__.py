@@ -225,7 +225,14 @@ def _is_exercise(record: Stretch, sentences: list[Sentence], kb: Knowledge, list
         return bodily or counted or names_body_part
     if not steps:
         return False
-    return bodily or counted or any(kb.find_mentions(s.text) for s in steps)
+    # "Stretch hamstrings when straightening knees": instructions that move a named body part
+    moves_body = sum(1 for s in steps if _names_body_part(s.text, kb)) >= 2
+    return bodily or counted or moves_body or any(kb.find_mentions(s.text) for s in steps)
+
+
+def _names_body_part(text: str, kb: Knowledge) -> bool:
+    words = re.findall(r"[a-z]+", text.lower())
+    return any(kb.body_part(w) for w in words) or any(kb.body_part(f"{a} {b}") for a, b in zip(words, words[1:]))
 
 
 def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None) -> list[Sentence]:
@@ -467,6 +474,10 @@ def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | No
             return kind
     if hold:
         return "static-stretch"
+    if not kb.looks_like_exercise(name) and not kb.names_a_stretch(text):
+        # neither held, nor named as a stretch, nor said to stretch anything ("Knee Lifts: lift the
+        # knee toward the shoulder, kick your heels back"): a move, not a stretch
+        return "other"
     if duration or repetitions:
         return "dynamic-stretch"
     return "static-stretch"

@@ -75,9 +75,14 @@ def _is_variant(text: str, kb: Knowledge) -> bool:
 
 def _lead_in_sentence(b: Block) -> bool:
     """A heading-styled sentence that introduces the steps ("To stretch the muscles of your chest:",
-    "You can also stretch your neck by turning your head:"): a sentence ending in a colon."""
+    "You can also stretch your neck by turning your head:"): a sentence ending in a colon. Or a
+    short unpunctuated line of instructions set as a heading ("Feet straight ahead, shoulders width
+    apart, hands on hips"): a name has no run of clauses."""
     words = b.text.split()
     lowered = [w.lower().strip(",") for w in words]
+    commas = b.text.count(",")
+    if not b.list_marker and (commas >= 2 or (commas == 1 and len(words) >= 6)):
+        return True
     return b.text.rstrip().endswith(":") and len(words) >= 5 and (
         "your" in lowered or "you" in lowered or lowered[0] == "to")
 
@@ -354,6 +359,28 @@ def _list_runs(blocks: list[Block]) -> list[list[int]]:
     return sorted(runs, key=lambda r: r[0])
 
 
+def _bare_word_runs(blocks: list[Block], sections: list[Section], kb: Knowledge) -> list[tuple[list[int], Block]]:
+    """"10. Leg stretches" over the lines "calf", "groin", "hamstring", "other side": a group
+    heading's body of one- to three-word lines is a list, however the page marks it up."""
+    at = {id(b): i for i, b in enumerate(blocks)}
+    runs = []
+    for s in sections:
+        if not _is_group_name(s.name, kb):
+            continue
+        # the first run of adjacent short lines right under the heading (or its one-line lead-in)
+        run: list[int] = []
+        for k, b in enumerate(s.body):
+            short = (id(b) in at and b.kind in ("heading", "paragraph") and not b.list_marker
+                     and 1 <= len(b.text.split()) <= 3 and not re.search(r"[.!?:;,]$", b.text.strip()))
+            if short:
+                run.append(at[id(b)])
+            elif run or k > 0:
+                break
+        if len(run) >= 2:
+            runs.append((run, s.heading))
+    return runs
+
+
 def _sub_items(blocks: list[Block], i: int) -> list[Block]:
     """The sub-list items under list item i ("- Back knee down, sink into the hip flexor")."""
     out = []
@@ -402,9 +429,10 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
     headed = [name_key(s.name) for s in sections]
     added: list[Section] = []
     groups: set[int] = set()
-    for run in _list_runs(blocks):
+    runs = [(run, None) for run in _list_runs(blocks)] + _bare_word_runs(blocks, sections, kb)
+    for run, group_heading in runs:
         first = blocks[run[0]]
-        heading = _heading_before(blocks, run[0])
+        heading = group_heading or _heading_before(blocks, run[0])
         intro = blocks[run[0] - 1] if run[0] > 0 and blocks[run[0] - 1].kind == "paragraph" else None
         if any(b is not None and introduces_mentions(b, kb) for b in (heading, intro)):
             continue
@@ -418,8 +446,9 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
         kind = group_kind(heading.text, kb) if heading is not None else None
         in_routine = kind == "static-stretch"
         items = [(i, name_item(blocks[i].text, kb, in_routine)) for i in run]
-        sides = [blocks[i] for i, item in items if item and rules.side_word.fullmatch(item.name.strip())]
-        items = [(i, item) for i, item in items if item and not rules.side_word.fullmatch(item.name.strip())]
+        side_at = {i for i in run if rules.side_word.fullmatch(blocks[i].text.strip(" .:"))}
+        sides = [replace(blocks[i], kind="paragraph", level=0) for i in sorted(side_at)]
+        items = [(i, item) for i, item in items if item and i not in side_at]
         strong = sum(1 for _, item in items if names_exercise(item.name, kb))
         if owner is not None and owner.heading.text.rstrip().endswith(":") and owner.body \
                 and owner.body[0] is first:
@@ -554,7 +583,7 @@ def _attach_shared_rules(blocks: list[Block], sections: list[Section], kb: Knowl
         after = [r for r in rules if r.start >= s.heading.start]
         rule = before[-1] if before else (after[0] if after else None)
         if rule is not None and rule not in s.shared:
-            s.shared.append(rule)
+            s.shared.append(replace(rule, kind="paragraph", level=0))
 
 
 def _index_of(blocks: list[Block], block: Block) -> int:
