@@ -277,3 +277,23 @@ def test_the_hostile_inputs_of_issue_8_beside_good_pages(tmp_path):
     assert titles.count("Hip Openers") == 2 and titles.count("Desk Breaks") == 2
     cleaned = invoke("clean", raw / "a-good.txt", raw / "ol-superscript-start.html", raw / "deep.html")
     assert cleaned.exit_code == 0 and "Pigeon Pose" in cleaned.output and "Traceback" not in cleaned.output
+
+
+def _double(n):
+    return n * 2
+
+
+def test_a_worker_killed_while_idle_is_replaced_and_the_stream_goes_on():
+    import psutil
+
+    from pipeline.executors import Budget, in_order, make_engine
+
+    def tasks():
+        for n in range(4):
+            if n == 2:  # between two tasks: the idle worker is killed from outside (an OOM killer)
+                for child in psutil.Process().children():
+                    child.kill()
+                    child.wait()
+            yield n
+    engine = make_engine("local", workers=1, budget=Budget(timeout_seconds=10))
+    assert list(in_order(engine.map(_double, tasks()))) == [0, 2, 4, 6]

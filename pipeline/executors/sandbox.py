@@ -44,9 +44,13 @@ class Sandbox:
         self.conn: Connection = parent
 
     def send(self, position: int, task: Any) -> None:
+        try:
+            self.conn.send(task)
+        except OSError:  # the idle child died (killed from outside): a fresh one takes the task
+            self._replace(None)
+            self.conn.send(task)
         self.position = position
         self.deadline = time.monotonic() + self._budget.timeout_seconds if self._budget.timeout_seconds else float("inf")
-        self.conn.send(task)
 
     def receive(self) -> Any:
         """The result of the task in flight (call when `conn` is ready), or a Failure."""
