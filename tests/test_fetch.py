@@ -375,3 +375,12 @@ def test_streaming_cap_long_redirect_chains_and_a_missing_sitemap(site, tmp_path
     assert [(m["url"].rsplit("/", 1)[-1], m["status"], m["code"]) for m in manifest] == [
         ("no-sitemap.xml", "failed", errors.HTTP_STATUS), ("seed.html", "fetched", None)]
     assert "404" in manifest[0]["reason"]
+
+
+def test_the_connected_address_is_checked_again(site, tmp_path, monkeypatch):
+    """DNS rebinding: the name looked public when checked, the connection lands on loopback."""
+    _serve_pages(site)
+    monkeypatch.setattr("pipeline.acquire.http.private_address", lambda host, port: None)
+    [outcome] = fetch_urls([f"{site.base}/seed.html"], str(tmp_path), FetchOptions(delay=0, timeout=0.5, retries=0))
+    assert (outcome.status, outcome.code) == ("skipped", errors.PRIVATE_ADDRESS) and "127.0.0.1" in outcome.reason
+    assert not (tmp_path / WARC_NAME).exists()

@@ -156,7 +156,9 @@ class PoliteClient:
             while response.status in REDIRECT_STATUSES and response.header("location") and hops < 5:
                 hops += 1
                 response = self._request(urljoin(origin, response.header("location")), {}, False, 500_000)
-        except errors.InputError:
+        except errors.InputError as exc:
+            if exc.code == errors.PRIVATE_ADDRESS:  # the host itself is refused, not just its robots.txt
+                raise
             return Protego.parse("User-agent: *\nDisallow: /")
         if 200 <= response.status < 300:
             return Protego.parse(response.body.decode("utf-8", "replace"))
@@ -199,6 +201,7 @@ class PoliteClient:
         fetched_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         try:
             with self._client.stream("GET", url, headers=headers) as r:
+                self._check_peer(url, r)
                 if r.status_code == 429 or r.status_code >= 500:
                     raise _Retryable(f"HTTP {r.status_code}", status=r.status_code,
                                      retry_after=retry_after_seconds(r.headers.get("retry-after")))
@@ -224,6 +227,17 @@ class PoliteClient:
             raise _Retryable(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__) from None
 
 
+    def _check_peer(self, url: str, r: httpx.Response) -> None:
+        """The address actually connected to, checked again: a name that resolved to a public
+        address for `_check` may resolve to a private one for the connection (DNS rebinding)."""
+        if self.options.allow_private:
+            return
+        stream = r.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if peer and is_private(peer[0]):
+            raise errors.input_error(errors.PRIVATE_ADDRESS, path=url, address=str(peer[0]))
+
+
 def retry_after_seconds(value: str | None) -> float | None:
     """Retry-After as seconds: a number, or an HTTP date."""
     if not value:
@@ -247,8 +261,16 @@ def private_address(host: str, port: int) -> str | None:
     except socket.gaierror:
         return None  # unresolvable: the request itself fails with a network error
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-                or address.is_multicast or address.is_unspecified):
-            return str(address)
+        if is_private(info[4][0]):
+            return info[4][0].split("%")[0]
     return None
+
+
+def is_private(host: str) -> bool:
+    """A private, loopback, link-local, reserved, multicast or unspecified IP address."""
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    return (address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
+            or address.is_multicast or address.is_unspecified)
