@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import errors
 
+MARKER = "manifest.json"  # every output set has one: a folder without it is not ours to replace
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -51,6 +52,11 @@ class OutputSet:
         """Check that --out can be written and take the lock; raises OutputError (nothing done yet)."""
         if self.out.exists() and not self.out.is_dir():
             raise errors.output_error(errors.OUT_UNWRITABLE, path=str(self.out), detail="it is a file, not a folder")
+        if self.has_dataset() and not (self.out / MARKER).is_file():
+            # the set replaces the whole folder: never a folder of someone's other files (or the inputs)
+            raise errors.output_error(errors.OUT_UNWRITABLE, path=str(self.out),
+                                      detail=f"it holds files but no {MARKER}, so it is not a stretchpipe output "
+                                             "folder and would be replaced whole")
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(dir=self.home, prefix="probe-")  # the parent and home take new files

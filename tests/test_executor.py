@@ -235,6 +235,16 @@ def test_out_is_checked_before_any_work_and_locked_against_a_second_run(tmp_path
     assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0  # released: runs
 
 
+def test_a_folder_that_is_not_an_output_set_is_never_replaced(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(GOOD)
+    (raw / "notes.docx").write_text("the user's own file")
+    result = invoke("run", raw / "a.txt", "--out", raw)  # the inputs' own folder as --out
+    assert result.exit_code == 2 and "SP501" in result.output and "manifest.json" in result.output
+    assert sorted(p.name for p in raw.iterdir()) == ["a.txt", "notes.docx"]
+
+
 def test_output_modes_follow_the_umask(tmp_path):
     (tmp_path / "a.txt").write_text(GOOD)
     old = os.umask(0o027)
