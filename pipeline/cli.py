@@ -91,6 +91,13 @@ def _configure_logging(verbose: int, log_file: Path | None) -> None:
     log.setLevel(logging.DEBUG if handlers else logging.WARNING)
 
 
+def _stdin(inputs) -> bytes | None:
+    """Standard input when "-" is among the inputs, read up to one byte past the read limit (so
+    `< /dev/zero` ends as "too large", never reads forever)."""
+    from .config import ACQUIRE
+    return sys.stdin.buffer.read(ACQUIRE.max_bytes + 1) if "-" in inputs else None
+
+
 class _Progress:
     """A progress bar on stderr when it is a terminal (quiet in CI and pipes). `advance(n, total=N)`
     moves it; the bar appears once a total is known (inputs are counted after discovery), else a
@@ -125,7 +132,7 @@ class _Progress:
 def _outcomes(inputs: tuple[str, ...], options: Options, label: str, until: str = "audit") -> Iterator[Outcome]:
     from .identity import IdAssigner
     from .run import outcomes
-    stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    stdin = _stdin(inputs)
     ids = IdAssigner(inputs)  # the same ids as `run` writes
     with _Progress(label) as progress:
         for outcome in outcomes(inputs, stdin=stdin, until=until, options=options, advance=progress.advance):
@@ -212,7 +219,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
         raise
     try:
         inputs = _fetch_url_inputs(inputs, into, delay, allow_private)
-        stdin = sys.stdin.buffer.read() if "-" in inputs else None
+        stdin = _stdin(inputs)
         with _Progress("processing") as progress:
             result = run_dataset(inputs, output_set, formats=chosen, stdin=stdin, options=options,
                                  advance=progress.advance)
@@ -361,7 +368,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
         known = read_baseline(baseline) if baseline else None
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    stdin = _stdin(inputs)
     with _Progress("auditing") as progress:
         result = lint(inputs, stdin=stdin, config=config, baseline=known, advance=progress.advance, options=options)
     for entry in result.problems:
@@ -499,7 +506,7 @@ def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None, **
         config = load_config(config_path, rules)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    stdin = sys.stdin.buffer.read() if "-" in inputs else None
+    stdin = _stdin(inputs)
     with _Progress("auditing") as progress:
         result = lint(inputs, stdin=stdin, config=config, advance=progress.advance, options=options)
     for entry in result.problems:

@@ -290,3 +290,12 @@ def test_gzip_compressed_pages_are_read_and_their_inner_name_tells_the_format(tm
     with pytest.raises(errors.InputError) as exc:
         read_page(str(bomb))
     assert exc.value.code == errors.TOO_LARGE and "uncompressed" in str(exc.value)
+
+
+def test_stdin_from_dev_zero_ends_as_too_large():
+    import subprocess
+    import sys
+    with open("/dev/zero", "rb") as zero:
+        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", "-"], stdin=zero,
+                              capture_output=True, timeout=120)
+    assert proc.returncode == 1 and b"SP301" in proc.stderr and proc.stdout == b""
