@@ -258,22 +258,37 @@ def _join_bounds(found: list[_Found], sentence: str) -> list[_Found]:
     return out
 
 
+_CACHED_CHARS = 2000  # sentences longer than this are scanned each time, never kept in the cache
+
+
+def _times_in(sentence: str, kb: Knowledge) -> tuple[_Found, ...]:
+    """One scan per sentence and knowledge base: extraction asks several questions of one sentence."""
+    if len(sentence) > _CACHED_CHARS:
+        return tuple(_scan_times(sentence, _grammar(kb)))
+    return _cached_times(sentence, kb)
+
+
+@lru_cache(maxsize=4096)
+def _cached_times(sentence: str, kb: Knowledge) -> tuple[_Found, ...]:
+    return tuple(_scan_times(sentence, _grammar(kb)))
+
+
 def find_times(sentence: str, kb: Knowledge | None = None) -> list[HoldTime]:
     """Every time amount in a sentence, as seconds ("15 seconds to 1 minute" -> 15, 60).
 
     Rest periods ("Rest: 30 sec", "rest 60 seconds between sets") and progressions ("increase
     the hold by 5 seconds") are not holds and are skipped.
     """
-    g = _grammar(kb or load_knowledge())
-    return [HoldTime(f.lo, f.hi, sentence[f.start:f.end].strip()) for f in _scan_times(sentence, g)]
+    return [HoldTime(f.lo, f.hi, sentence[f.start:f.end].strip()) for f in _times_in(sentence, kb or load_knowledge())]
 
 
 def find_phased_time(sentence: str, kb: Knowledge | None = None) -> HoldTime | None:
     """The time a sentence gives a hold, phases included: "10 s easy, then 20-30 s deeper" is one
     hold of 10-30 s whose text keeps both phases. Amounts not joined by a phase cue ("then",
     "followed by") stay apart, and the first is the sentence's time."""
-    g = _grammar(kb or load_knowledge())
-    found = _scan_times(sentence, g)
+    kb = kb or load_knowledge()
+    g = _grammar(kb)
+    found = list(_times_in(sentence, kb))
     if not found:
         return None
     first = last = found[0]
@@ -302,7 +317,17 @@ def find_breaths(sentence: str, kb: Knowledge | None = None) -> Range | None:
 
 
 def find_repetitions(sentence: str, kb: Knowledge | None = None) -> Range | None:
-    g = _grammar(kb or load_knowledge())
+    kb = kb or load_knowledge()
+    return _repetitions_in(sentence, kb) if len(sentence) > _CACHED_CHARS else _cached_repetitions(sentence, kb)
+
+
+@lru_cache(maxsize=4096)
+def _cached_repetitions(sentence: str, kb: Knowledge) -> Range | None:
+    return _repetitions_in(sentence, kb)
+
+
+def _repetitions_in(sentence: str, kb: Knowledge) -> Range | None:
+    g = _grammar(kb)
     times_x = g.times_x.search(sentence)
     if times_x and _number(times_x.group("a") or times_x.group("b"), g) is not None:
         n = _number(times_x.group("a") or times_x.group("b"), g)
