@@ -74,6 +74,9 @@ class OutputSet:
             os.close(self._lock_fd)
             self._lock_fd = None
             raise errors.output_error(errors.OUT_LOCKED, path=str(self.out)) from None
+        for old_set in self.home.glob("staging-old-*/set"):  # killed between the two renames of the fallback
+            if not self.out.exists():
+                os.rename(old_set, self.out)  # the previous set goes back where it was
         for leftover in self.home.glob("staging-*"):  # from a run that was killed before its swap
             shutil.rmtree(leftover, ignore_errors=True)
         return self

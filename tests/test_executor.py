@@ -307,3 +307,16 @@ def test_a_worker_killed_while_idle_is_replaced_and_the_stream_goes_on():
             yield n
     engine = make_engine("local", workers=1, budget=Budget(timeout_seconds=10))
     assert list(in_order(engine.map(_double, tasks()))) == [0, 2, 4, 6]
+
+
+def test_a_set_moved_aside_by_an_interrupted_fallback_swap_is_put_back(tmp_path):
+    from pipeline.outputs import OutputSet
+    (tmp_path / "a.txt").write_text(GOOD)
+    out = tmp_path / "out"
+    assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    before = outputs(out)
+    aside = tmp_path / ".out.stretchpipe" / "staging-old-x"  # where the two-rename swap moves the old set
+    aside.mkdir()
+    out.rename(aside / "set")  # ... and a kill came before the new set was renamed in
+    OutputSet(out).open().close()
+    assert outputs(out) == before and not aside.exists()
