@@ -320,3 +320,14 @@ def test_a_set_moved_aside_by_an_interrupted_fallback_swap_is_put_back(tmp_path)
     out.rename(aside / "set")  # ... and a kill came before the new set was renamed in
     OutputSet(out).open().close()
     assert outputs(out) == before and not aside.exists()
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path):
+    raw = corpus(tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "extract", str(raw)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()  # like `stretchpipe extract ... | head -1`
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.wait()
+    assert first.startswith(b"{") and stderr == "" and proc.returncode in (0, 1)
