@@ -102,7 +102,7 @@ def test_pages_over_budget_are_recorded_and_the_good_page_survives(tmp_path, mis
         (raw / f"b-{kind}.txt").write_text(GOOD.replace("Hip Openers", f"Hip Openers MISBEHAVE:{kind}"))
     (raw / "c-good.txt").write_text(OTHER)
     log_file = tmp_path / "debug.log"
-    result = invoke("run", raw, "--out", tmp_path / "out", "--workers", "2", "--timeout", "3",
+    result = invoke("run", raw, "--out", tmp_path / "out", "--workers", "2", "--timeout", "6",
                     "--max-memory", "300", "--log-file", log_file)
     assert result.exit_code == 0, result.output
     manifest = {m["source"].rsplit("/", 1)[-1]: m for m in json.loads((tmp_path / "out/manifest.json").read_text())["inputs"]}
