@@ -474,7 +474,7 @@ def _kind(section: Section, sentences: list[Sentence], entry: ExerciseEntry | No
             return kind
     if hold:
         return "static-stretch"
-    if not kb.looks_like_exercise(name) and not kb.names_a_stretch(text):
+    if not section.item and not kb.looks_like_exercise(name) and not kb.names_a_stretch(text):
         # neither held, nor named as a stretch, nor said to stretch anything ("Knee Lifts: lift the
         # knee toward the shoulder, kick your heels back"): a move, not a stretch
         return "other"

@@ -169,7 +169,7 @@ def find_sections(blocks: list[Block], kb: Knowledge, title: str | None = None) 
     blocks = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     sections = _headed_sections(blocks, kb)
     for s in sections:  # "1. **Deep lunge stretch** - 1 minute each leg": a routine's list item
-        s.item = s.heading.start in listed
+        s.item = s.item or s.heading.start in listed
     sections = _with_list_items(blocks, sections, kb)
     sections = _with_table_rows(blocks, sections, kb)
     if not sections and title:
@@ -209,8 +209,11 @@ def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     headings = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level > 1]
     # numbered headings under "Common Mistakes" or "FAQ" are not exercises, whatever their number
     chosen = _numbered_run(blocks, [i for i in headings if not _under_not_exercise(blocks, i, kb)])
+    dosed: set[int] = set()
     if not chosen:
         chosen = _exercise_headings(blocks, headings, kb)
+        dosed = set(_dosed_siblings(chosen, blocks, headings, kb))
+        chosen = sorted(set(chosen) | dosed)
     else:  # a routine given twice, numbered once and headed once: the headed part counts too
         chosen = sorted(set(chosen) | set(_outside_numbered(chosen, blocks, headings, kb)))
     sections = []
@@ -233,8 +236,36 @@ def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
         if number_only and body and body[0].kind == "heading":
             name = body[0].text  # "Move 3" then a bold "Pigeon Pose" line: the line is the name
             body = body[1:]
-        sections.append(Section(head, number, name, body))
+        sections.append(Section(head, number, name, body, item=i in dosed))
     return sections
+
+
+def _dosed_siblings(chosen: list[int], blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
+    """A routine's entries look alike ("Reach to the Sky" / "Duration: 45" beside "Shoulder Stretch" /
+    "Duration: 45"): a heading at the level of two chosen siblings under the same parent, whose
+    own text gives a dosage, is an entry too, even when its name alone does not say exercise."""
+    def parent(i: int) -> int:
+        return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
+                     and blocks[k].level < blocks[i].level), -1)
+    count: dict[tuple[int, int], int] = {}
+    for i in chosen:
+        key = (parent(i), blocks[i].level)
+        count[key] = count.get(key, 0) + 1
+    out = []
+    for i in headings:
+        named = blocks[i].tag == "front_matter" or is_name_shaped(blocks[i].text, kb)  # a data file's "name:"
+        if i in chosen or count.get((parent(i), blocks[i].level), 0) < 2 or not named \
+                or _not_exercise(blocks[i].text, kb) or _is_subheading(blocks[i].text, kb):
+            continue
+        own = []
+        for b in blocks[i + 1:]:
+            if b.kind == "heading":
+                break
+            own.append(b)
+        bare = kb.lexicon["routine"]["bare_dosage_max_words"]
+        if any(has_dosage(b.text, kb) and (b.kind == "field" or len(b.text.split()) <= bare) for b in own):
+            out.append(i)
+    return out
 
 
 def _under_not_exercise(blocks: list[Block], i: int, kb: Knowledge) -> bool:
@@ -303,8 +334,8 @@ def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) 
             continue
         if parent is not None and parent.level > 1 and not name_in_heading(parent.text, kb) and (
                 _not_exercise(parent.text, kb) or _is_subheading(parent.text, kb)) \
-                and kb.match_exercise(b.text)[1] < 100:
-            continue  # "Letting the hips tilt" under "Common Mistakes" is a mistake, not an exercise
+                and (kb.match_exercise(b.text)[1] < 100 or _is_variant(parent.text, kb)):
+            continue  # "Letting the hips tilt" under "Common Mistakes" is a mistake; "Knee Circles" under "Variations" a variant
         following = []
         for k in range(i + 1, len(blocks)):
             if blocks[k].kind == "heading" and blocks[k].level <= b.level:
