@@ -25,7 +25,7 @@ from .acquire import STDIN, discover, display_name, read_pages
 from .acquire.files import read_bytes
 from .audit import all_flags, audit_article
 from .clean import clean_page
-from .executors import Budget, Engine, Failure, in_order, make_engine
+from .executors import Budget, Engine, Failure, in_order, make_engine, page_done
 from .extract import extract_article
 from .identity import assign_ids, attach_page
 from .knowledge import load_knowledge
@@ -77,7 +77,9 @@ def process_one(task: Task) -> Outcome:
     outcome = Outcome([])
     stats: Counter = Counter()
     try:
-        for page in read_pages(task.source, stdin=task.data, stats=stats):  # several for a WARC
+        for n, page in enumerate(read_pages(task.source, stdin=task.data, stats=stats)):  # several for a WARC
+            if n:
+                page_done()  # the time budget is per page, not per archive
             _process(outcome, stats, page, task.until)
     except errors.InputError as exc:
         status = errors.status_of(exc.code)

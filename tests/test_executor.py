@@ -331,3 +331,22 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(tmp_path):
     stderr = proc.stderr.read().decode()
     proc.wait()
     assert first.startswith(b"{") and stderr == "" and proc.returncode in (0, 1)
+
+
+def _pages_of(seconds_each):
+    from pipeline.executors import page_done
+    for n, seconds in enumerate(seconds_each):
+        if n:
+            page_done()
+        time.sleep(seconds)
+    return len(seconds_each)
+
+
+def test_the_time_budget_is_per_page_for_inputs_of_several_pages():
+    """A web archive is one input of many pages: each page gets the budget, the archive does not
+    share one; a single page over it is still stopped."""
+    from pipeline.executors import Budget, Failure, in_order, make_engine
+    engine = make_engine("local", workers=1, budget=Budget(timeout_seconds=2))
+    results = list(in_order(engine.map(_pages_of, [[0.8] * 5, [3.0]])))
+    assert results[0] == 5
+    assert isinstance(results[1], Failure) and results[1].code == errors.TIMED_OUT

@@ -62,6 +62,16 @@ ENGINES = {
 }
 
 
+_heartbeat: Callable[[], None] | None = None  # set inside a sandbox process
+
+
+def page_done() -> None:
+    """Tell the sandbox that a task reading several pages (a WARC) has finished one: the
+    wall-clock budget is per page, so the task's deadline starts again. Outside a sandbox, nothing."""
+    if _heartbeat is not None:
+        _heartbeat()
+
+
 def default_workers() -> int:
     try:
         return len(os.sched_getaffinity(0))

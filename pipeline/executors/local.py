@@ -8,7 +8,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from . import Budget
-from .sandbox import Sandbox
+from .sandbox import BEAT, Sandbox
 
 
 class LocalEngine:
@@ -54,6 +54,9 @@ class LocalEngine:
                     sandbox = busy.pop(conn)
                     position = sandbox.position
                     result = sandbox.receive()
+                    if result is BEAT:  # one page of a multi-page input done: still busy, new deadline
+                        busy[sandbox.conn] = sandbox
+                        continue
                     idle.append(sandbox)
                     yield position, result
                 now = time.monotonic()

@@ -20,11 +20,12 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .. import errors
+from .. import errors, executors
 from . import Budget, Failure
 
 log = logging.getLogger("stretchpipe")
 _PR_SET_PDEATHSIG = 1
+BEAT = object()  # receive(): one page of a multi-page task is done, the task goes on
 
 
 class Sandbox:
@@ -50,14 +51,21 @@ class Sandbox:
             self._replace(None)
             self.conn.send(task)
         self.position = position
-        self.deadline = time.monotonic() + self._budget.timeout_seconds if self._budget.timeout_seconds else float("inf")
+        self.deadline = self._deadline()
+
+    def _deadline(self) -> float:
+        return time.monotonic() + self._budget.timeout_seconds if self._budget.timeout_seconds else float("inf")
 
     def receive(self) -> Any:
-        """The result of the task in flight (call when `conn` is ready), or a Failure."""
+        """The result of the task in flight (call when `conn` is ready), a Failure, or BEAT when the
+        task has only finished one of its pages (its deadline starts again; it is still in flight)."""
         try:
             kind, payload = self.conn.recv()
         except (EOFError, OSError):
             return self._replace(self._death())
+        if kind == "beat":
+            self.deadline = self._deadline()
+            return BEAT
         if kind == "failure" and payload.code == errors.OUT_OF_MEMORY:
             self._replace(None)  # the child exits after a MemoryError
         self.position, self.deadline = None, float("inf")
@@ -70,10 +78,13 @@ class Sandbox:
     def run(self, task: Any) -> Any:
         """Send one task and wait for it within the budget (for engines that call one task at a time)."""
         self.send(0, task)
-        remaining = self.deadline - time.monotonic()
-        if self.conn.poll(None if remaining == float("inf") else max(0.0, remaining)):
-            return self.receive()
-        return self.stop_overdue()
+        while True:
+            remaining = self.deadline - time.monotonic()
+            if not self.conn.poll(None if remaining == float("inf") else max(0.0, remaining)):
+                return self.stop_overdue()
+            result = self.receive()
+            if result is not BEAT:
+                return result
 
     def close(self) -> None:
         if self.position is not None:  # busy (an interrupted run): no point waiting for the page
@@ -113,6 +124,7 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, warm_up: 
         warm_up()
     if memory_mb:
         _limit_memory(memory_mb)
+    executors._heartbeat = lambda: conn.send(("beat", None))
     while True:
         try:
             task = conn.recv()
