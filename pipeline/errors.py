@@ -36,6 +36,7 @@ HIDDEN = "SP111"  # name starts with "." (.git, .DS_Store): not an input
 READ_ERROR = "SP112"  # any other operating-system error while reading
 BAD_ARCHIVE = "SP113"  # a .warc/.warc.gz that cannot be parsed
 NO_PAGES = "SP114"  # a readable archive with no HTML or plain-text response record
+NOT_PAGES = "SP115"  # the records of an archive that are not pages (requests, revisits, non-HTML), counted
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
 TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
 # Budget codes: an input over its budget is stopped and recorded, and the run goes on (pipeline/executors).
@@ -63,6 +64,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
          DUPLICATE: "duplicate", IN_OUTPUT: "inside the output folder", BROKEN_LINK: "broken symlink",
          HIDDEN: "hidden", READ_ERROR: "read error", BAD_ARCHIVE: "unreadable archive", NO_PAGES: "no pages in archive",
+         NOT_PAGES: "archive records that are not pages",
          NO_EXERCISES: "no exercise sections", TOO_LARGE: "too large",
          ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
          FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
@@ -71,7 +73,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          INTERNAL: "internal error"}
 
 # Inputs that are not pages to read are "skipped"; inputs that should have been read and could not are "failed".
-SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_PAGES, NO_EXERCISES, TOO_LARGE,
+SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_PAGES, NOT_PAGES, NO_EXERCISES, TOO_LARGE,
                      ROBOTS_DISALLOWED, CONTENT_TYPE, FETCH_TOO_LARGE, PRIVATE_ADDRESS})
 
 
@@ -94,7 +96,8 @@ MESSAGES = {
     HIDDEN: "{path} is hidden (its name starts with '.'); rename it to read it",
     READ_ERROR: "could not read {path}: {detail}",
     BAD_ARCHIVE: "{path} is not a readable WARC archive: {detail}",
-    NO_PAGES: "{path} holds no HTML or plain-text response with status 2xx (see the acquire/warc stats)",
+    NO_PAGES: "{path} holds no HTML or plain-text response with status 2xx (its records: {counts})",
+    NOT_PAGES: "{path}: {pages} page record(s) read one by one; the other records are not pages: {counts}",
     NO_EXERCISES: "{path} was read but holds no numbered or headed exercise sections",
     TOO_LARGE: "{path} is {size} bytes, over the read limit of {limit} bytes; split it or raise the limit",
     ROBOTS_DISALLOWED: "{path} is disallowed for stretchpipe by the site's robots.txt; not fetched",

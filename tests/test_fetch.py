@@ -206,7 +206,8 @@ def test_an_interrupted_write_never_leaves_a_half_record(site, tmp_path):
         cards = store.get(f"{site.base}/cards.html")
     assert cards.offset > good_size - 1 and cards.offset < good_size + 2000, "the torn bytes were cut off first"
     result = run([str(tmp_path / WARC_NAME)])
-    assert [m.status for m in result.manifest] == ["processed", "processed"]
+    assert [(m.status, m.code) for m in result.manifest] == [("processed", None), ("processed", None),
+                                                             ("skipped", errors.NOT_PAGES)]  # the request records
 
 
 def test_private_addresses_are_refused_unless_allowed(site, tmp_path):
@@ -284,8 +285,8 @@ def test_a_changed_page_refetched_replaces_the_old_copy_in_the_run(site, tmp_pat
     assert fetch_urls([f"{site.base}/page.html"], str(tmp_path), FAST)[0].status == "fetched"
     assert fetch_urls([f"{site.base}/page.html"], str(tmp_path), FAST, refresh=True)[0].status == "fetched"
     result = run([str(tmp_path / WARC_NAME)])
-    assert [(m.status, m.records) for m in result.manifest] == [("processed", 13)]
-    assert result.stats["acquire/warc/superseded"] == 1
+    assert [(m.status, m.records) for m in result.manifest] == [("processed", 13), ("skipped", 0)]
+    assert result.manifest[1].reason.endswith("2 request, 1 superseded")
 
 
 def test_run_given_urls_fetches_them_first_and_reads_what_it_stored(site, tmp_path):
@@ -340,7 +341,8 @@ def test_progress_bars_on_a_terminal(site, tmp_path):
                               "--allow-private", "--delay", "0")
     assert code == 0 and "fetching" in shown and "2/2" in shown and "1 stored" in shown and "1 failed" in shown
     code, shown = on_terminal("run", str(into), "--out", str(tmp_path / "out"), "--workers", "1")
-    assert code == 0 and "processing" in shown and "3/3" in shown, shown  # the WARC, its index, the fetch manifest
+    assert code == 0 and "processing" in shown and "4/4" in shown, shown  # the page, the WARC's other records,
+    # its index and the fetch manifest
 
 
 def test_streaming_cap_long_redirect_chains_and_a_missing_sitemap(site, tmp_path):

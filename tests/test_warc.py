@@ -38,16 +38,20 @@ def test_each_html_response_is_a_page_and_the_rest_is_counted(tmp_path):
         writer.write_record(revisit)
         writer.write_record(writer.create_warc_record("https://example.org/back", "metadata",
                                                       payload=io.BytesIO(b"fetchTimeMs: 12")))
+    from pipeline.acquire import discover
+    refs = [item for item in discover([str(path)]) if isinstance(item, str)]
+    assert len(refs) == 3 and all(ref.startswith(f"{path}#") for ref in refs)  # one task, one budget per page
     result = run([str(path)])
     by_source = {m.source: m for m in result.manifest}
+    archive = by_source.pop(str(path))  # each page is an input of its own; the archive counts the rest
     assert set(by_source) == {"https://example.org/back", "https://example.org/latin", "https://example.org/cp"}
+    assert (archive.status, archive.code) == ("skipped", errors.NOT_PAGES)
+    assert archive.reason.endswith("1 metadata, 1 not html, 1 not ok, 1 request, 1 revisit, 1 warcinfo")
     assert by_source["https://example.org/back"].records == 13
     assert (by_source["https://example.org/latin"].encoding, by_source["https://example.org/latin"].encoding_rule) \
         == ("windows-1252", "meta")
     assert by_source["https://example.org/cp"].encoding_rule == "transport"
     assert result.stats["acquire/warc/pages"] == 3
-    assert result.stats["acquire/warc/not_html"] == 1 and result.stats["acquire/warc/revisit"] == 1
-    assert result.stats["acquire/warc/not_ok"] == 1
     assert result.articles[0].source.url == "https://example.org/back" and result.articles[0].source.path is None
 
 

@@ -134,6 +134,9 @@ class _Walker:
                                                   first=display_name(self.seen[key])))
             return
         self.seen[key] = path
+        if is_archive(path) and record is None:
+            yield from self._archive(path)
+            return
         if st.st_size > ACQUIRE.max_bytes and not is_archive(path):
             yield _entry(path, errors.input_error(errors.TOO_LARGE, path=display_name(path), size=str(st.st_size),
                                                   limit=str(ACQUIRE.max_bytes)))
@@ -147,6 +150,22 @@ class _Walker:
         except OSError:
             return False
         return (st.st_dev, st.st_ino) in self.excluded
+
+    def _archive(self, path: str) -> Iterator[str | ManifestEntry]:
+        """A WARC as one input per page record, plus one entry that counts its other records."""
+        from .warc import page_records  # warcio only when an archive is found
+
+        offsets, others, error = page_records(path)
+        for offset in offsets:
+            yield record_ref(path, offset)
+        counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in sorted(others.items()))
+        if error is not None:
+            yield _entry(path, error)
+        elif not offsets:
+            yield _entry(path, errors.input_error(errors.NO_PAGES, path=display_name(path), counts=counts or "none"))
+        elif others:
+            yield _entry(path, errors.input_error(errors.NOT_PAGES, path=display_name(path), pages=str(len(offsets)),
+                                                  counts=counts))
 
     def _walk(self, folder: str, ancestors: frozenset) -> Iterator[str | ManifestEntry]:
         try:

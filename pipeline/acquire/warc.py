@@ -4,6 +4,10 @@ Common Crawl's files. Requests, metadata, revisits, non-HTML and non-2xx respons
 they are counted in the run's stats under `acquire/warc/...`. In a stretchpipe crawl folder the
 index (crawl.sqlite) says which response is current for each URL; older copies of a page that was
 fetched again and changed are skipped as superseded.
+
+A run reads an archive record by record: discovery (files.py) scans the headers with
+`page_records` and gives each page its own input, "crawl.warc.gz#OFFSET" (`read_warc_record`), so
+each page has its own task and budget; `read_warc` reads a whole archive for the Python API.
 """
 from __future__ import annotations
 
@@ -33,9 +37,9 @@ def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
                 if record.format != "warc":  # warcio would read anything as an old ARC file
                     raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
                                              detail="it does not start with a WARC record")
-                if (current is not None and record.rec_type == "response"
-                        and record.rec_headers.get_header("WARC-Record-ID") not in current):
-                    stats["acquire/warc/superseded"] += 1  # a page fetched again later (--refresh) and changed
+                kind = _kind_of(record, current)
+                if kind != "page":
+                    stats[f"acquire/warc/{kind}"] += 1
                     continue
                 page = _page_of(record, stats)
                 if page is not None:
@@ -46,7 +50,8 @@ def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
         except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
             raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path), detail=str(exc) or type(exc).__name__) from None
     if pages == 0:  # the archive itself must still end in the manifest
-        raise errors.input_error(errors.NO_PAGES, path=display_name(path))
+        counts = ", ".join(f"{n} {k.rsplit('/', 1)[-1]}" for k, n in sorted(stats.items()) if k.startswith("acquire/warc/"))
+        raise errors.input_error(errors.NO_PAGES, path=display_name(path), counts=counts or "none")
 
 
 def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) -> Page:
@@ -61,47 +66,83 @@ def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) ->
             raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=f"no record starts at offset {offset}")
         try:
             record = next(iter(ArchiveIterator(fh)), None)
-            page = _page_of(record, stats) if record is not None and record.format == "warc" else None
+            is_page = record is not None and record.format == "warc" and _kind_of(record, None) == "page"
+            page = _page_of(record, stats, strict=True) if is_page else None
         except errors.StretchpipeError:
             raise
         except Exception as exc:  # an offset that is not the start of a record
             raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=str(exc) or type(exc).__name__) from None
     if page is None:
-        raise errors.input_error(errors.NO_PAGES, path=name)
+        raise errors.input_error(errors.NO_PAGES, path=name, counts="one record, not a page")
     return page
 
 
-def _page_of(record, stats: Counter) -> Page | None:
+def page_records(path: str) -> tuple[list[int], Counter, errors.InputError | None]:
+    """From the record headers alone: the offsets of the records that may be pages, the count of
+    the others by kind, and the error that stopped the scan (a torn or malformed archive), if any.
+    Discovery turns each offset into an input of its own, so every page of an archive gets its own
+    task and budget."""
+    offsets: list[int] = []
+    others: Counter = Counter()
+    current = _current_records(path)
+    with open_regular(path) as fh:
+        try:
+            records = ArchiveIterator(fh)
+            for record in records:
+                if record.format != "warc":  # warcio would read anything as an old ARC file
+                    raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                             detail="it does not start with a WARC record")
+                kind = _kind_of(record, current)
+                offset = records.get_record_offset()  # reads past the body: the next header is where it ends
+                if kind == "page":
+                    offsets.append(offset)
+                else:
+                    others[kind] += 1
+        except errors.InputError as exc:
+            return offsets, others, exc
+        except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
+            return offsets, others, errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                                       detail=str(exc) or type(exc).__name__)
+    return offsets, others, None
+
+
+def _kind_of(record, current: set[str] | None) -> str:
+    """"page" for a response that may be a page, else why it is not one."""
     if record.rec_type == "revisit":
-        stats["acquire/warc/revisit"] += 1
-        return None
+        return "revisit"
     if record.rec_type != "response":
-        return None  # request, warcinfo, metadata: never pages
+        return record.rec_type or "unknown"  # request, warcinfo, metadata, resource
+    if current is not None and record.rec_headers.get_header("WARC-Record-ID") not in current:
+        return "superseded"  # a page fetched again later (--refresh) and changed
     http = record.http_headers
     if http is None:
-        stats["acquire/warc/not_http"] += 1
-        return None
-    content_type = http.get_header("Content-Type") or ""
-    media = content_type.split(";")[0].strip().lower()
-    fmt = PAGE_TYPES.get(media)
-    if fmt is None:
-        stats["acquire/warc/not_html"] += 1
-        return None
-    status = http.get_statuscode() or ""
-    if not status.startswith("2"):
-        stats["acquire/warc/not_ok"] += 1
-        return None
+        return "not_http"
+    media = (http.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if media not in PAGE_TYPES:
+        return "not_html"
+    if not (http.get_statuscode() or "").startswith("2"):
+        return "not_ok"
+    return "page"
+
+
+def _page_of(record, stats: Counter, *, strict: bool = False) -> Page | None:
+    """The page in a response record that `_kind_of` calls a page; None when it cannot be read
+    (counted in `stats`), or the InputError that says why when `strict`."""
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    fmt = PAGE_TYPES[content_type.split(";")[0].strip().lower()]
     url = record.rec_headers.get_header("WARC-Target-URI") or "<no url>"
-    body = record.content_stream().read(ACQUIRE.max_bytes + 1)  # de-chunked and decompressed
-    if len(body) > ACQUIRE.max_bytes:
-        stats[f"acquire/warc/{errors.TOO_LARGE}"] += 1
-        return None
     from . import decode_page
 
     try:
+        body = record.content_stream().read(ACQUIRE.max_bytes + 1)  # de-chunked and decompressed
+        if len(body) > ACQUIRE.max_bytes:
+            raise errors.input_error(errors.TOO_LARGE, path=url, size=f"more than {ACQUIRE.max_bytes}",
+                                     limit=str(ACQUIRE.max_bytes))
         page = decode_page(url, body, transport=charset_of(content_type), format_hint=fmt, url=url,
                            fetched_at=record.rec_headers.get_header("WARC-Date"))
     except errors.InputError as exc:
+        if strict:
+            raise
         stats[f"acquire/warc/{exc.code}"] += 1
         return None
     stats["acquire/warc/pages"] += 1
