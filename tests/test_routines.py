@@ -49,3 +49,12 @@ def test_a_grid_of_numbered_dosage_cells_is_a_routine_of_unnamed_stretches():
     assert all(r.name_source == "derived" for r in got.values())
     assert (got["Stretch 1"].hold.min_seconds, got["Stretch 1"].per_side) == (20, True)
     assert got["Stretch 4"].repetitions.min == 2
+
+
+def test_a_goal_heading_takes_the_name_of_the_stretch_its_text_names():
+    article = article_from("Desk fixes\n\n1. RELAX THE UPPER BACK\n\nSit tall. The thread the needle stretch "
+                           "is easier on all fours: slide one arm under your chest. Hold for 20 seconds.\n\n"
+                           "2. Neck Stretch\n\nTilt your ear toward your shoulder. Hold for 15 seconds.\n")
+    first = article.records[0]
+    assert (first.name_source, first.number) == ("derived", 1) and first.canonical_name == first.name
+    assert article.records[1].name_source == "heading"

@@ -112,6 +112,13 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     if entry is None and NUMBER_ONLY_TITLE.match(section.name):
         # "Exercise 1" then "The cat-cow stretch warms up the spine...": the text names it
         entry = next((e for s in sentences[:2] for e in kb.find_mentions(s.text)), None)
+    name, name_source = section.name, section.name_source
+    if entry is None and re.match(kb.lexicon["routine"]["goal_heading_pattern"], section.name, re.I):
+        # "3. LOOSEN THE CALVES AND ACHILLES" then "The wall calf stretch is...": the record is the
+        # stretch the text names, not the goal the heading states
+        entry = next((e for s in sentences[:3] for e in kb.find_mentions(s.text)), None)
+        if entry is not None:
+            name, name_source = entry.canonical_name, "derived"
     steps, repeats = choose_steps(sentences, section.name, kb, config)
     instruction = [s for s in sentences if s.role == STEP]
     usable = [s for s in sentences if s.role != OFF_TOPIC]
@@ -154,7 +161,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
 
     kind = _kind(section, sentences, entry, score, hold or breaths, duration, repetitions, kb)  # breaths are a hold
     record = Stretch(
-        name=section.name,
+        name=name,
         number=section.number,
         kind=kind,
         canonical_name=entry.canonical_name if entry else None,
@@ -171,7 +178,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         targets_source=targets_source,
         benefits=[s.text for s in sentences if s.role == BENEFIT],
         source=Source(path=doc.source, title=doc.title, span=section.span),
-        name_source=section.name_source,
+        name_source=name_source,
     )
     record.evidence = _evidence(section, sentences, starts, name_positions, repeats)
     return record, _is_exercise(record, sentences, kb, listed=section.item)

@@ -100,7 +100,9 @@ def demote_instruction_lines(blocks: list[Block], kb: Knowledge) -> list[Block]:
         if b.kind == "heading" and (re.match(r"(https?://|www\.)\S+", b.text) or b.level > 1 and _lead_in_sentence(b)):
             out.append(replace(b, kind="paragraph", level=0))
             continue
-        if b.kind == "heading" and b.level > 1 and words and lowered[0] in verbs:
+        titled = sum(1 for w in words if w[:1].isupper()) * 2 > len(words)
+        goal = titled and re.match(kb.lexicon["routine"]["goal_heading_pattern"], b.text, re.I)
+        if b.kind == "heading" and b.level > 1 and words and lowered[0] in verbs and not goal:
             sentence_like = len(words) >= 6 or "your" in lowered
             if not b.list_marker and sentence_like:
                 b = replace(b, kind="paragraph", level=0)
