@@ -2,7 +2,8 @@
 
 A benchmark, not a test: it prints figures, asserts nothing. From one invocation:
 
-- pages/s of `stretchpipe run` with 1 and with 2 workers on the same corpus, and their ratio;
+- pages/s of `stretchpipe run` with 1 and with 2 workers on the same corpus, and their ratio,
+  beside the machine's own ceiling (two CPU-bound processes against one: 2.0 on two idle cores);
 - trafilatura's `extract` alone on the same pages, in one process: the reference a user would
   otherwise start from;
 - peak memory (RSS summed over the run's process tree, sampled) at SMALL and at LARGE pages;
@@ -87,6 +88,27 @@ def timed_run(corpus: Path, out: Path, workers: int) -> Timing:
     return Timing(elapsed, phase.get("process", elapsed), phase.get("write", 0.0), peak / 2**20)
 
 
+def _burn(n: int) -> None:
+    total = 0
+    for i in range(n):
+        total += i * i
+
+
+def machine_ceiling(n: int = 20_000_000) -> float:
+    """How much faster two processes finish two equal CPU-bound jobs than one process finishes one
+    of them twice: the most two workers can gain on this machine right now (2.0 on two idle cores;
+    less when other work shares them). The 2-worker ratio is read against it."""
+    import multiprocessing
+    start = time.perf_counter()
+    _burn(n)
+    one = time.perf_counter() - start
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(_burn, [n, n])
+        two = time.perf_counter() - start
+    return 2 * one / two
+
+
 def trafilatura_rate(pages: list[Path]) -> float:
     import trafilatura
     texts = [p.read_text(encoding="utf-8") for p in pages]
@@ -112,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}: {args.small / t.wall:6.1f} pages/s overall ({t.wall:.1f} s: processing {t.process:.1f} s "
                   f"= {args.small / t.process:.1f} pages/s, writing {t.write:.1f} s), peak {t.peak_mb:.0f} MB",
                   flush=True)
-        print(f"2 workers / 1 worker: {one.process / two.process:.2f}x processing, {one.wall / two.wall:.2f}x overall",
-              flush=True)
+        print(f"2 workers / 1 worker: {one.process / two.process:.2f}x processing, {one.wall / two.wall:.2f}x overall "
+              f"(this machine's ceiling now: {machine_ceiling():.2f}x for two CPU-bound processes)", flush=True)
         print(f"trafilatura.extract alone, 1 process: {trafilatura_rate(small):6.1f} pages/s", flush=True)
         build_corpus(work / "large", args.large)
         large = timed_run(work / "large", work / "out-large", 2)
