@@ -58,3 +58,13 @@ def test_a_goal_heading_takes_the_name_of_the_stretch_its_text_names():
     first = article.records[0]
     assert (first.name_source, first.number) == ("derived", 1) and first.canonical_name == first.name
     assert article.records[1].name_source == "heading"
+
+
+def test_several_stretches_in_one_item_share_its_dosage():
+    article = article_from("Cool-down\n\n- Quad, hamstring and calf stretches, 30 s each\n- Child's pose - 1 minute\n"
+                           "- Figure four stretch - 45 seconds per side\n")
+    records = by_name(article)
+    assert list(records) == ["Quad stretches", "Hamstring stretches", "Calf stretches", "Child's pose",
+                             "Figure four stretch"]
+    assert all(records[n].hold.min_seconds == 30 and records[n].per_side
+               for n in ("Quad stretches", "Hamstring stretches", "Calf stretches"))
