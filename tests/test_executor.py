@@ -153,6 +153,18 @@ def test_rerun_does_no_work_and_a_changed_page_redoes_only_itself(tmp_path):
     assert fresh.exit_code == 0 and outputs(out) == outputs(tmp_path / "fresh")
 
 
+def test_a_new_pipeline_version_redoes_every_input(tmp_path, monkeypatch):
+    import pipeline.state
+    (tmp_path / "a.txt").write_text(GOOD)
+    (tmp_path / "b.txt").write_text(OTHER)
+    out = tmp_path / "out"
+    assert invoke("run", tmp_path, "--out", out).exit_code == 0
+    assert "2 unchanged" in invoke("run", tmp_path, "--out", out).output
+    monkeypatch.setattr(pipeline.state, "pipeline_version", lambda: "a-new-release")
+    again = invoke("run", tmp_path, "--out", out)
+    assert again.exit_code == 0 and "unchanged" not in again.output and "up to date" not in again.output
+
+
 def test_kill_9_mid_run_then_resume_gives_the_same_bytes(tmp_path):
     raw = corpus(tmp_path, copies=3)
     out = tmp_path / "out"
