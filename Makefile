@@ -63,5 +63,7 @@ BENCHMARK ?= ../shared/bench/article-extraction
 bench-extraction: $(STAMP)
 	$(BIN)/python scripts/bench_extraction.py $(BENCHMARK)
 
+## distclean: the venv, every output file (the folder's own .gitkeep stays) and the run state beside it
 distclean:
-	rm -rf $(VENV) $(OUT)/*.json $(OUT)/*.jsonl $(OUT)/*.csv $(OUT)/*.parquet
+	rm -rf $(VENV) .$(OUT).stretchpipe
+	find $(OUT) -mindepth 1 -maxdepth 1 ! -name .gitkeep -exec rm -rf {} +
