@@ -242,21 +242,24 @@ def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
     return sections
 
 
+def _parent_index(blocks: list[Block], i: int) -> int:
+    """The index of the heading a heading sits under (-1 for none)."""
+    return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
+                 and blocks[k].level < blocks[i].level), -1)
+
+
 def _dosed_siblings(chosen: list[int], blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
     """A routine's entries look alike ("Reach to the Sky" / "Duration: 45" beside "Shoulder Stretch" /
     "Duration: 45"): a heading at the level of two chosen siblings under the same parent, whose
     own text gives a dosage, is an entry too, even when its name alone does not say exercise."""
-    def parent(i: int) -> int:
-        return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
-                     and blocks[k].level < blocks[i].level), -1)
     count: dict[tuple[int, int], int] = {}
     for i in chosen:
-        key = (parent(i), blocks[i].level)
+        key = (_parent_index(blocks, i), blocks[i].level)
         count[key] = count.get(key, 0) + 1
     out = []
     for i in headings:
         named = blocks[i].tag == "front_matter" or is_name_shaped(blocks[i].text, kb)  # a data file's "name:"
-        if i in chosen or count.get((parent(i), blocks[i].level), 0) < 2 or not named \
+        if i in chosen or count.get((_parent_index(blocks, i), blocks[i].level), 0) < 2 or not named \
                 or _not_exercise(blocks[i].text, kb) or _is_subheading(blocks[i].text, kb):
             continue
         own = []
@@ -279,16 +282,13 @@ def _under_not_exercise(blocks: list[Block], i: int, kb: Knowledge) -> bool:
 def _outside_numbered(chosen: list[int], blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
     """Exercise headings that sit under another parent heading than every numbered one (a
     "Full version" beside a numbered "Quick version") and name a linked exercise with a dosage."""
-    def parent(i: int) -> int:
-        return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
-                     and blocks[k].level < blocks[i].level), -1)
-    numbered_parents = {parent(i) for i in chosen}
+    numbered_parents = {_parent_index(blocks, i) for i in chosen}
     out = []
     for i in _exercise_headings(blocks, headings, kb):
         b = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         dosage = has_dosage(split_item(b.text, kb).rest, kb) or (nxt is not None and has_dosage(nxt.text, kb))
-        if parent(i) in numbered_parents or parent(i) in chosen or b.list_marker or not dosage:
+        if _parent_index(blocks, i) in numbered_parents or _parent_index(blocks, i) in chosen or b.list_marker or not dosage:
             continue
         out.append(i)
     return out
