@@ -164,3 +164,11 @@ def test_the_narrower_area_and_short_name_like_lines():
             "2. **Wall lean** - 30 sec each\n   - Calf and ankle stretch\n")
     recs = by_name(article_from(text, fmt="markdown"))
     assert recs["Kneeling rock"].targets == ["hip flexors"] and recs["Wall lean"].targets == ["calves", "ankles"]
+
+
+def test_a_muscle_after_stretch_is_a_target_a_limb_is_not():
+    rec = one("Stand with heels down and gently stretch the calves while bending your knees. Repeat 10 times.",
+              name="Test Move")
+    assert rec.targets == ["calves"]
+    rec = one("Stand tall and stretch your arms overhead. Hold 10 seconds.", name="Test Move")
+    assert rec.targets == []

@@ -73,6 +73,7 @@ class Lexicon:
     before_stretch_noun: frozenset[str]  # "to stretch", "a stretch in": a purpose that names a target
     stretch_noun: str
     predicate_links: frozenset[str]  # "the hips and back open": words between a body part and its predicate
+    limb_areas: frozenset[str]  # "stretch your arms overhead": limbs moved, not stretched
 
 
 @lru_cache(maxsize=4)
@@ -114,6 +115,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         before_stretch_noun=frozenset(lx["sentence_words"]["before_stretch_noun"]),
         stretch_noun=lx["sentence_words"]["stretch_noun"],
         predicate_links=frozenset(lx["sentence_words"]["predicate_links"]),
+        limb_areas=frozenset(lx["sentence_words"]["limb_areas"]),
     )
 
 
@@ -261,6 +263,10 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
             (t.lower_.endswith("ing") and t.lemma_ in lex.target_cues)
             or (t.lower_ == lex.stretch_noun and t.i > sent.start and t.nbor(-1).lower_ in lex.before_stretch_noun)
             for t in window)
+        # "carefully stretch Achilles", "stretch your left hamstring": a muscle as the object of "stretch"
+        # (a limb is only moved: "stretch your arms overhead")
+        purpose = purpose or (role == STEP and span.label_ not in lex.limb_areas
+                              and any(t.lower_ == lex.stretch_noun for t in window[:3]))
         chained = last_end is not None and all(
             t.lower_ in lex.coordinators or t.lower_ in determiners for t in sent.doc[last_end:span.start])
         if chained or purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window) \
