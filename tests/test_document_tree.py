@@ -326,3 +326,21 @@ def test_a_heading_that_is_a_link_titles_its_section():
           "### 2. [Band Row](../row.md)\n**Sets:** 3\n\n- Pull the band\n")
     doc = clean_page(page_from(md, "markdown"))
     assert texts(doc, "heading") == ["Incline Press (with a dumbbell)", "Band Row"]
+
+
+def test_an_authored_list_of_short_items_is_not_a_menu():
+    md = "# After knee surgery\n\n## Week one\n\n- Toe curls\n- Heel raises\n- Quad squeezes\n- Short walks\n"
+    doc = clean_page(page_from(md, "markdown"))
+    assert texts(doc, "list_item") == ["Toe curls", "Heel raises", "Quad squeezes", "Short walks"]
+
+
+def test_a_name_over_a_stretching_lead_in_and_steps_comes_back():
+    prose = ("<p>Office work stiffens the neck and shoulders. These short moves, done every hour or so, keep them "
+             "loose without leaving your chair, and each takes less than a minute to do well.</p>")
+    html = (f"<html><body><div class='page'><h1>Desk Breaks</h1>{prose}<div class='bar'><h3>Side Glance</h3></div>"
+            "<div class='body'><h3>You can also stretch your neck by looking to the side:</h3><ul>"
+            "<li>Sit tall and face straight ahead.</li><li>Look over one shoulder and hold for 20 seconds.</li>"
+            "<li>Return slowly and repeat on the other side.</li></ul></div></div></body></html>")
+    doc = clean_page(page_from(html, "html"))
+    headings = texts(doc, "heading")
+    assert "Side Glance" in headings

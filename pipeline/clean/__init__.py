@@ -274,6 +274,7 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         while (j < n and reasons[j] is None and _is_short_line(blocks[j], config.menu_item_max_words)
                and not (blocks[j].list_marker and blocks[j].list_marker[0].isdigit())
                and blocks[j].kind not in ("cell", "field")  # a table's cells and data lines are short by nature
+               and not (blocks[j].kind == "list_item" and blocks[j].group != -1)  # an authored <ul>/<ol>
                and blocks[j].tag not in HEADINGS):  # marked-up headings are structure
             j += 1
         run = list(range(i, j))

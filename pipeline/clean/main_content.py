@@ -68,8 +68,8 @@ def main_content_flags(root, blocks: list[Block], kb: Knowledge, config: CleanCo
             inside[i] = norm in line_set or marked in line_set
         else:  # most paragraphs are a line of the main text; the rest may be part of one
             inside[i] = norm in line_set or f" {norm} " in whole
-    _rescue_headings(blocks, inside, kb)
     _rescue_exercise_sections(blocks, inside, kb)
+    _rescue_headings(blocks, inside, kb)  # after: a name may head a section that just came back
     _rescue_captions(blocks, inside, kb)
     return inside
 
@@ -95,7 +95,10 @@ def _rescue_headings(blocks: list[Block], inside: list[bool], kb: Knowledge) -> 
     """A heading that names an exercise and heads text the extractor kept comes back: extractors
     drop short headings (a card's title over its kept text; a name over a kept lead-in line "To
     stretch your chest:" and its steps). Other headings stay out: on news pages the extractor is
-    right about them more often than not."""
+    right about them more often than not. A name like "Head Turn" is no known exercise: it comes
+    back when the text it heads instructs and the name names a body part or the lead-in under it
+    speaks of stretching ("You can also stretch your neck by turning your head:")."""
+    verbs = frozenset(kb.lexicon["instruction_verbs"])
     for i, head in enumerate(blocks):
         if head.kind != "heading" or inside[i]:
             continue
@@ -103,7 +106,10 @@ def _rescue_headings(blocks: list[Block], inside: list[bool], kb: Knowledge) -> 
         while j < len(blocks) and blocks[j].kind == "heading" and inside[j] and blocks[j].level >= head.level:
             j += 1  # kept sub-headings or lead-ins between the name and its text
         if j < len(blocks) and blocks[j].kind != "heading" and inside[j] and normalise(blocks[j].text) \
-                and kb.looks_like_exercise(head.text, fuzzy=False):
+                and (kb.looks_like_exercise(head.text, fuzzy=False)
+                     or (_instructs(blocks[j].text, verbs)
+                         and (_names_body_part(head.text, kb)
+                              or any(kb.looks_like_exercise(blocks[k].text, fuzzy=False) for k in range(i + 1, j))))):
             inside[i] = True
             head.kept = "exercise_section"
 
@@ -131,6 +137,11 @@ def _rescue_exercise_sections(blocks: list[Block], inside: list[bool], kb: Knowl
 
 
 _FIRST_WORDS = re.compile(r"[A-Za-z']+")
+
+
+def _names_body_part(text: str, kb: Knowledge) -> bool:
+    words = normalise(text).split()
+    return any(kb.body_part(" ".join(words[k:k + n])) for n in (1, 2) for k in range(len(words) - n + 1))
 
 
 def _instructs(text: str, verbs: frozenset[str]) -> bool:
