@@ -206,7 +206,7 @@ def render_blocks(blocks: Sequence[Block]) -> str:
 
 
 def _is_short_line(block: Block, max_words: int) -> bool:
-    return word_count(block.text) <= max_words and not re.search(r"[.!?]$", block.text)
+    return word_count(block.text) <= max_words and not block.text.endswith((".", "!", "?"))
 
 
 def _mark_author_boxes(blocks: list[Block], reasons: list[str | None], kb: Knowledge) -> None:
@@ -286,10 +286,14 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         i = max(j, i + 1)
 
 
+_DASHES = re.compile(r"[\u2010-\u2015]")
+_NON_WORD = re.compile(r"[^\w]+")
+
+
 def normalise_for_dedup(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    text = re.sub(r"[\u2010-\u2015]", "-", text)
-    return re.sub(r"[^\w]+", " ", text).strip()
+    text = _DASHES.sub("-", text)
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: CleanConfig) -> None:
