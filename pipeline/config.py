@@ -100,6 +100,12 @@ class DedupeConfig:
 
 
 ACQUIRE = AcquireConfig()
+# `stretchpipe fetch` keeps these beside its archive (crawl.warc.gz): bookkeeping, never pages to read
+CRAWL_INDEX_NAME = "crawl.sqlite"
+FETCH_MANIFEST_NAME = "fetch-manifest.json"
+CRAWL_FILES = frozenset({CRAWL_INDEX_NAME, f"{CRAWL_INDEX_NAME}-journal", f"{CRAWL_INDEX_NAME}-wal",
+                         f"{CRAWL_INDEX_NAME}-shm", FETCH_MANIFEST_NAME})
+
 BUDGET = BudgetConfig()
 FETCH = FetchConfig()
 CLEAN = CleanConfig()

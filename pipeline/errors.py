@@ -37,6 +37,7 @@ READ_ERROR = "SP112"  # any other operating-system error while reading
 BAD_ARCHIVE = "SP113"  # a .warc/.warc.gz that cannot be parsed
 NO_PAGES = "SP114"  # a readable archive with no HTML or plain-text response record
 NOT_PAGES = "SP115"  # the records of an archive that are not pages (requests, revisits, non-HTML), counted
+CRAWL_INDEX = "SP116"  # `stretchpipe fetch`'s own index and outcome files beside its archive
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
 TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
 # Budget codes: an input over its budget is stopped and recorded, and the run goes on (pipeline/executors).
@@ -64,7 +65,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
          DUPLICATE: "duplicate", IN_OUTPUT: "inside the output folder", BROKEN_LINK: "broken symlink",
          HIDDEN: "hidden", READ_ERROR: "read error", BAD_ARCHIVE: "unreadable archive", NO_PAGES: "no pages in archive",
-         NOT_PAGES: "archive records that are not pages",
+         NOT_PAGES: "archive records that are not pages", CRAWL_INDEX: "fetch index",
          NO_EXERCISES: "no exercise sections", TOO_LARGE: "too large",
          ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
          FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
@@ -73,7 +74,8 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          INTERNAL: "internal error"}
 
 # Inputs that are not pages to read are "skipped"; inputs that should have been read and could not are "failed".
-SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_PAGES, NOT_PAGES, NO_EXERCISES, TOO_LARGE,
+SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_PAGES, NOT_PAGES, CRAWL_INDEX,
+                     NO_EXERCISES, TOO_LARGE,
                      ROBOTS_DISALLOWED, CONTENT_TYPE, FETCH_TOO_LARGE, PRIVATE_ADDRESS})
 
 
@@ -98,6 +100,7 @@ MESSAGES = {
     BAD_ARCHIVE: "{path} is not a readable WARC archive: {detail}",
     NO_PAGES: "{path} holds no HTML or plain-text response with status 2xx (its records: {counts})",
     NOT_PAGES: "{path}: {pages} page record(s) read one by one; the other records are not pages: {counts}",
+    CRAWL_INDEX: "{path} is stretchpipe fetch's own bookkeeping; its pages are read from the WARC beside it",
     NO_EXERCISES: "{path} was read but holds no numbered or headed exercise sections",
     TOO_LARGE: "{path} is {size} bytes, over the read limit of {limit} bytes; split it or raise the limit",
     ROBOTS_DISALLOWED: "{path} is disallowed for stretchpipe by the site's robots.txt; not fetched",

@@ -299,3 +299,16 @@ def test_stdin_from_dev_zero_ends_as_too_large():
         proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", "-"], stdin=zero,
                               capture_output=True, timeout=120)
     assert proc.returncode == 1 and b"SP301" in proc.stderr and proc.stdout == b""
+
+
+def test_fetch_bookkeeping_beside_its_archive_is_named_as_such(tmp_path):
+    """After `stretchpipe fetch --into raw`, `make run` meets the crawl index and the fetch manifest: they are
+    accounted for as fetch bookkeeping (SP116), not as pages of an unsupported type."""
+    (tmp_path / "page.txt").write_text("Stretches\n\n1. Cobra\n\nLie face down and press up. Hold 20 seconds.\n")
+    (tmp_path / "crawl.sqlite").write_bytes(b"SQLite format 3\x00")
+    (tmp_path / "fetch-manifest.json").write_text("{}")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    entries = {os.path.basename(str(e.source)): e.code for e in discover([str(tmp_path)])
+               if isinstance(e, ManifestEntry)}
+    assert entries == {"crawl.sqlite": errors.CRAWL_INDEX, "fetch-manifest.json": errors.CRAWL_INDEX,
+                       "notes.docx": errors.UNSUPPORTED}

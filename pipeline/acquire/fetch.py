@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import errors
+from ..config import FETCH_MANIFEST_NAME
 from .files import record_ref
 from .http import FetchOptions, PoliteClient
 from .store import CrawlStore
@@ -81,7 +82,7 @@ def fetch_inputs(inputs: Iterable[str], into: str, options: FetchOptions, **kwar
 def write_manifest(into: str, outcomes: list[FetchOutcome]) -> Path:
     from ..emit import atomic_write, to_json
 
-    path = Path(into) / "fetch-manifest.json"
+    path = Path(into) / FETCH_MANIFEST_NAME
     atomic_write(path, to_json({"urls": [o.to_dict() for o in outcomes]}))
     return path
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .. import errors
-from ..config import ACQUIRE, ARCHIVE_SUFFIXES, SUPPORTED_EXTENSIONS
+from ..config import ACQUIRE, ARCHIVE_SUFFIXES, CRAWL_FILES, SUPPORTED_EXTENSIONS
 from ..records import ManifestEntry
 
 STDIN = "-"
@@ -124,6 +124,9 @@ class _Walker:
             return
         if not stat.S_ISREG(st.st_mode):
             yield _entry(path, errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=_kind(st.st_mode)))
+            return
+        if not explicit and os.path.basename(path) in CRAWL_FILES:
+            yield _entry(path, errors.input_error(errors.CRAWL_INDEX, path=display_name(path)))
             return
         if not explicit and not is_supported(path):
             ext = "".join(Path(inner_name(path)).suffixes[-1:]) or "none"

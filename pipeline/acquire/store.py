@@ -22,10 +22,11 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from .. import __version__, errors
+from ..config import CRAWL_INDEX_NAME
 from .http import Response
 
 WARC_NAME = "crawl.warc.gz"
-INDEX_NAME = "crawl.sqlite"
+INDEX_NAME = CRAWL_INDEX_NAME
 # hop-by-hop framing that no longer describes the stored body (httpx has de-chunked it)
 _DROPPED_HEADERS = {"transfer-encoding", "content-length"}
 
