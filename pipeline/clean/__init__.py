@@ -7,7 +7,6 @@ the run statistics and the `removed` list of every article, so nothing disappear
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,8 +15,8 @@ from rapidfuzz import fuzz, process
 from ..config import CLEAN, CleanConfig
 from ..knowledge import Knowledge, load_knowledge
 from ..records import Block, CleanDocument, Page, RemovedBlock
-from .blocks import word_count
-from .html import HEADINGS, html_to_blocks, parse as parse_html, tree_to_blocks
+from .blocks import normalise_text, word_count
+from .html import HEADINGS, parse as parse_html, tree_to_blocks
 from .main_content import OUTSIDE_MAIN_CONTENT, main_content_flags
 from .markdown import FRONT_MATTER, markdown_to_blocks
 from .text import text_to_blocks
@@ -27,18 +26,17 @@ __all__ = ["clean_page", "split_blocks", "render_blocks"]
 
 
 def split_blocks(page: Page, kb: Knowledge | None = None) -> tuple[str | None, list[Block]]:
-    kb = kb or load_knowledge()
-    if page.format == "html":
-        return html_to_blocks(page.text, kb.boilerplate_chrome_rules)
-    if page.format == "markdown":
-        return markdown_to_blocks(page.text, kb)
-    return text_to_blocks(page.text)
+    """The page's title and its blocks, before any filter."""
+    title, blocks, _ = _read(page, kb or load_knowledge())
+    return title, blocks
 
 
 def _read(page: Page, kb: Knowledge):
     """Title, blocks and (HTML only) the parsed tree, which the main-content extractor reuses."""
+    if page.format == "markdown":
+        return (*markdown_to_blocks(page.text, kb), None)
     if page.format != "html":
-        return (*split_blocks(page, kb), None)
+        return (*text_to_blocks(page.text), None)
     root = parse_html(page.text)
     if root is None:
         return None, [], None
@@ -161,10 +159,10 @@ def _title_heading(blocks: list[Block], title: str | None) -> Block | None:
     site name: "Neck Relief | Health Site")."""
     if not title:
         return None
-    want = normalise_for_dedup(title)
+    want = normalise_text(title)
     for block in blocks[:20]:
         if block.kind == "heading" and block.level <= 1:
-            text = normalise_for_dedup(block.text)
+            text = normalise_text(block.text)
             return block if text and (text == want or want.startswith(text + " ")) else None
     return None
 
@@ -286,16 +284,6 @@ def _mark_menu_runs(blocks: list[Block], reasons: list[str | None], kb: Knowledg
         i = max(j, i + 1)
 
 
-_DASHES = re.compile(r"[\u2010-\u2015]")
-_NON_WORD = re.compile(r"[^\w]+")
-
-
-def normalise_for_dedup(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _DASHES.sub("-", text)
-    return _NON_WORD.sub(" ", text).strip()
-
-
 def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: CleanConfig) -> None:
     """Second copies: long blocks on their own, short ones only as part of a repeated run.
 
@@ -308,7 +296,7 @@ def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: Cle
     for i, block in enumerate(blocks):
         if reasons[i] or block.kind == "cell":  # a table repeats its values by nature
             continue
-        norm = normalise_for_dedup(block.text)
+        norm = normalise_text(block.text)
         key = f"{block.kind}|{norm}"
         if key in seen:
             is_dup[i] = True
@@ -346,7 +334,7 @@ def _drop_repeated_sentences(kept: list[Block], page_index: list[int]) -> list[R
         sentences = _SENTENCE_SPLIT.split(block.text)
         out = []
         for sent in sentences:
-            key = normalise_for_dedup(sent)
+            key = normalise_text(sent)
             if len(key.split()) >= 4 and key in seen:
                 removed.append(RemovedBlock(page_index[idx], "duplicate:sentence", sent, block.source_line))
                 continue

@@ -8,6 +8,7 @@ heading ("Step", "Exercise", "Move") and the field labels come from the lexicon,
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,8 @@ FIELD_VALUE_MAX_WORDS = 8
 WRAPPED_LINE_MIN_WORDS = 5  # a line this long that stops mid-sentence may be hard-wrapped  # "Level: Beginner": a short value after an unknown label is still a field
 
 ENDS_SENTENCE = re.compile(r"[.!?:;…]['\"”’)]*$")
+_DASHES = re.compile(r"[\u2010-\u2015]")
+_NON_WORD = re.compile(r"[\W_]+")
 _INVISIBLE = re.compile("[\u00ad\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width joiners, BOM
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)  # a pasted link: text, never a heading
 _LABEL = re.compile(r"^(?P<key>[A-Za-z][\w'’ /&()-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
@@ -60,6 +63,13 @@ def collapse_ws(text: str) -> str:
     if not text.isascii():
         text = _INVISIBLE.sub("", text.replace("\u200b", " "))
     return " ".join(text.split())
+
+
+def normalise_text(text: str) -> str:
+    """Text as a comparison key: compatibility forms folded, lower case, dashes alike, runs of
+    anything but word characters as one space. One key for duplicates, titles and main content."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _NON_WORD.sub(" ", _DASHES.sub("-", text)).strip()
 
 
 def word_count(text: str) -> int:

@@ -17,16 +17,11 @@ import re
 from ..config import CleanConfig
 from ..knowledge import Knowledge
 from ..records import Block
+from .blocks import normalise_text
 
 log = logging.getLogger("stretchpipe")
 
 OUTSIDE_MAIN_CONTENT = "boilerplate:outside_main_content"
-_NON_WORD = re.compile(r"[\W_]+")
-
-
-def normalise(text: str) -> str:
-    return _NON_WORD.sub(" ", text.lower()).strip()
-
 
 def main_text(root) -> str | None:
     """trafilatura's main text of the page (a parsed lxml tree, which it may change), or None when
@@ -48,7 +43,7 @@ def main_content_flags(root, blocks: list[Block], kb: Knowledge, config: CleanCo
     if text is None:
         return None
     raw_lines = text.split("\n")
-    lines = [ln for ln in (normalise(ln) for ln in raw_lines) if ln]
+    lines = [ln for ln in (normalise_text(ln) for ln in raw_lines) if ln]
     kept_chars = sum(len(ln) for ln in lines)
     page_chars = sum(len(b.text) for b in blocks) or 1
     if kept_chars < config.main_content_min_chars and kept_chars < config.main_content_min_share * page_chars:
@@ -57,11 +52,11 @@ def main_content_flags(root, blocks: list[Block], kb: Knowledge, config: CleanCo
     line_set = set(lines)
     for raw in raw_lines:  # a table row comes out as "| a | b |": its cells are lines of their own
         if raw.startswith("|"):
-            line_set.update(normalise(cell) for cell in raw.split("|"))
+            line_set.update(normalise_text(cell) for cell in raw.split("|"))
     inside = [False] * len(blocks)
     for i, block in enumerate(blocks):
-        norm = normalise(block.text)
-        marked = normalise(f"{block.list_marker} {block.text}") if block.list_marker else norm  # "1. Wrist Shakes"
+        norm = normalise_text(block.text)
+        marked = normalise_text(f"{block.list_marker} {block.text}") if block.list_marker else norm  # "1. Wrist Shakes"
         if not norm:
             inside[i] = True
         elif len(norm.split()) <= config.main_content_exact_words:
@@ -105,7 +100,7 @@ def _rescue_headings(blocks: list[Block], inside: list[bool], kb: Knowledge) -> 
         j = i + 1
         while j < len(blocks) and blocks[j].kind == "heading" and inside[j] and blocks[j].level >= head.level:
             j += 1  # kept sub-headings or lead-ins between the name and its text
-        if j < len(blocks) and blocks[j].kind != "heading" and inside[j] and normalise(blocks[j].text) \
+        if j < len(blocks) and blocks[j].kind != "heading" and inside[j] and normalise_text(blocks[j].text) \
                 and (kb.looks_like_exercise(head.text, fuzzy=False)
                      or (_instructs(blocks[j].text, verbs)
                          and (_names_body_part(head.text, kb)
@@ -140,7 +135,7 @@ _FIRST_WORDS = re.compile(r"[A-Za-z']+")
 
 
 def _names_body_part(text: str, kb: Knowledge) -> bool:
-    words = normalise(text).split()
+    words = normalise_text(text).split()
     return any(kb.body_part(" ".join(words[k:k + n])) for n in (1, 2) for k in range(len(words) - n + 1))
 
 
