@@ -41,6 +41,7 @@ class Knowledge:
     positions: dict
     lexicon: dict
     front_matter_skip_keys: frozenset[str] = frozenset()  # site metadata in front matter, not content
+    front_matter_name_keys: tuple[str, ...] = ()  # the key that names an entry of a front-matter list
     _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
     _name_keys: list[str] = field(default_factory=list, repr=False)
     _stretch_keys: list[str] = field(default_factory=list, repr=False)
@@ -231,4 +232,5 @@ def load_knowledge(data_dir: str | None = None) -> Knowledge:
         positions=json.loads((base / "positions.json").read_text(encoding="utf-8")),
         lexicon=json.loads((base / "lexicon.json").read_text(encoding="utf-8")),
         front_matter_skip_keys=frozenset(k.lower() for k in boiler.get("front_matter_skip_keys", [])),
+        front_matter_name_keys=tuple(k.lower() for k in boiler.get("front_matter_name_keys", [])),
     )

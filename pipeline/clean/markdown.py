@@ -16,7 +16,7 @@ import json
 import re
 import tomllib
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -31,7 +31,6 @@ _HTML_LINE = re.compile(r"^\s{0,3}<(?:[a-zA-Z][^>]*>.*</[a-zA-Z]+|hr\b[^>]*|img\
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 FRONT_MATTER = "front_matter"  # the `tag` of blocks read from front matter
-_NAME_KEYS = ("name", "title", "label", "exercise", "pose", "stretch")
 SHORT_SCALAR_WORDS = 3  # a front-matter list of entries this short is one field ("Muscles: core, hip flexors")
 
 
@@ -139,24 +138,29 @@ def _headerless_tables(lines: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- front matter as content
 
+class _Keys(NamedTuple):
+    skip: frozenset[str]  # site metadata, not content (boilerplate.json front_matter_skip_keys)
+    names: tuple[str, ...]  # the key that names an entry (front_matter_name_keys)
+
+
 def front_matter_blocks(meta: dict, kb, title: str | None) -> list[Block]:
-    skip = kb.front_matter_skip_keys
+    keys = _Keys(kb.front_matter_skip_keys, kb.front_matter_name_keys)
     blocks: list[Block] = []
     for key, value in meta.items():
-        if str(key).lower() in skip or str(key).lower() == "title" or _empty(value):
+        if str(key).lower() in keys.skip or str(key).lower() == "title" or _empty(value):
             continue
-        _value_blocks(_label(key), value, 2, blocks, skip)
+        _value_blocks(_label(key), value, 2, blocks, keys)
     if blocks and title:
         blocks.insert(0, Block(title, "heading", level=1, tag=FRONT_MATTER, source_line=1))
     return blocks
 
 
-def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: frozenset[str]) -> None:
+def _value_blocks(label: str, value: Any, level: int, out: list[Block], keys: _Keys) -> None:
     if isinstance(value, dict):
         out.append(Block(label, "heading", level=min(level, 6), tag=FRONT_MATTER, source_line=1))
         for k, v in value.items():
-            if str(k).lower() not in skip and not _empty(v):
-                _value_blocks(_label(k), v, level + 1, out, skip)
+            if str(k).lower() not in keys.skip and not _empty(v):
+                _value_blocks(_label(k), v, level + 1, out, keys)
     elif isinstance(value, list) and all(_is_short_scalar(v) for v in value):
         out.append(_field(label, ", ".join(str(v) for v in value if not _empty(v))))  # "muscles: [core, hips]"
     elif isinstance(value, list):
@@ -164,16 +168,16 @@ def _value_blocks(label: str, value: Any, level: int, out: list[Block], skip: fr
         group = -1000 - len(out)  # a list of its own (negative ids: front matter, never an HTML list's)
         for n, item in enumerate(value, 1):
             if isinstance(item, dict):
-                name = next((str(item[k]) for k in _NAME_KEYS if isinstance(item.get(k), (str, int, float))), None)
+                name = next((str(item[k]) for k in keys.names if isinstance(item.get(k), (str, int, float))), None)
                 if name:
                     out.append(Block(collapse_ws(name), "heading", level=min(level + 1, 6), tag=FRONT_MATTER,
                                      source_line=1))
                 for k, v in item.items():
-                    if (name and str(k).lower() in _NAME_KEYS and str(v) == name) or _empty(v) \
-                            or str(k).lower() in skip:
+                    if (name and str(k).lower() in keys.names and str(v) == name) or _empty(v) \
+                            or str(k).lower() in keys.skip:
                         continue
                     if isinstance(v, (dict, list)):
-                        _value_blocks(_label(k), v, level + 2, out, skip)
+                        _value_blocks(_label(k), v, level + 2, out, keys)
                     else:
                         out.append(_field(_label(k), v))
             elif not _empty(item):
