@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run curate validate clean-text extract audit report lint test eval bench bench-extraction distclean
+.PHONY: install run curate validate clean-text extract audit report lint test eval bench bench-extraction bench-stages distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,14 @@ bench: $(STAMP)
 BENCHMARK ?= ../shared/bench/article-extraction
 bench-extraction: $(STAMP)
 	$(BIN)/python scripts/bench_extraction.py $(BENCHMARK)
+
+## bench-stages: CPU ms per page of each stage (acquire, clean, extract, audit) beside trafilatura's extract,
+## on the benchmark's news pages, then on the development corpus and the seed (Markdown, text, HTML)
+NEWS_PAGES ?= $(BENCHMARK)/html
+DEV_PAGES ?= ../shared/dev-corpus/pages ../shared/seed
+bench-stages: $(STAMP)
+	$(BIN)/python scripts/bench_stages.py $(NEWS_PAGES)
+	$(BIN)/python scripts/bench_stages.py $(DEV_PAGES)
 
 ## distclean: the venv, every output file (the folder's own .gitkeep stays) and the run state beside it
 distclean:

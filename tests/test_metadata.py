@@ -1,7 +1,11 @@
 """Page metadata and JSON-LD (acquire/metadata.py) and the structured-data-mismatch rule."""
 import json
+from pathlib import Path
+
+from lxml import etree
 
 from pipeline.acquire import read_page
+from pipeline.clean.html import parse
 from pipeline.run import run
 
 
@@ -67,3 +71,43 @@ def test_text_pages_and_pages_without_json_ld_have_no_howto(tmp_path):
     html.write_text("<html><body><p>Stand tall.</p></body></html>")
     meta = read_page(str(html)).metadata
     assert meta is not None and meta.howto == () and meta.json_ld_types == ()
+
+
+REAL_PAGES = sorted(Path(__file__).parent.glob("data/**/*.html")) + sorted(Path(__file__).parent.glob("devcorpus/*.html"))
+
+
+def test_the_trimmed_trafilatura_reading_gives_extract_metadatas_fields_on_real_pages():
+    from trafilatura.metadata import extract_metadata
+
+    from pipeline.acquire.metadata import trafilatura_metadata
+
+    # beside the real pages: a title to trim and unescape, a byline in the body, a date in the URL
+    byline = ('<!doctype html><html><head><meta property="og:title" content=" Neck &amp;amp; Shoulder Stretches ">'
+              '</head><body><article><div class="author-name">Ana  Lima</div><h1>Neck Stretches</h1>'
+              '<p>Turn your head slowly to the left. Hold for 20 seconds.</p></article></body></html>')
+    assert len(REAL_PAGES) >= 10
+    for path, text in [(p, p.read_text()) for p in REAL_PAGES] + [("byline", byline)]:
+        for url in (None, "https://example.org/2024/05/02/neck"):
+            tree = parse(text)
+            full = extract_metadata(tree, default_url=url, date_config={"extensive_search": False,
+                                                                         "original_date": True})
+            ours = trafilatura_metadata(tree, url)
+            fields = ("title", "author", "url", "sitename", "date")
+            assert [getattr(ours, f) for f in fields] == [getattr(full, f) for f in fields], path
+
+
+def test_a_page_is_parsed_once_and_its_metadata_reading_leaves_the_tree_as_parsed(monkeypatch):
+    from pipeline.acquire.metadata import page_metadata
+    from pipeline.clean import html
+
+    calls = []
+    real_parse = html._parse
+    monkeypatch.setattr(html, "_parse", lambda text: calls.append(text) or real_parse(text))
+    for path in REAL_PAGES:
+        text = path.read_text()
+        calls.clear()
+        page_metadata(text)
+        taken = html.parse(text)  # clean's parse takes the tree the metadata was read from
+        assert len(calls) == 1, path.name
+        assert etree.tostring(taken) == etree.tostring(real_parse(text)), path.name
+        assert html.parse(text) is not taken  # handed out once: the next caller gets its own tree

@@ -72,12 +72,13 @@ def decode_page(source: str, data: bytes, *, transport: str | None = None, forma
     if not text.strip():
         raise errors.input_error(errors.EMPTY, path=source)
     fmt = format_hint or detect_format(name, data, text)
+    text = _normalise_newlines(text)
     metadata = None
     if fmt == "html":
         from .metadata import page_metadata
 
-        metadata = page_metadata(text, url)
-    return Page(source=source, format=fmt, text=_normalise_newlines(text), encoding=decoded.encoding,
+        metadata = page_metadata(text, url)  # of the text clean parses: clean then takes this tree
+    return Page(source=source, format=fmt, text=text, encoding=decoded.encoding,
                 encoding_rule=decoded.rule, url=url, fetched_at=fetched_at, metadata=metadata)
 
 

@@ -6,6 +6,9 @@ publication and update dates; JSON-LD values win where present. JSON-LD is read 
 comments, CDATA wrappers, raw control characters and trailing commas are forgiven; a block that
 still does not parse is counted in `json_ld_broken`, never an error. A page whose metadata cannot
 be read at all gets none; its text is still processed.
+
+A page is parsed once: the tree read here (`clean.html.parse_shared`, never changed here) is the
+one the clean stage walks next.
 """
 from __future__ import annotations
 
@@ -35,22 +38,24 @@ def page_metadata(html: str, url: str | None = None) -> PageMetadata | None:
 
 
 def _read(html: str, url: str | None) -> PageMetadata | None:
-    import lxml.html
     from htmldate import find_date
-    from trafilatura.metadata import extract_metadata
 
-    if not html.strip():
+    from ..clean.html import parse_shared  # the tree the clean stage walks next: one parse per page
+
+    tree = parse_shared(html)
+    if tree is None:
         return None
-    tree = lxml.html.fromstring(html)
     objects, broken = json_ld(tree)
     article = next((o for o in objects if _types(o) & ARTICLE_TYPES), {})
+    ld_title, ld_author = _text(article.get("headline")), _author(article.get("author"))
+    ld_published = _date(article.get("datePublished"))
     updated = _date(article.get("dateModified")) or find_date(tree, extensive_search=False, original_date=False)
-    meta = extract_metadata(tree, default_url=url, date_config={"extensive_search": False, "original_date": True})
-    published = _date(article.get("datePublished")) or meta.date  # trafilatura asks htmldate for the original date
+    meta = trafilatura_metadata(tree, url, title=not ld_title, author=not ld_author, date=not ld_published)
+    published = ld_published or meta.date  # trafilatura asks htmldate for the original date
     return PageMetadata(
         canonical_url=_canonical(tree) or (meta.url if meta.url != url else None) or None,
-        title=_text(article.get("headline")) or meta.title or None,
-        author=_author(article.get("author")) or meta.author or None,
+        title=ld_title or meta.title or None,
+        author=ld_author or meta.author or None,
         published=published or None,
         updated=updated if updated and updated != published else None,
         language=_language(tree) or _text(article.get("inLanguage")) or None,
@@ -59,6 +64,43 @@ def _read(html: str, url: str | None) -> PageMetadata | None:
         howto=tuple(h for o in objects if _types(o) & {"HowTo", "ExercisePlan"} for h in [_howto(o)] if h.steps),
         json_ld_broken=broken,
     )
+
+
+def trafilatura_metadata(tree, url: str | None, *, title: bool = True, author: bool = True, date: bool = True):
+    """trafilatura's `extract_metadata` (its steps in its order, trafilatura 2.x), less what
+    stretchpipe never reads: categories, tags and license (a third of its time), and the title,
+    author and date searches when the page's JSON-LD already gives them (`title`/`author`/`date`
+    False; the author search, which copies the whole tree, is its costliest step). The fields read
+    here (title, author, url, sitename, date) are checked equal to extract_metadata's on real pages
+    by tests/test_metadata.py, so an upgrade of trafilatura that changes its steps fails there."""
+    from htmldate import find_date
+    from trafilatura import metadata as tm
+
+    meta = tm.examine_meta(tree)
+    if meta.author and " " not in meta.author:
+        meta.author = None  # trafilatura: a one-word author from a <meta> tag is a handle, not a name
+    try:
+        meta = tm.extract_meta_json(tree, meta)
+    except Exception:  # trafilatura's own guard: its JSON-LD reader has bugs
+        log.debug("trafilatura's JSON-LD reading failed", exc_info=True)
+    if title and not meta.title:
+        meta.title = tm.extract_title(tree)
+    if author and not meta.author:
+        meta.author = tm.extract_author(tree)
+    if not meta.url:
+        meta.url = tm.extract_url(tree, url)
+    if date:
+        meta.date = find_date(tree, extensive_search=False, original_date=True, url=meta.url)
+    if not meta.sitename:
+        meta.sitename = tm.extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")  # a Twitter handle
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url and (host := tm.META_URL.match(meta.url)):
+        meta.sitename = host[1]
+    meta.clean_and_trim()  # entities, spaces, control characters; at most 10,000 characters
+    return meta
 
 
 def json_ld(tree) -> tuple[list[dict[str, Any]], int]:

@@ -13,6 +13,7 @@ Every step is linear in the size of the page.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from lxml import etree, html as lxml_html
@@ -67,7 +68,32 @@ class _Walk:
     last_list: tuple[int, int, int] | None = None  # (block count, group, next number) of the last closed <ol>
 
 
+# The last page parsed by `parse_shared`, until `parse` takes it: acquire reads a page's metadata
+# from the tree that clean then walks, so an HTML page is parsed once, not twice. Per thread, so
+# that pages read on two threads never share a tree.
+_shared = threading.local()
+
+
+def parse_shared(html: str):
+    """The parsed page for a reader that only reads it (acquire's page metadata), kept for the
+    `parse` of the same text that follows, which then owns it: a reader of this tree must never
+    change it (tests/test_metadata.py checks that the metadata reading does not)."""
+    root = _parse(html)
+    _shared.page = (html, root) if root is not None else None
+    return root
+
+
 def parse(html: str):
+    """The parsed page, the caller's to change (the walk strips scripts, trafilatura prunes): the
+    tree `parse_shared` made of the same text if there is one, else a new parse."""
+    shared = getattr(_shared, "page", None)
+    _shared.page = None  # handed out once: a second caller gets a tree of its own
+    if shared is not None and (shared[0] is html or shared[0] == html):
+        return shared[1]
+    return _parse(html)
+
+
+def _parse(html: str):
     """Forgiving parse; returns the root element, or None for a page with no markup.
 
     libxml2 stops at 256 levels of nesting and drops what lies deeper. A page that deep (a

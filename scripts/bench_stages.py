@@ -1,0 +1,107 @@
+"""Per-stage CPU time per page (`make bench-stages`): where one page's time goes.
+
+Usage: python scripts/bench_stages.py FOLDER... [--repeat N] [--limit N]
+
+Reads every page under the folders (a .gz page is decompressed first, as `stretchpipe run` does)
+into memory, then runs the stages of `pipeline.run.process_page` one by one on each page and sums
+the CPU time of this process per stage: acquire (decode, format, page metadata; of which the page
+metadata alone, the page's one parse included), clean, extract, audit, identity. The whole
+pipeline per page is set beside trafilatura's `extract` on the same pages (the reference a user
+would otherwise start from). One process, after a warm-up pass over all pages; the best of
+`--repeat` passes per stage (the least disturbed by other work on the machine). A benchmark: it prints, asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pipeline.acquire import decode_page
+from pipeline.acquire import metadata
+from pipeline.audit import audit_article
+from pipeline.clean import clean_page
+from pipeline.extract import extract_article
+from pipeline.identity import attach_page
+from pipeline.knowledge import load_knowledge
+from pipeline.run import warm_up
+
+STAGES = ("acquire", "  metadata", "clean", "extract", "audit", "identity")
+
+
+def load(folders: list[str], limit: int | None) -> list[tuple[str, bytes]]:
+    """(name the format is told from, bytes) of every file under the folders, sorted by path."""
+    pages = []
+    for folder in folders:
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            name = str(path)
+            if name.endswith(".gz"):
+                data, name = gzip.decompress(data), name[:-3]
+            pages.append((name, data))
+    return pages[:limit]
+
+
+def one_pass(pages: list[tuple[str, bytes]]) -> dict[str, float]:
+    """CPU seconds per stage over all pages, in process_page's order."""
+    kb = load_knowledge()
+    spent = dict.fromkeys(STAGES, 0.0)
+
+    def timed(stage: str, step: Callable, *args):
+        start = time.process_time()
+        result = step(*args)
+        spent[stage] += time.process_time() - start
+        return result
+
+    # the page metadata is read inside decode_page (which imports it when called): timed in place
+    real_metadata = metadata.page_metadata
+    metadata.page_metadata = lambda *args: timed("  metadata", real_metadata, *args)
+    try:
+        for name, data in pages:
+            try:
+                page = timed("acquire", decode_page, name, data)
+            except Exception:  # an input the pipeline skips (empty, binary): nothing to time further
+                continue
+            doc = timed("clean", clean_page, page, kb)
+            article = timed("extract", extract_article, doc, kb)
+            article.metadata = page.metadata
+            article = timed("audit", audit_article, article, kb, doc)
+            timed("identity", attach_page, article, page, doc)
+    finally:
+        metadata.page_metadata = real_metadata
+    return spent
+
+
+def trafilatura_pass(pages: list[tuple[str, bytes]]) -> float:
+    import trafilatura
+    start = time.process_time()
+    for _, data in pages:
+        trafilatura.extract(data, deduplicate=False)  # deduplicate: not deterministic
+    return time.process_time() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("folders", nargs="+")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N pages")
+    args = parser.parse_args()
+    pages = load(args.folders, args.limit)
+    warm_up()
+    one_pass(pages)
+    passes = [one_pass(pages) for _ in range(args.repeat)]
+    best = {stage: min(p[stage] for p in passes) for stage in STAGES}
+    reference = min(trafilatura_pass(pages) for _ in range(args.repeat))
+    n = len(pages) or 1
+    html = sum(1 for name, _ in pages if name.lower().endswith((".html", ".htm")))
+    print(f"{len(pages)} pages ({html} .html), CPU ms per page, best of {args.repeat} passes")
+    for stage in STAGES:
+        print(f"  {stage:<12} {best[stage] / n * 1000:7.2f}")
+    total = sum(v for k, v in best.items() if not k.startswith(" "))  # metadata is part of acquire
+    print(f"  {'pipeline':<12} {total / n * 1000:7.2f}")
+    print(f"  {'trafilatura':<12} {reference / n * 1000:7.2f}  (extract alone, same pages)")
+
+
+if __name__ == "__main__":
+    main()
