@@ -114,8 +114,8 @@ def frames(outcome: Processed) -> Dataset:
     """The outcome's tables as DataFrames, built through the same Arrow schema as the Parquet files."""
     import pandas as pd
 
-    from .emit.tables import TABLE_BY_NAME, table_rows
-    rows = table_rows(outcome.result.articles, outcome.dataset, outcome.duplicates)
+    from .emit.tables import TABLE_BY_NAME, table_lists
+    rows = table_lists(outcome.result.articles, outcome.dataset, outcome.duplicates)
     tables = {name: _frame(rows[name], TABLE_BY_NAME[name].record) for name in TABLE_NAMES}
     manifest = pd.DataFrame([m.to_dict() for m in outcome.result.manifest])
     return Dataset(**tables, manifest=manifest)

@@ -136,76 +136,124 @@ def curate(articles: list[Article], kb: Knowledge | None = None) -> list[Dataset
     return curate_records([r for a in articles for r in a.stretches], kb)
 
 
-def curate_records(stretches: list[Stretch], kb: Knowledge | None = None) -> list[DatasetRow]:
-    kb = kb or load_knowledge()
-    entries = {e.canonical_name: e for e in kb.exercises}
-    groups: dict[str, list[Stretch]] = {}
+def curate_records(stretches, kb: Knowledge | None = None) -> list[DatasetRow]:
+    curator = Curator(kb)
     for record in stretches:
-        groups.setdefault(group_key(record), []).append(record)
-    built = [_row(sorted(records, key=lambda r: r.id), entries.get(records[0].canonical_name), kb)
-             for records in groups.values()]
-    _unique_ids([row for row, _ in built])
-    for row, records in built:
-        row.flags = _conflicts(row, records, {s.record_id: s.shape for s in row.sources})
-    return sorted((row for row, _ in built), key=lambda r: r.id)
+        curator.add(record)
+    return curator.rows()
 
 
-def _row(records: list[Stretch], entry, kb: Knowledge) -> tuple[DatasetRow, list[Stretch]]:
-    names = [NameSeen(n, c) for n, c in sorted(Counter(r.name for r in records).items(),
-                                                 key=lambda kv: (-kv[1], kv[0]))]
-    canonical = records[0].canonical_name
-    position_votes = _votes([r.position for r in records if r.position])
-    per_side_votes = _votes(["true" if r.per_side else "false" for r in records])
-    per_side = _winner(per_side_votes)
-    holds = [r.hold for r in records if r.hold]
+@dataclass
+class _Group:
+    """What one dataset row needs of its records, gathered one record at a time: the provenance
+    row of each record (which the dataset keeps anyway), the counts, and only the steps of the
+    clearest record so far, so a large run never holds its records themselves."""
+
+    sources: list[SourceRecord] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)  # record id -> kind
+    canonical: dict[str, str | None] = field(default_factory=dict)  # record id -> canonical name
+    names: Counter = field(default_factory=Counter)
+    positions: list[str] = field(default_factory=list)
+    per_side: list[str] = field(default_factory=list)
+    hold_mins: list[float] = field(default_factory=list)
+    hold_maxes: list[float] = field(default_factory=list)
+    holds: int = 0
+    text_targets: Counter = field(default_factory=Counter)
+    all_targets: Counter = field(default_factory=Counter)
+    clearest: tuple | None = None  # (clarity key, steps)
+
+
+class Curator:
+    """Builds the dataset rows from stretch records given one at a time (in any order)."""
+
+    def __init__(self, kb: Knowledge | None = None):
+        self.kb = kb or load_knowledge()
+        self._groups: dict[str, _Group] = {}
+
+    def add(self, record: Stretch) -> None:
+        g = self._groups.setdefault(group_key(record), _Group())
+        g.sources.append(SourceRecord(record.id, record.article_id, record.name, record.position,
+                                      shape_of(record, self.kb), record.source.url, record.source.path,
+                                      record.source.title))
+        g.kinds[record.id] = record.kind
+        g.canonical[record.id] = record.canonical_name
+        g.names[record.name] += 1
+        if record.position:
+            g.positions.append(record.position)
+        g.per_side.append("true" if record.per_side else "false")
+        if record.hold:
+            g.holds += 1
+            if record.hold.min_seconds is not None:
+                g.hold_mins.append(record.hold.min_seconds)
+            top = record.hold.max_seconds if record.hold.max_seconds is not None else record.hold.min_seconds
+            if top is not None:
+                g.hold_maxes.append(top)
+        if record.targets_source == "text":
+            g.text_targets.update(record.targets)
+        g.all_targets.update(record.targets)
+        key = clarity(record)
+        if g.clearest is None or key < g.clearest[0]:
+            g.clearest = (key, list(record.steps))
+
+    def rows(self) -> list[DatasetRow]:
+        entries = {e.canonical_name: e for e in self.kb.exercises}
+        rows = [_row(g, entries) for g in self._groups.values()]
+        _unique_ids(rows)
+        for row in rows:
+            row.flags = _conflicts(row)
+        return sorted(rows, key=lambda r: r.id)
+
+
+def _row(g: _Group, entries: dict) -> DatasetRow:
+    g.sources.sort(key=lambda s: s.record_id)
+    first = g.sources[0].record_id
+    canonical = g.canonical[first]
+    entry = entries.get(canonical)
+    names = [NameSeen(n, c) for n, c in sorted(g.names.items(), key=lambda kv: (-kv[1], kv[0]))]
+    per_side = _winner(_votes(g.per_side))
     hold = None
-    if holds:
-        mins = [h.min_seconds for h in holds if h.min_seconds is not None]
-        maxes = [h.max_seconds if h.max_seconds is not None else h.min_seconds for h in holds]
-        maxes = [m for m in maxes if m is not None]
-        hold = HoldRange(min(mins) if mins else None, max(maxes) if maxes else None, len(holds))
-    targets = Counter(t for r in records if r.targets_source == "text" for t in r.targets)
-    if not targets:  # no source states targets: the knowledge base's, counted once per record
-        targets = Counter(t for r in records for t in r.targets)
-    clearest = min(records, key=clarity)
-    shapes = {r.id: shape_of(r, kb) for r in records}
-    row = DatasetRow(
+    if g.holds:
+        hold = HoldRange(min(g.hold_mins) if g.hold_mins else None, max(g.hold_maxes) if g.hold_maxes else None,
+                         g.holds)
+    # no source states targets: the knowledge base's, counted once per record
+    targets = g.text_targets or g.all_targets
+    (_, steps), steps_id = g.clearest, g.clearest[0][-1]
+    return DatasetRow(
         id=slug(canonical or names[0].name),
         canonical_name=canonical,
         name=canonical or names[0].name,
-        kind=Counter(r.kind for r in records).most_common(1)[0][0],
+        kind=Counter(g.kinds[s.record_id] for s in g.sources).most_common(1)[0][0],  # ties: the lowest record id
         names=names,
         aliases=sorted(entry.aliases) if entry else [],
-        position=_winner(position_votes),
-        position_votes=position_votes,
+        position=_winner(_votes(g.positions)),
+        position_votes=_votes(g.positions),
         hold=hold,
         per_side=None if per_side is None else per_side == "true",
-        per_side_votes=per_side_votes,
+        per_side_votes=_votes(g.per_side),
         targets=[TargetCount(t, n) for t, n in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))],
-        steps=list(clearest.steps),
-        steps_source=clearest.id if clearest.steps else None,
-        source_count=len(records),
-        article_count=len({r.article_id for r in records}),
-        sources=[SourceRecord(r.id, r.article_id, r.name, r.position, shapes[r.id], r.source.url, r.source.path,
-                              r.source.title) for r in records],
+        steps=steps,
+        steps_source=steps_id if steps else None,
+        source_count=len(g.sources),
+        article_count=len({s.article_id for s in g.sources}),
+        sources=list(g.sources),
         flags=[],
     )
-    return row, records
 
 
-def _conflicts(row: DatasetRow, records: list[Stretch], shapes: dict[str, str | None]) -> list[Flag]:
+def _conflicts(row: DatasetRow) -> list[Flag]:
     flags = []
-    for label, values in (("position", {r.id: r.position for r in records}), ("shape", shapes)):
-        sides: dict[str, list[Stretch]] = {}
-        for r in records:
-            if values[r.id]:
-                sides.setdefault(values[r.id], []).append(r)
-        articles = {v: {r.article_id for r in rs} for v, rs in sides.items()}
+    for label in ("position", "shape"):
+        sides: dict[str, list[SourceRecord]] = {}
+        for s in row.sources:
+            value = getattr(s, label)
+            if value:
+                sides.setdefault(value, []).append(s)
+        articles = {v: {s.article_id for s in ss} for v, ss in sides.items()}
         if len(sides) < 2 or len(set().union(*articles.values())) < 2:
             continue  # one article giving two answers is the audit's business, not curation's
-        tally = ", ".join(f"{v} ({len(rs)})" for v, rs in sorted(sides.items(), key=lambda kv: (-len(kv[1]), kv[0])))
-        evidence = [f"{v}: {r.id} {r.name!r} in {r.source.path or r.source.url}"
-                    for v, rs in sorted(sides.items()) for r in rs]
+        tally = ", ".join(f"{v} ({len(ss)})" for v, ss in sorted(sides.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+        evidence = [f"{v}: {s.record_id} {s.name!r} in {s.path or s.url}"
+                    for v, ss in sorted(sides.items()) for s in ss]
         flags.append(Flag(CONFLICT, "warning", f"sources disagree on the {label} of {row.name}: {tally}",
                           evidence, row.name, id=f"{row.id}-{CONFLICT}-{label}", dataset_id=row.id))
     return flags

@@ -1,10 +1,11 @@
 """The stages that need every article of a run: identity, duplicate articles, the curated dataset.
 
 `finish(articles, roots)` takes the run's articles in input order, as a list or as an iterable
-that can be read twice (the executor streams them from its resume state, so a large run never
-holds every article at once): the first pass sets ids and gathers what dedupe (each article's
-cleaned text) and curation (the stretch records) need; the second, when the files are written,
-yields the kept articles with the same ids.
+that can be read again (the executor streams them from its resume state, so a large run never
+holds every article at once): the first pass sets ids and gathers what dedupe needs (a MinHash
+signature in memory, the shingles on disk); the second gives the kept articles' records to
+curation one at a time; a third, when the files are written, yields the kept articles with the
+same ids.
 """
 from __future__ import annotations
 
@@ -35,29 +36,37 @@ class _Kept:
 
 def finish(articles: Iterable[Article], roots: Iterable[str], *, manifest: list[ManifestEntry] | None = None,
            stats=None, dedupe: bool = True, curate: bool = True) -> Finished:
-    from .curate import curate_records
-    from .dedupe import Candidate, find_duplicates
+    from .curate import Curator
+    from .dedupe import DuplicateFinder
 
     roots = [str(r) for r in roots]
     assigner = IdAssigner(roots)
-    candidates, stretches = [], {}
-    for article in articles:
-        assigner.assign(article)
-        candidates.append(Candidate.of(article))
-        stretches[article.id] = list(article.stretches)
-    duplicates = find_duplicates(candidates) if dedupe and len(candidates) > 1 else []
+    finder = DuplicateFinder()
+    try:
+        for article in articles:  # first pass: ids, and what dedupe needs (kept compact or on disk)
+            assigner.assign(article)
+            if dedupe:
+                finder.add(article)
+        duplicates = finder.duplicates() if dedupe and len(finder.candidates) > 1 else []
+    finally:
+        finder.close()
     dropped = {d.id for d in duplicates}
-    kept_records = [r for article_id, records in stretches.items() if article_id not in dropped for r in records]
-    dataset = curate_records(kept_records) if curate else []
+    kept = [a for a in articles if a.id not in dropped] if isinstance(articles, list) else \
+        _Kept(articles, roots, dropped)
+    dataset = []
+    if curate:  # second pass: the kept articles' records, one at a time
+        curator = Curator()
+        for article in kept:
+            for record in article.stretches:
+                curator.add(record)
+        dataset = curator.rows()
     if manifest is not None:
-        _note_duplicates(manifest, duplicates, {c.id: c.label for c in candidates}, roots)
+        _note_duplicates(manifest, duplicates, {c.id: c.label for c in finder.candidates}, roots)
     if stats is not None:
         stats["dedupe/duplicates"] = len(duplicates)
         if curate:
             stats["curate/rows"] = len(dataset)
             stats["curate/source-conflict"] = sum(len(r.flags) for r in dataset)
-    kept = [a for a in articles if a.id not in dropped] if isinstance(articles, list) else \
-        _Kept(articles, roots, dropped)
     return Finished(kept, duplicates, dataset)
 
 

@@ -2,20 +2,29 @@
 
 Exact copies have the same cleaned text (after case and white space are normalised).
 Near-duplicates (one article saved twice with different chrome, syndicated on two sites, the
-HTML and the text dump of one page) are found with MinHash LSH Ensemble (datasketch) over word
-shingles, which finds the articles that contain most of a given one; every candidate pair is then
-confirmed by computing the real containment of the two shingle sets, so the LSH only decides
-which pairs are worth comparing. Clusters are the connected
-components of confirmed pairs. The article kept is chosen deterministically (most stretch
-records, then the most text, then the smallest id); every other member becomes a `Duplicate`
-row pointing at it, so nothing is dropped without a trace.
+HTML and the text dump of one page) are found with MinHash LSH Ensemble over word shingles
+(datasketch's MinHash, and its LSH Ensemble partitions and parameters), which finds the articles
+that contain most of a given one; every candidate pair is then confirmed by computing the real
+containment of the two shingle sets, so the LSH only decides which pairs are worth comparing.
+Clusters are the connected components of confirmed pairs. The article kept is chosen
+deterministically (most stretch records, then the most text, then the smallest id); every other
+member becomes a `Duplicate` row pointing at it, so nothing is dropped without a trace.
+
+Memory stays small on large runs: articles are added one at a time (`DuplicateFinder.add`), each
+keeps a 512-byte signature and a few numbers in memory, its shingle set goes to a temporary file
+(read back only to confirm a candidate pair), and the LSH index keeps its band keys in sorted
+arrays (`ContainmentIndex`, about 3 KB per article) rather than datasketch's dicts of sets (about
+80 KB per article, which was most of a 10,000-page run's memory).
 """
 from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 import zlib
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .config import DEDUPE, DedupeConfig
 from .records import Article, ArticleSource
@@ -48,96 +57,228 @@ def shingles(text: str, size: int) -> set[str]:
     return {" ".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
 
 
-def similarity(a: set[str], b: set[str]) -> float:
+def similarity(a, b) -> float:
     """How much of the smaller text the larger one contains (overlap coefficient). Chrome left
     on one copy only makes that copy larger, so a copy stays a copy; a shared paragraph between two
-    different articles is a small share of either."""
-    if not a or not b:
+    different articles is a small share of either. Takes two sets, or two sorted arrays of
+    distinct shingle hashes."""
+    if not len(a) or not len(b):
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    if isinstance(a, np.ndarray):
+        common = len(np.intersect1d(a, b, assume_unique=True))
+    else:
+        common = len(a & b)
+    return common / min(len(a), len(b))
+
+
+def shingle_hashes(shingle_set: set[str]) -> np.ndarray:
+    """The set as sorted 64-bit hashes (blake2b, stable across runs and machines): 8 bytes a shingle
+    instead of a Python string, and a C-speed intersection."""
+    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingle_set)
+    return np.unique(np.frombuffer(digests, dtype=">u8").astype(np.uint64))
+
+
+def article_text(article: Article) -> str:
+    """The words dedupe compares: the cleaned text, lower-cased, joined by single spaces (the title
+    and the records when an article has no text of its own)."""
+    text = article.text or " ".join([article.title or "", *(" ".join([r.name, *r.steps]) for r in article.records)])
+    return " ".join(words(text))
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """What dedupe needs of an article (not the article itself, so a large run stays small)."""
+    """What dedupe keeps of an article in memory (not its text: that goes to the spill file)."""
 
     id: str
-    text: str  # the cleaned text's words, lower-cased, joined by single spaces
     stretch_count: int
+    text_length: int
     source: ArticleSource
 
     @property
     def label(self) -> str:
         return self.source.path or self.source.url or self.id
 
-    @classmethod
-    def of(cls, article: Article) -> Candidate:
-        text = article.text or " ".join([article.title or "", *(" ".join([r.name, *r.steps])
-                                                                   for r in article.records)])
-        return cls(article.id, " ".join(words(text)), len(article.stretches), article.source)
 
+class ContainmentIndex:
+    """MinHash LSH Ensemble (Zhu et al., VLDB 2016) over signatures given all at once: which
+    indexed sets probably contain at least `threshold` of a query set.
 
-def find_duplicates(candidates: list[Candidate], config: DedupeConfig = DEDUPE) -> list[Duplicate]:
-    """The articles to set aside, each pointing at the article kept in its place."""
-    from datasketch import MinHash, MinHashLSHEnsemble
+    The partitions by set size and the (bands, rows) chosen for each query come from datasketch
+    (`optimal_partitions`, `_optimal_param`), as in its `MinHashLSHEnsemble`; only the storage
+    differs: for each partition and band width, one sorted array of 64-bit keys (band number and
+    band hash) beside the row of the set, searched with `np.searchsorted`. Candidates are the
+    same as datasketch's (band hashes are 32-bit, so a rare extra candidate is possible; the
+    caller confirms every pair anyway)."""
 
-    texts = [c.text for c in candidates]
-    parent = list(range(len(candidates)))
+    _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant for multiplicative hashing
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    def __init__(self, signatures: np.ndarray, sizes: np.ndarray, *, threshold: float, num_part: int, m: int = 8,
+                 weights: tuple[float, float] = (0.5, 0.5)):
+        from datasketch.lshensemble import _optimal_param
+        from datasketch.lshensemble_partition import optimal_partitions
 
-    def union(i: int, j: int) -> None:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+        self.h = signatures.shape[1]
+        self.xqs = np.exp(np.linspace(-5, 5, 10))  # query/index size ratios the parameters are tuned for
+        self.params = np.array([_optimal_param(threshold, self.h, m, xq, *weights) for xq in self.xqs], dtype=int)
+        self.signatures = signatures
+        unique, counts = np.unique(sizes, return_counts=True)
+        self.uppers = [upper for _, upper in optimal_partitions(unique, counts, num_part)]
+        order = np.argsort(sizes, kind="stable")
+        part, members = 0, [[] for _ in self.uppers]
+        for row in order:
+            if sizes[row] > self.uppers[part]:
+                part += 1
+            members[part].append(row)
+        rs = sorted({int(r) for _, r in self.params})
+        self.tables = [{r: self._table(np.array(rows, dtype=np.int64), r) for r in rs} if rows else {}
+                       for rows in members]
 
-    by_hash: dict[str, int] = {}
-    for i, text in enumerate(texts):
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if digest in by_hash:
-            union(by_hash[digest], i)
+    def _band_keys(self, signatures: np.ndarray, r: int, bands: int) -> np.ndarray:
+        """(rows x bands) keys: band number in the high 32 bits, the hash of its r values in the low."""
+        values = signatures[:, :bands * r].reshape(len(signatures), bands, r).astype(np.uint64)
+        if r == 1:
+            low = values[:, :, 0]  # one 32-bit value is its own key
         else:
-            by_hash[digest] = i
-    first_copies = set(by_hash.values())
+            acc = np.zeros(values.shape[:2], dtype=np.uint64)
+            for k in range(r):
+                acc = (acc ^ values[:, :, k]) * self._MIX
+            low = acc >> np.uint64(32)
+        return (np.arange(bands, dtype=np.uint64) << np.uint64(32)) | low
 
-    sets = [shingles(t, config.shingle_words) if i in first_copies else set() for i, t in enumerate(texts)]
-    distinct = [i for i in sorted(first_copies) if sets[i]]  # exact copies are already joined to their first copy
-    signatures = {}
-    for i in distinct:
-        mh = MinHash(num_perm=config.num_perm, seed=config.seed, hashfunc=zlib.crc32)  # C-speed, stable 32-bit
-        mh.update_batch([s.encode("utf-8") for s in sets[i]])  # order does not change a MinHash
-        signatures[i] = mh
-    if len(distinct) > 1:
-        # LSH Ensemble answers "which sets contain most of this one": the same measure as the
-        # confirmation, so a copy with extra kept text (comments, a Q&A) is still a candidate
-        lsh = MinHashLSHEnsemble(threshold=config.lsh_threshold, num_perm=config.num_perm,
-                                 num_part=config.lsh_partitions)
-        lsh.index([(i, signatures[i], len(sets[i])) for i in distinct])
-        for i in distinct:
-            for j in sorted(lsh.query(signatures[i], len(sets[i]))):
-                if j != i and similarity(sets[i], sets[j]) >= config.min_similarity:
-                    union(i, j)
+    def _table(self, rows: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
+        bands = self.h // r
+        keys = self._band_keys(self.signatures[rows], r, bands).ravel()
+        owners = np.repeat(rows, bands).astype(np.uint32)
+        order = np.argsort(keys, kind="stable")
+        return keys[order], owners[order]
 
-    clusters: dict[int, list[int]] = {}
-    for i in range(len(candidates)):
-        clusters.setdefault(find(i), []).append(i)
-    duplicates: list[Duplicate] = []
-    for members in clusters.values():
-        if len(members) == 1:
-            continue
-        keep = min(members, key=lambda i: (-candidates[i].stretch_count, -len(texts[i]), candidates[i].id))
-        for i in members:
-            if i == keep:
+    def query(self, row: int, size: int) -> set[int]:
+        found: set[int] = set()
+        signature = self.signatures[row:row + 1]
+        for upper, tables in zip(self.uppers, self.tables):
+            if not tables:
                 continue
-            exact = texts[i] == texts[keep]
-            score = 1.0 if exact else similarity(sets[i] or shingles(texts[i], config.shingle_words),
-                                                 sets[keep] or shingles(texts[keep], config.shingle_words))
-            c = candidates[i]
-            duplicates.append(Duplicate(c.id, candidates[keep].id, "exact" if exact else "near",
-                                        round(score, 4), c.stretch_count, c.source))
-    duplicates.sort(key=lambda d: (d.kept_id, d.id))
-    return duplicates
+            i = min(int(np.searchsorted(self.xqs, float(upper) / float(size), side="left")), len(self.params) - 1)
+            b, r = (int(v) for v in self.params[i])
+            keys, owners = tables[r]
+            wanted = self._band_keys(signature, r, b).ravel()
+            starts = np.searchsorted(keys, wanted, side="left")
+            ends = np.searchsorted(keys, wanted, side="right")
+            for start, end in zip(starts[ends > starts], ends[ends > starts]):
+                found.update(owners[start:end].tolist())
+        return found
+
+
+class DuplicateFinder:
+    """Add the run's articles one at a time (ids already set), then ask for the duplicates."""
+
+    def __init__(self, config: DedupeConfig = DEDUPE):
+        self.config = config
+        self.candidates: list[Candidate] = []
+        self._first: list[int] = []  # per article: the first article with the same text (itself if none)
+        self._by_digest: dict[bytes, int] = {}
+        self._distinct: list[int] = []  # first copies with at least one shingle
+        self._signatures: list[np.ndarray] = []  # per distinct article: MinHash values (uint32)
+        self._sizes: list[int] = []  # per distinct article: distinct shingles
+        self._spans: dict[int, tuple[int, int]] = {}  # article -> (offset, count) of its shingle hashes in the spill
+        self._spill = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-")
+        self._end = 0
+
+    def add(self, article: Article) -> None:
+        text = article_text(article)
+        i = len(self.candidates)
+        self.candidates.append(Candidate(article.id, len(article.stretches), len(text), article.source))
+        digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+        first = self._by_digest.setdefault(digest, i)
+        self._first.append(first)
+        if first != i:
+            return  # an exact copy: joined to its first copy, never compared again
+        shingle_set = shingles(text, self.config.shingle_words)
+        if not shingle_set:
+            return
+        from datasketch import MinHash
+        mh = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, hashfunc=zlib.crc32)  # C-speed, stable
+        mh.update_batch([s.encode("utf-8") for s in shingle_set])  # order does not change a MinHash
+        self._signatures.append(mh.hashvalues.astype(np.uint32))  # values are below 2**32
+        self._sizes.append(len(shingle_set))
+        self._distinct.append(i)
+        hashes = shingle_hashes(shingle_set)
+        self._spill.seek(self._end)
+        self._spill.write(hashes.tobytes())
+        self._spans[i] = (self._end, len(hashes))
+        self._end += hashes.nbytes
+
+    def _hashes(self, i: int) -> np.ndarray:
+        i = self._first[i]
+        if i not in self._spans:
+            return np.empty(0, dtype=np.uint64)
+        offset, count = self._spans[i]
+        self._spill.seek(offset)
+        return np.frombuffer(self._spill.read(count * 8), dtype=np.uint64)
+
+    def duplicates(self) -> list[Duplicate]:
+        """The articles to set aside, each pointing at the article kept in its place."""
+        n = len(self.candidates)
+        parent = list(range(n))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def union(i: int, j: int) -> None:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+
+        for i, first in enumerate(self._first):
+            union(first, i)
+        if len(self._distinct) > 1:
+            # LSH Ensemble answers "which sets contain most of this one": the same measure as the
+            # confirmation, so a copy with extra kept text (comments, a Q&A) is still a candidate
+            index = ContainmentIndex(np.vstack(self._signatures), np.array(self._sizes),
+                                     threshold=self.config.lsh_threshold, num_part=self.config.lsh_partitions)
+            for row, i in enumerate(self._distinct):
+                mine = None
+                for other in sorted(index.query(row, self._sizes[row])):
+                    j = self._distinct[other]
+                    if j == i or find(i) == find(j):
+                        continue  # a pair already joined needs no confirmation
+                    mine = self._hashes(i) if mine is None else mine
+                    if similarity(mine, self._hashes(j)) >= self.config.min_similarity:
+                        union(i, j)
+
+        clusters: dict[int, list[int]] = {}
+        for i in range(n):
+            clusters.setdefault(find(i), []).append(i)
+        duplicates: list[Duplicate] = []
+        for members in clusters.values():
+            if len(members) == 1:
+                continue
+            c = self.candidates
+            keep = min(members, key=lambda i: (-c[i].stretch_count, -c[i].text_length, c[i].id))
+            kept = self._hashes(keep)
+            for i in members:
+                if i == keep:
+                    continue
+                exact = self._first[i] == self._first[keep]
+                score = 1.0 if exact else similarity(self._hashes(i), kept)
+                duplicates.append(Duplicate(c[i].id, c[keep].id, "exact" if exact else "near", round(score, 4),
+                                            c[i].stretch_count, c[i].source))
+        duplicates.sort(key=lambda d: (d.kept_id, d.id))
+        return duplicates
+
+    def close(self) -> None:
+        self._spill.close()
+
+
+def find_duplicates(articles: list[Article], config: DedupeConfig = DEDUPE) -> list[Duplicate]:
+    """The duplicates among articles whose ids are set (all at once, for small inputs and tests)."""
+    finder = DuplicateFinder(config)
+    try:
+        for article in articles:
+            finder.add(article)
+        return finder.duplicates()
+    finally:
+        finder.close()

@@ -59,3 +59,68 @@ def test_shared_paragraph_is_a_small_share_of_either_article():
     neck = shingles((DUPES / "neck-stretches.txt").read_text(), 5)
     hips = shingles((DUPES / "hip-openers-shared-intro.txt").read_text(), 5)
     assert 0 < similarity(neck, hips) < 0.5
+
+
+def test_the_compact_index_gives_datasketchs_candidates():
+    """ContainmentIndex stores band keys in arrays instead of datasketch's dicts; on sets of many
+    sizes with planted copies, subsets and unrelated sets it must give the candidates datasketch's
+    own MinHashLSHEnsemble gives (32-bit band hashes could add a rare extra, never lose one)."""
+    import random
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash, MinHashLSHEnsemble
+
+    from pipeline.dedupe import ContainmentIndex
+
+    rng = random.Random(7)
+    sets = []
+    for n in range(120):
+        size = rng.choice([40, 90, 200, 600, 1500])
+        base = {f"w{rng.randrange(10**6)}" for _ in range(size)}
+        sets.append(base)
+        if n % 3 == 0:  # a copy with extra text, and a part of it
+            sets.append(base | {f"x{rng.randrange(10**6)}" for _ in range(size // 2)})
+            sets.append(set(sorted(base)[: size * 3 // 4]))
+    hashes = []
+    for s in sets:
+        mh = MinHash(num_perm=128, seed=1, hashfunc=zlib.crc32)
+        mh.update_batch([w.encode() for w in s])
+        hashes.append(mh)
+    theirs = MinHashLSHEnsemble(threshold=0.6, num_perm=128, num_part=16)
+    theirs.index([(i, mh, len(s)) for i, (mh, s) in enumerate(zip(hashes, sets))])
+    ours = ContainmentIndex(np.vstack([mh.hashvalues.astype(np.uint32) for mh in hashes]),
+                            np.array([len(s) for s in sets]), threshold=0.6, num_part=16)
+    planted = 0
+    for i, (mh, s) in enumerate(zip(hashes, sets)):
+        expected, got = set(theirs.query(mh, len(s))), ours.query(i, len(s))
+        assert expected <= got and len(got - expected) <= 1, i
+        planted += len(got) > 1
+    assert planted >= 40  # the copies and parts were found, not just each set itself
+
+
+def test_dedupe_keeps_no_article_in_memory():
+    """A large run streams its articles: the finder keeps a signature and a few numbers per
+    article, not the article (its text goes to a spill file), and still finds the copies."""
+    import gc
+    import weakref
+
+    from pipeline.dedupe import DuplicateFinder
+    from pipeline.identity import assign_ids
+
+    files = [str(DUPES / "neck-stretches.txt"), str(DUPES / "neck-stretches-with-reader-questions.txt"),
+             str(DUPES / "hip-openers-shared-intro.txt")]
+    articles = process(files, dedupe=False, curate=False).articles
+    assign_ids(articles, files)
+    finder = DuplicateFinder()
+    alive = [weakref.ref(a) for a in articles]
+    for article in articles:
+        finder.add(article)
+    del articles, article
+    gc.collect()
+    assert not any(ref() for ref in alive)
+    try:
+        dups = finder.duplicates()
+    finally:
+        finder.close()
+    assert [(d.source.path, d.method) for d in dups] == [("neck-stretches.txt", "near")]

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ..outputs import umask
 from ..records import Article, ManifestEntry
-from .tables import TABLES, Table, table_rows
+from .tables import TABLE_BY_NAME, TABLES, table_rows
 
 FORMATS = ("json", "jsonl", "csv", "parquet")
 DEFAULT_FORMATS = FORMATS
@@ -43,40 +44,106 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def render(table: Table, rows: list[dict], fmt: str) -> str | bytes:
-    from . import formats
-    return formats.WRITERS[fmt](rows, table.record)
+class _StagedFile:
+    """A file written under a temporary name in its folder and renamed into place on success
+    (never half-written), with its mode from the umask."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o666 & ~umask())  # mkstemp makes 0600
+        self.fh = os.fdopen(fd, "wb")
+
+    def commit(self) -> None:
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.fh.close()
+        Path(self.tmp).unlink(missing_ok=True)
 
 
-def write_outputs(out_dir: Path, articles: list[Article], manifest: list[ManifestEntry],
+class TableSet:
+    """Every chosen format of some tables, open at once and fed row by row."""
+
+    def __init__(self, out_dir: Path, names: Iterable[str], formats: tuple[str, ...]):
+        from .formats import WRITERS
+        self.files: list[_StagedFile] = []
+        self.writers: dict[str, list] = {}
+        try:
+            for name in names:
+                table = TABLE_BY_NAME[name]
+                for fmt in formats:
+                    staged = _StagedFile(Path(out_dir) / f"{name}.{fmt}")
+                    self.files.append(staged)
+                    self.writers.setdefault(name, []).append(WRITERS[fmt](staged.fh, table.record))
+        except BaseException:
+            self.discard()
+            raise
+
+    def write(self, name: str, row: dict) -> None:
+        for writer in self.writers[name]:
+            writer.write(row)
+
+    def commit(self) -> list[Path]:
+        for writers in self.writers.values():
+            for writer in writers:
+                writer.close()
+        for staged in self.files:
+            staged.commit()
+        return [f.path for f in self.files]
+
+    def discard(self) -> None:
+        for staged in self.files:
+            staged.discard()
+
+
+def write_outputs(out_dir: Path, articles: Iterable[Article], manifest: list[ManifestEntry],
                   stats: dict[str, Any], formats: tuple[str, ...] = DEFAULT_FORMATS,
                   dataset: list | None = None, duplicates: list | None = None) -> list[Path]:
     """Every table in every chosen format, the JSON Schemas, `datapackage.json` (with CSV) and
-    `manifest.json`. Returns the paths written, in writing order."""
-    rows = table_rows(articles, dataset or [], duplicates or [])
-    written = write_tables(Path(out_dir), rows, formats)
-    path = Path(out_dir) / "manifest.json"
+    `manifest.json`. `articles` is read once, one article at a time (it may stream from disk).
+    Returns the paths written, in writing order."""
+    out_dir = Path(out_dir)
+    tables = TableSet(out_dir, [t.name for t in TABLES], formats)
+    try:
+        for name, row in table_rows(articles, dataset or [], duplicates or []):
+            tables.write(name, row)
+        written = tables.commit()
+    except BaseException:
+        tables.discard()
+        raise
+    written += write_support(out_dir, formats)
+    path = out_dir / "manifest.json"
     atomic_write(path, to_json({"inputs": [m.to_dict() for m in manifest], "stats": stats}))
     return [*written, path]
 
 
 def write_tables(out_dir: Path, rows: dict[str, list[dict]], formats: tuple[str, ...]) -> list[Path]:
     """The given tables in every chosen format, plus the JSON Schemas and (with CSV) datapackage.json."""
+    out_dir = Path(out_dir)
+    tables = TableSet(out_dir, [t.name for t in TABLES if t.name in rows], formats)
+    try:
+        for name, table_rows_ in rows.items():
+            for row in table_rows_:
+                tables.write(name, row)
+        written = tables.commit()
+    except BaseException:
+        tables.discard()
+        raise
+    return written + write_support(out_dir, formats)
+
+
+def write_support(out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+    """The JSON Schemas of every table and, with CSV, the Frictionless `datapackage.json`."""
     from .datapackage import datapackage, json_schemas
 
     written: list[Path] = []
-
-    def put(name: str, data: str | bytes) -> None:
-        path = out_dir / name
-        atomic_write(path, data)
-        written.append(path)
-
-    for table in TABLES:
-        if table.name in rows:
-            for fmt in formats:
-                put(f"{table.name}.{fmt}", render(table, rows[table.name], fmt))
     for name, schema in json_schemas().items():
-        put(name, to_json(schema))
+        atomic_write(out_dir / name, to_json(schema))
+        written.append(out_dir / name)
     if "csv" in formats:
-        put("datapackage.json", to_json(datapackage()))
+        atomic_write(out_dir / "datapackage.json", to_json(datapackage()))
+        written.append(out_dir / "datapackage.json")
     return written

@@ -1,42 +1,116 @@
-"""One writer per format. Each takes the rows (plain data from `schema.to_data`) and the record
-class that defines them, and returns the file's content; writing it is the caller's job."""
+"""One writer per format. A writer is opened on a binary file, takes the rows one at a time (plain
+data from `schema.to_data`), and is closed when the table ends: a table is never held whole in
+memory, however many articles a run has. The record class that defines the rows gives the CSV
+columns and the Parquet schema.
+
+The bytes depend only on the rows: a JSON array written row by row is byte for byte what
+`json.dumps(rows, indent=2)` gives; Parquet row groups hold a fixed number of rows.
+"""
 from __future__ import annotations
 
 import csv
 import io
 import json
+from typing import BinaryIO
 
 from ..schema import arrow_schema, columns_of, csv_row
 
 
-def write_json(rows: list[dict], record: type) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+class Writer:
+    def __init__(self, fh: BinaryIO, record: type):
+        self.fh, self.record = fh, record
+
+    def write(self, row: dict) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Finish the table (the file itself is the caller's to close)."""
 
 
-def write_jsonl(rows: list[dict], record: type) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+class _TextWriter(Writer):
+    def __init__(self, fh: BinaryIO, record: type):
+        super().__init__(fh, record)
+        self.text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()  # leave the binary file open for the caller
 
 
-def write_csv(rows: list[dict], record: type) -> str:
+class JsonWriter(_TextWriter):
+    """A JSON array, two-space indent, one row after another."""
+
+    def __init__(self, fh: BinaryIO, record: type):
+        super().__init__(fh, record)
+        self.rows = 0
+
+    def write(self, row: dict) -> None:
+        item = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        self.text.write(("[\n  " if not self.rows else ",\n  ") + item)
+        self.rows += 1
+
+    def close(self) -> None:
+        self.text.write("\n]\n" if self.rows else "[]\n")
+        super().close()
+
+
+class JsonLinesWriter(_TextWriter):
+    def write(self, row: dict) -> None:
+        self.text.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+class CsvWriter(_TextWriter):
     """Flat columns (nested records spread into `parent_child`), list cells as JSON arrays, null as
     an empty cell, formula-like strings escaped with a leading apostrophe."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.name for c in columns_of(record)])
-    writer.writerows(csv_row(row, record) for row in rows)
-    return buf.getvalue()
+
+    def __init__(self, fh: BinaryIO, record: type):
+        super().__init__(fh, record)
+        self.csv = csv.writer(self.text, lineterminator="\n")
+        self.csv.writerow([c.name for c in columns_of(record)])
+
+    def write(self, row: dict) -> None:
+        self.csv.writerow(csv_row(row, self.record))
 
 
-def write_parquet(rows: list[dict], record: type) -> bytes:
+class ParquetWriter(Writer):
     """Real list and struct columns, typed by the record's schema (no pandas metadata, so the bytes
-    depend only on the rows)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    depend only on the rows), zstd, in row groups of ROW_GROUP rows."""
 
-    table = pa.Table.from_pylist(rows, schema=arrow_schema(record))
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue().to_pybytes()
+    ROW_GROUP = 10_000
+
+    def __init__(self, fh: BinaryIO, record: type):
+        import pyarrow.parquet as pq
+
+        super().__init__(fh, record)
+        self.schema = arrow_schema(record)
+        self.parquet = pq.ParquetWriter(fh, self.schema, compression="zstd")
+        self.buffer: list[dict] = []
+
+    def write(self, row: dict) -> None:
+        self.buffer.append(row)
+        if len(self.buffer) >= self.ROW_GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        self.parquet.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
+        self.buffer = []
+
+    def close(self) -> None:
+        if self.buffer:
+            self._flush()
+        self.parquet.close()
 
 
-WRITERS = {"json": write_json, "jsonl": write_jsonl, "csv": write_csv, "parquet": write_parquet}
+WRITERS: dict[str, type[Writer]] = {"json": JsonWriter, "jsonl": JsonLinesWriter, "csv": CsvWriter,
+                                    "parquet": ParquetWriter}
+
+
+def render(rows, record: type, fmt: str) -> bytes:
+    """A whole table in one format, in memory (for small tables and standard output)."""
+    buf = io.BytesIO()
+    writer = WRITERS[fmt](buf, record)
+    for row in rows:
+        writer.write(row)
+    writer.close()
+    return buf.getvalue()

@@ -1,6 +1,7 @@
 """The output tables: which record class each one holds, its keys, and its rows."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..curate import DatasetRow
@@ -42,14 +43,27 @@ def stretch_flags(article: Article) -> list[Flag]:
     return list(article.flags) + [f for r in article.stretches for f in r.flags]
 
 
-def table_rows(articles, dataset: list[DatasetRow], duplicates: list[Duplicate]) -> dict[str, list[dict]]:
-    """Every table's rows as plain data; `articles` is read once (it may stream from disk)."""
-    rows: dict[str, list[dict]] = {"stretches": [], "articles": [], "flags": []}
+def table_rows(articles, dataset: list[DatasetRow], duplicates: list[Duplicate]) -> Iterator[tuple[str, dict]]:
+    """Every table's rows as (table name, plain data), in writing order; `articles` is read once,
+    one article at a time (it may stream from disk), and no table is gathered in memory."""
     for article in articles:
-        rows["stretches"].extend(to_data(r) for r in article.stretches)
-        rows["articles"].append(to_data(article.row()))
-        rows["flags"].extend(to_data(f) for f in stretch_flags(article))
-    rows["flags"].extend(to_data(f) for d in dataset for f in d.flags)
-    rows["dataset"] = [to_data(d) for d in dataset]
-    rows["duplicates"] = [to_data(d) for d in duplicates]
+        for record in article.stretches:
+            yield "stretches", to_data(record)
+        yield "articles", to_data(article.row())
+        for flag in stretch_flags(article):
+            yield "flags", to_data(flag)
+    for row in dataset:
+        for flag in row.flags:
+            yield "flags", to_data(flag)
+    for row in dataset:
+        yield "dataset", to_data(row)
+    for duplicate in duplicates:
+        yield "duplicates", to_data(duplicate)
+
+
+def table_lists(articles, dataset: list[DatasetRow], duplicates: list[Duplicate]) -> dict[str, list[dict]]:
+    """Every table's rows gathered in lists (for small runs held in memory: the Python API)."""
+    rows: dict[str, list[dict]] = {t.name: [] for t in TABLES}
+    for name, row in table_rows(articles, dataset, duplicates):
+        rows[name].append(row)
     return rows
