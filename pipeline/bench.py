@@ -10,12 +10,17 @@ A benchmark, not a test: it prints figures, asserts nothing. From one invocation
 - the time of a no-op re-run over the LARGE corpus (nothing changed: nothing is redone).
 
 The corpus is built in a temporary folder from the real pages in ../shared (the development
-corpus and the seed article), each copy varied a little (a hold time, a closing line), so every
-page has its own bytes and no two copies give the same content digest.
+corpus, the seed article and the 181 news pages of the article-extraction benchmark, so that
+most pages are HTML as a crawl's are), each copy varied a little (a hold time, a closing line), so
+every page has its own bytes and no two copies give the same content digest.
+
+Beside the reference, CPU time per page in one process by input format (HTML, Markdown, text):
+trafilatura reads HTML, so that is where the two do the same job.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import shutil
@@ -32,15 +37,22 @@ _SECONDS = re.compile(r"\b(\d{1,3}) seconds\b")
 
 
 def source_pages() -> list[Path]:
-    pages = sorted((SHARED / "dev-corpus" / "pages").glob("*")) + sorted((SHARED / "seed").glob("*"))
+    pages = (sorted((SHARED / "dev-corpus" / "pages").glob("*")) + sorted((SHARED / "seed").glob("*"))
+             + sorted((SHARED / "bench" / "article-extraction" / "html").glob("*.html.gz")))
     if not pages:
         sys.exit(f"no pages under {SHARED}; set STRETCHPIPE_SHARED to the shared folder")
     return pages
 
 
+def _read_source(path: Path) -> tuple[Path, str]:
+    if path.suffix == ".gz":
+        return path.with_suffix(""), gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
+    return path, path.read_text(encoding="utf-8", errors="replace")
+
+
 def build_corpus(folder: Path, count: int) -> list[Path]:
     """`count` pages: the real pages in turn, copy n varied by its hold times and a closing line."""
-    originals = [(p, p.read_text(encoding="utf-8", errors="replace")) for p in source_pages()]
+    originals = [_read_source(p) for p in source_pages()]
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for i in range(count):
@@ -118,6 +130,32 @@ def trafilatura_rate(pages: list[Path]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
+def cpu_per_page(pages: list[Path]) -> dict[str, tuple[int, float, float]]:
+    """By file type: pages, CPU ms per page of stretchpipe's whole page work (process_one: read,
+    clean, extract, audit) and of trafilatura.extract, both in this one process, warmed up."""
+    import trafilatura
+
+    from .run import Task, process_one, warm_up
+    warm_up()
+    by_type: dict[str, list[Path]] = {}
+    for page in pages:
+        by_type.setdefault(page.suffix.lstrip(".") or "txt", []).append(page)
+    figures = {}
+    for kind, group in sorted(by_type.items()):
+        process_one(Task(str(group[0])))
+        start = time.process_time()
+        for page in group:
+            process_one(Task(str(page)))
+        ours = (time.process_time() - start) / len(group) * 1000
+        texts = [p.read_text(encoding="utf-8") for p in group]
+        start = time.process_time()
+        for text in texts:
+            trafilatura.extract(text, deduplicate=False)
+        theirs = (time.process_time() - start) / len(group) * 1000
+        figures[kind] = (len(group), ours, theirs)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1000, help="pages for throughput and the first memory figure")
@@ -136,7 +174,12 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
         print(f"2 workers / 1 worker: {one.process / two.process:.2f}x processing, {one.wall / two.wall:.2f}x overall "
               f"(this machine's ceiling now: {machine_ceiling():.2f}x for two CPU-bound processes)", flush=True)
-        print(f"trafilatura.extract alone, 1 process: {trafilatura_rate(small):6.1f} pages/s", flush=True)
+        rate = trafilatura_rate(small)
+        print(f"trafilatura.extract alone, 1 process: {rate:6.1f} pages/s; stretchpipe with 2 workers "
+              f"{args.small / two.wall / rate:.2f}x that overall", flush=True)
+        for kind, (n, ours, theirs) in cpu_per_page(small).items():
+            print(f"  CPU per page, 1 process, {n} {kind} pages: stretchpipe {ours:.1f} ms, "
+                  f"trafilatura.extract {theirs:.1f} ms ({theirs / ours:.2f}x)", flush=True)
         build_corpus(work / "large", args.large)
         large = timed_run(work / "large", work / "out-large", 2)
         print(f"{args.large} pages, 2 workers: {args.large / large.wall:6.1f} pages/s overall ({large.wall:.1f} s: "

@@ -82,6 +82,10 @@ class BudgetConfig:
 
     timeout_seconds: float = 30.0  # wall clock per input, reading included
     memory_mb: int = 2048  # growth of a worker's address space while it processes one input
+    # a local worker is replaced by a fresh fork of the warmed-up parent after this many inputs:
+    # what a worker accumulates over a long run (spaCy's string store grows with every new word,
+    # allocator fragmentation) stays bounded whatever the corpus size
+    tasks_per_worker: int = 500
 
 
 @dataclass(frozen=True)

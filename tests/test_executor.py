@@ -321,6 +321,23 @@ def test_a_worker_killed_while_idle_is_replaced_and_the_stream_goes_on():
     assert list(in_order(engine.map(_double, tasks()))) == [0, 2, 4, 6]
 
 
+def _worker_pid(n):
+    return n, os.getpid()
+
+
+def test_a_worker_is_replaced_by_a_fresh_one_after_its_share_of_tasks():
+    """What a worker accumulates over a long run (spaCy's string store) stays bounded: after
+    `tasks_per_worker` inputs a fresh worker takes over, and no task is lost or reordered."""
+    from pipeline.executors import Budget, in_order, make_engine
+
+    engine = make_engine("local", workers=1, budget=Budget(timeout_seconds=10, tasks_per_worker=3))
+    results = list(in_order(engine.map(_worker_pid, range(7))))
+    assert [n for n, _ in results] == list(range(7))
+    pids = [pid for _, pid in results]
+    assert pids[0] == pids[1] == pids[2] != pids[3] == pids[4] == pids[5] != pids[6]
+    assert os.getpid() not in pids
+
+
 def test_a_set_moved_aside_by_an_interrupted_fallback_swap_is_put_back(tmp_path):
     from pipeline.outputs import OutputSet
     (tmp_path / "a.txt").write_text(GOOD)

@@ -33,6 +33,7 @@ class Budget:
 
     timeout_seconds: float = BUDGET.timeout_seconds
     memory_mb: int = BUDGET.memory_mb
+    tasks_per_worker: int = BUDGET.tasks_per_worker  # 0 = a worker serves the whole run
 
 
 @dataclass(frozen=True)

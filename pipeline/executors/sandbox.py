@@ -43,6 +43,7 @@ class Sandbox:
         self._process.start()
         child.close()
         self.conn: Connection = parent
+        self.served = 0  # tasks finished by this worker process
 
     def send(self, position: int, task: Any) -> None:
         try:
@@ -69,6 +70,9 @@ class Sandbox:
         if kind == "failure" and payload.code == errors.OUT_OF_MEMORY:
             self._replace(None)  # the child exits after a MemoryError
         self.position, self.deadline = None, float("inf")
+        self.served += 1
+        if self._budget.tasks_per_worker and self.served >= self._budget.tasks_per_worker:
+            self.renew()
         return payload
 
     def stop_overdue(self) -> Failure:
@@ -85,6 +89,11 @@ class Sandbox:
             result = self.receive()
             if result is not BEAT:
                 return result
+
+    def renew(self) -> None:
+        """A fresh worker in place of one that has served its share of tasks (it is idle)."""
+        self.close()
+        self._start()
 
     def close(self) -> None:
         if self.position is not None:  # busy (an interrupted run): no point waiting for the page
