@@ -35,13 +35,14 @@ class _Kept:
 
 
 def finish(articles: Iterable[Article], roots: Iterable[str], *, manifest: list[ManifestEntry] | None = None,
-           stats=None, dedupe: bool = True, curate: bool = True) -> Finished:
+           stats=None, dedupe: bool = True, curate: bool = True, spill_dir=None) -> Finished:
+    """`spill_dir`: where dedupe keeps its temporary shingle file (default: the system's temp folder)."""
     from .curate import Curator
     from .dedupe import DuplicateFinder
 
     roots = [str(r) for r in roots]
     assigner = IdAssigner(roots)
-    finder = DuplicateFinder()
+    finder = DuplicateFinder(spill_dir=spill_dir)
     try:
         for article in articles:  # first pass: ids, and what dedupe needs (kept compact or on disk)
             assigner.assign(article)

@@ -172,7 +172,7 @@ class ContainmentIndex:
 class DuplicateFinder:
     """Add the run's articles one at a time (ids already set), then ask for the duplicates."""
 
-    def __init__(self, config: DedupeConfig = DEDUPE):
+    def __init__(self, config: DedupeConfig = DEDUPE, spill_dir=None):
         self.config = config
         self.candidates: list[Candidate] = []
         self._first: list[int] = []  # per article: the first article with the same text (itself if none)
@@ -181,7 +181,7 @@ class DuplicateFinder:
         self._signatures: list[np.ndarray] = []  # per distinct article: MinHash values (uint32)
         self._sizes: list[int] = []  # per distinct article: distinct shingles
         self._spans: dict[int, tuple[int, int]] = {}  # article -> (offset, count) of its shingle hashes in the spill
-        self._spill = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-")
+        self._spill = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-", dir=spill_dir)
         self._end = 0
 
     def add(self, article: Article) -> None:

@@ -395,11 +395,12 @@ def _write_set(output_set, store, inputs: list[str], slots: list[Slot], summary:
     from .emit import write_outputs
 
     articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
-    finished = finish(articles, inputs, manifest=summary.manifest, stats=summary.stats)  # ids, duplicates, dataset
-    result.duplicates, result.dataset_rows = len(finished.duplicates), len(finished.dataset)
-    result.stretches -= sum(d.record_count for d in finished.duplicates)  # count the kept articles' only
     staging = output_set.stage()
     try:
+        # ids, duplicates, dataset; dedupe's spill file lives beside the set (a full disk is SP504 too)
+        finished = finish(articles, inputs, manifest=summary.manifest, stats=summary.stats, spill_dir=output_set.home)
+        result.duplicates, result.dataset_rows = len(finished.duplicates), len(finished.dataset)
+        result.stretches -= sum(d.record_count for d in finished.duplicates)  # count the kept articles' only
         names = [p.name for p in write_outputs(staging, finished.articles, summary.manifest,
                                                dict(sorted(summary.stats.items())), formats,
                                                dataset=finished.dataset, duplicates=finished.duplicates)]

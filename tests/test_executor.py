@@ -210,6 +210,28 @@ def test_a_full_disk_leaves_the_previous_set_intact(tmp_path, monkeypatch):
     assert not list((tmp_path / ".out.stretchpipe").glob("staging-*")), "the staging folder is cleaned up"
 
 
+def test_a_full_disk_while_dedupe_spills_its_shingles_is_sp504_too(tmp_path, monkeypatch):
+    """Dedupe writes each article's shingles to a file beside the set; a full disk there is the
+    same clear SP504 as a failed table write, with the previous set intact."""
+    import io
+
+    import pipeline.dedupe
+    (tmp_path / "a.txt").write_text(GOOD)
+    out = tmp_path / "out"
+    assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
+    before = outputs(out)
+    (tmp_path / "b.txt").write_text(GOOD.replace("Hip", "Evening"))
+
+    class FullDisk(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(pipeline.dedupe.tempfile, "TemporaryFile", lambda **kwargs: FullDisk())
+    result = invoke("run", tmp_path / "a.txt", tmp_path / "b.txt", "--out", out)
+    assert result.exit_code == 1 and "[SP504]" in result.output and "No space left" in result.output
+    assert "Traceback" not in result.output
+    assert outputs(out) == before
+
+
 def test_a_run_that_processed_nothing_never_replaces_a_dataset(tmp_path):
     (tmp_path / "a.txt").write_text(GOOD)
     out = tmp_path / "out"
