@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -45,7 +46,8 @@ class Knowledge:
     _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
     _name_keys: list[str] = field(default_factory=list, repr=False)
     _stretch_keys: list[str] = field(default_factory=list, repr=False)
-    _mention_index: list[tuple[str, ExerciseEntry]] = field(default_factory=list, repr=False)
+    _mentions: dict[str, tuple[int, ExerciseEntry]] = field(default_factory=dict, repr=False)  # name -> (rank, entry)
+    _mention_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)  # first word -> word counts
     _generic_re: re.Pattern | None = field(default=None, repr=False)
     _stretch_word_re: re.Pattern | None = field(default=None, repr=False)
     _exercise_word_re: re.Pattern | None = field(default=None, repr=False)
@@ -63,8 +65,13 @@ class Knowledge:
                     self._name_index.setdefault(stripped, entry)
         self._name_keys = list(self._name_index)
         self._stretch_keys = [k for k, e in self._name_index.items() if e.kind.endswith("stretch")]
-        self._mention_index = [(k, e) for k, e in self._name_index.items()
-                               if " " in k or k.endswith("asana") or (e.kind == "strength" and len(k) >= 6)]
+        mentionable = [(k, e) for k, e in self._name_index.items()
+                       if " " in k or k.endswith("asana") or (e.kind == "strength" and len(k) >= 6)]
+        self._mentions = {k: (rank, e) for rank, (k, e) in enumerate(mentionable)}
+        lengths: dict[str, set[int]] = {}
+        for k, _ in mentionable:
+            lengths.setdefault(k.split()[0], set()).add(len(k.split()))
+        self._mention_lengths = {word: tuple(sorted(n)) for word, n in lengths.items()}
         words = sorted(self.lexicon["exercise_words"], key=len, reverse=True)
         self._exercise_word_re = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b", re.I)
 
@@ -121,8 +128,16 @@ class Knowledge:
         often as poses, so only several-word aliases, Sanskrit names and longer one-word
         strength names ("deadlifts", "pushups") count as mentions.
         """
-        key = f" {name_key(text)} "
-        return list(dict.fromkeys(entry for name, entry in self._mention_index if f" {name} " in key))
+        # Names are looked up by the runs of words that start with a name's first word, not by a
+        # scan of every name (this runs on most sentences); found in the data file's order.
+        words = name_key(text).split()
+        found = []
+        for i, word in enumerate(words):
+            for n in self._mention_lengths.get(word, ()):
+                hit = self._mentions.get(" ".join(words[i:i + n]))
+                if hit is not None:
+                    found.append(hit)
+        return list(dict.fromkeys(entry for _, entry in sorted(found, key=itemgetter(0))))
 
     def looks_like_exercise(self, text: str, fuzzy: bool = True) -> bool:
         """An exercise word ("stretch", "pose") or a knowledge-base name; `fuzzy=False` skips the

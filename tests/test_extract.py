@@ -190,3 +190,21 @@ def test_number_only_heading_links_by_the_exercise_its_first_sentence_names():
     article = article_from(text)
     assert [(r.name, r.canonical_name, r.kind) for r in article.records] == [
         ("Exercise 1", "Cat-Cow Stretch", "dynamic-stretch"), ("Exercise 2", "Glute Bridge", "strength")]
+
+
+def test_mentions_are_whole_names_found_in_data_file_order():
+    from pipeline.knowledge import load_knowledge
+
+    kb = load_knowledge()
+
+    def named(text):
+        return [e.canonical_name for e in kb.find_mentions(text)]
+
+    assert named("Move from downward dog into child's pose, then add deadlifts.") == [
+        "Child's Pose", "Deadlift", "Downward-Facing Dog"]
+    assert named("Balasana, then Cat-Cow") == ["Cat-Cow Stretch", "Child's Pose"]
+    # one name inside another: both are mentioned
+    assert named("Side child's pose") == ["Child's Pose", "Child's Pose with Side Stretch"]
+    # only whole words; one-word everyday aliases are no mentions
+    assert named("Three downward dogs") == [] and named("A child's posed photo") == []
+    assert named("Pull a chair up to the bridge.") == []
