@@ -306,7 +306,17 @@ def find_phased_time(sentence: str, kb: Knowledge | None = None) -> HoldTime | N
 
 
 def find_breaths(sentence: str, kb: Knowledge | None = None) -> Range | None:
-    g = _grammar(kb or load_knowledge())
+    kb = kb or load_knowledge()
+    return _breaths_in(sentence, kb) if len(sentence) > _CACHED_CHARS else _cached_breaths(sentence, kb)
+
+
+@lru_cache(maxsize=4096)  # extraction asks it of one sentence several times (steps, then all usable text)
+def _cached_breaths(sentence: str, kb: Knowledge) -> Range | None:
+    return _breaths_in(sentence, kb)
+
+
+def _breaths_in(sentence: str, kb: Knowledge) -> Range | None:
+    g = _grammar(kb)
     for m in g.breath.finditer(sentence):
         a, b = _number(m.group("a"), g), _number(m.group("b"), g)
         if a is None:
@@ -366,5 +376,15 @@ def _repetitions_in(sentence: str, kb: Knowledge) -> Range | None:
 
 
 def find_frequency(sentence: str, kb: Knowledge | None = None) -> str | None:
-    m = _grammar(kb or load_knowledge()).frequency.search(sentence)
+    kb = kb or load_knowledge()
+    return _frequency_in(sentence, kb) if len(sentence) > _CACHED_CHARS else _cached_frequency(sentence, kb)
+
+
+@lru_cache(maxsize=4096)  # a page's sentences are asked again for each record they belong to
+def _cached_frequency(sentence: str, kb: Knowledge) -> str | None:
+    return _frequency_in(sentence, kb)
+
+
+def _frequency_in(sentence: str, kb: Knowledge) -> str | None:
+    m = _grammar(kb).frequency.search(sentence)
     return m.group(0).strip() if m else None
