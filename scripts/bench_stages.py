@@ -8,7 +8,8 @@ the CPU time of this process per stage: acquire (decode, format, page metadata; 
 metadata alone, the page's one parse included), clean, extract, audit, identity. The whole
 pipeline per page is set beside trafilatura's `extract` on the same pages (the reference a user
 would otherwise start from). One process, after a warm-up pass over all pages; the best of
-`--repeat` passes per stage (the least disturbed by other work on the machine). A benchmark: it prints, asserts nothing.
+`--repeat` passes per stage (the least disturbed by other work on the machine). A benchmark: it
+prints, asserts nothing.
 """
 from __future__ import annotations
 

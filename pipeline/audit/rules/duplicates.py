@@ -52,18 +52,23 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
 def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
     """Two sections that describe one stretch under different names."""
     d = ctx.data
-    for a, b in combinations(ctx.article.records, 2):
-        ka, kb_ = name_key(a.name), name_key(b.name)
-        if ka in kb_ or kb_ in ka:  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
-            continue
+    records = ctx.article.records
+    # every pair of records is compared: what a pair reads of each record is read once per record
+    names = [name_key(r.name) for r in records]
+    steps = [" ".join(r.steps) for r in records]
+    described = [_descriptions(r) for r in records]
+    for i, j in combinations(range(len(records)), 2):
+        a, b = records[i], records[j]
+        if names[i] in names[j] or names[j] in names[i]:
+            continue  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
         reason, quotes = None, ()
         if a.canonical_name and a.canonical_name == b.canonical_name:
             reason = f"both are {a.canonical_name}"
         elif len(a.steps) >= 2 and len(b.steps) >= 2 and \
-                fuzz.token_sort_ratio(" ".join(a.steps), " ".join(b.steps)) >= d.steps_similarity:
+                fuzz.token_sort_ratio(steps[i], steps[j]) >= d.steps_similarity:
             reason = "their steps are nearly the same"
         else:
-            said = _describes_as(a, b, d) or _describes_as(b, a, d)
+            said = _describes_as(described[i], names[j], d) or _describes_as(described[j], names[i], d)
             if said:
                 reason, quotes = "one describes itself as the other", (said,)
         if reason:
@@ -71,14 +76,18 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
             yield Hit(f"“{a.name}” and “{b.name}” look like one exercise: {reason}", quotes + heads, stretch=b.name)
 
 
-def _describes_as(a: Stretch, b: Stretch, d) -> Quote | None:
+def _descriptions(record: Stretch) -> list[tuple[Quote, str]]:
+    """The sentences of a record that may say what it is (not steps, not off-topic), with name keys."""
+    return [(q, name_key(q.text)) for q in record.evidence.sentences if q.role not in ("off_topic", "step")]
+
+
+def _describes_as(sentences: list[tuple[Quote, str]], other: str, d) -> Quote | None:
     """'Seated Twist exercise is an easy spinal twist...' in the section of Seated Twist, beside a
-    section called Spinal Twist; 'is a gentler version of X' is a variant, not the same exercise."""
-    target = re.compile(d.self_description + r"(" + re.escape(name_key(b.name)) + r")\b")
-    for q in a.evidence.sentences:
-        if q.role in ("off_topic", "step"):
-            continue
-        m = target.search(name_key(q.text))
+    section called Spinal Twist (`other`, its name key); 'is a gentler version of X' is a variant,
+    not the same exercise."""
+    target = re.compile(d.self_description + r"(" + re.escape(other) + r")\b")
+    for q, key in sentences:
+        m = target.search(key)
         if m and not d.variant_words.search(m.group(0)):
             return q
     return None
