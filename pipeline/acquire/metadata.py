@@ -192,12 +192,15 @@ def _canonical(tree) -> str | None:
     return hrefs[0].strip() or None if hrefs else None
 
 
+_LANGUAGE_SOURCES = ("/html/@lang | //html/@lang | //html/@xml:lang",
+                     "//meta[translate(@http-equiv, 'CONTENTLANGUAGE', 'contentlanguage')='content-language']/@content",
+                     "//meta[@property='og:locale']/@content")
+
+
 def _language(tree) -> str | None:
-    for value in (tree.xpath("/html/@lang | //html/@lang | //html/@xml:lang")
-                  + tree.xpath("//meta[translate(@http-equiv, 'CONTENTLANGUAGE', 'contentlanguage')"
-                               "='content-language']/@content")
-                  + tree.xpath("//meta[@property='og:locale']/@content")):
-        value = value.strip().replace("_", "-")
-        if value:
-            return value.split(",")[0].strip()
+    for source in _LANGUAGE_SOURCES:  # in order, each searched only when the ones before say nothing
+        for value in tree.xpath(source):
+            value = value.strip().replace("_", "-")
+            if value:
+                return value.split(",")[0].strip()
     return None

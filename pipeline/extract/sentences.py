@@ -74,6 +74,10 @@ class Lexicon:
     stretch_noun: str
     predicate_links: frozenset[str]  # "the hips and back open": words between a body part and its predicate
     limb_areas: frozenset[str]  # "stretch your arms overhead": limbs moved, not stretched
+    body_determiners: frozenset[str]  # "your back": a body part, not a direction
+    target_predicates: frozenset[str]  # "the hips open": a predicate after the body part
+    predicates_any: frozenset[str]  # a verb that opens a new clause after a comma
+    ambiguous_body_words: frozenset[str]  # "back", "side": a body part only in context
 
 
 @lru_cache(maxsize=4)
@@ -116,6 +120,10 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         stretch_noun=lx["sentence_words"]["stretch_noun"],
         predicate_links=frozenset(lx["sentence_words"]["predicate_links"]),
         limb_areas=frozenset(lx["sentence_words"]["limb_areas"]),
+        body_determiners=frozenset(lx["body_part_determiners"]),
+        target_predicates=frozenset(lx["target_predicates"]),
+        predicates_any=frozenset(lx["predicate_verbs"]) | frozenset(lx["instruction_verbs"]),
+        ambiguous_body_words=frozenset(lx["ambiguous_body_words"]),
     )
 
 
@@ -235,11 +243,9 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
         return _unique(s.label_ for s in spans)
     cues = {STEP: lex.step_target_cues, ASIDE: lex.aside_target_cues}.get(role, lex.target_cues)
     found: list[str] = []
-    determiners = set(kb.lexicon["body_part_determiners"])
-    predicates = set(kb.lexicon["target_predicates"])
-    predicates_any = frozenset(kb.lexicon["predicate_verbs"]) | lex.verbs
+    determiners, predicates = lex.body_determiners, lex.target_predicates
+    predicates_any, ambiguous = lex.predicates_any, lex.ambiguous_body_words
     last_end: int | None = None
-    ambiguous = set(kb.lexicon["ambiguous_body_words"])
     for span in sorted(spans, key=lambda s: s.start):
         i = span.start - sent.start
         if span.text.lower() in ambiguous and (i == 0 or sent[i - 1].lower_ not in determiners) \
@@ -278,7 +284,7 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
     return _unique(found)
 
 
-def _opens_after(sent: Span, span: Span, spans: list[Span], predicates: set[str], lex: Lexicon) -> bool:
+def _opens_after(sent: Span, span: Span, spans: list[Span], predicates: frozenset[str], lex: Lexicon) -> bool:
     """"the heart center, hips and back open", "the ribcage is open": the predicate follows."""
     starts = {s.start: s for s in spans}
     j = span.end
