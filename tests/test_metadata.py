@@ -111,3 +111,12 @@ def test_a_page_is_parsed_once_and_its_metadata_reading_leaves_the_tree_as_parse
         assert len(calls) == 1, path.name
         assert etree.tostring(taken) == etree.tostring(real_parse(text)), path.name
         assert html.parse(text) is not taken  # handed out once: the next caller gets its own tree
+
+
+def test_a_page_that_opens_with_an_xml_declaration_keeps_its_metadata(tmp_path):
+    # lxml refuses a str that declares its encoding: the page's one parse drops the declaration first
+    path = tmp_path / "page.xhtml.html"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + _page([], VISIBLE))
+    meta = read_page(str(path)).metadata
+    assert (meta.title, meta.author, meta.language) == ("Two Hamstring Stretches", "Ana Lima", "en-GB")
+    assert meta.canonical_url == "https://example.org/hamstrings"
