@@ -9,8 +9,11 @@ import re
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.lookups import load_lookups
+from spacy.pipeline import SpanRuler
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from .knowledge import Knowledge, load_knowledge
@@ -42,6 +45,63 @@ def make_lemmatizer(nlp: Language, name: str) -> LowercaseLookupLemmatizer:
     return LowercaseLookupLemmatizer()
 
 
+class OpenerSpanRuler(SpanRuler):
+    """spaCy's span ruler, skipping a document in which no word can open one of its token patterns.
+
+    spaCy's Matcher tries every pattern at every token, its `IN` tests in Python: for the position
+    cues the costliest step of the pipeline, on sentences most of which name no position at all. A
+    match starts at a token that satisfies its pattern's first token, so a document without such a
+    token gets what the ruler would give it, no span, at the cost of one look at its words. When a
+    pattern's first token is not a plain LOWER or LEMMA test (a phrase, an operator, other
+    attributes), every document is matched."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        openers = self._openers()
+        if openers is not None and not _may_open(doc, openers):
+            self.set_annotations(doc, [])
+            return doc
+        return super().__call__(doc)
+
+    def _openers(self) -> dict[int, frozenset[int]] | None:
+        key = (id(self._patterns), len(self._patterns))  # the ruler replaces or grows its pattern list
+        if getattr(self, "_openers_for", None) != key:
+            self._openers_for, self._openers_found = key, _first_tokens(self._patterns)
+        return self._openers_found
+
+
+def _first_tokens(patterns: list) -> dict[int, frozenset[int]] | None:
+    """{LOWER: hashes, LEMMA: hashes} that the patterns' first tokens accept; None when one of them
+    is not a plain test of one of the two."""
+    found: dict[int, set[int]] = {LOWER: set(), LEMMA: set()}
+    for entry in patterns:
+        tokens = entry["pattern"]
+        if isinstance(tokens, str) or not tokens or len(tokens[0]) != 1:
+            return None
+        [(attr, value)] = tokens[0].items()
+        if attr not in ("LOWER", "LEMMA"):
+            return None
+        if isinstance(value, str):
+            values = [value]
+        elif isinstance(value, dict) and list(value) == ["IN"]:
+            values = value["IN"]
+        else:
+            return None
+        found[LOWER if attr == "LOWER" else LEMMA].update(get_string_id(v) for v in values)
+    return {attr: frozenset(hashes) for attr, hashes in found.items()}
+
+
+def _may_open(doc: Doc, openers: dict[int, frozenset[int]]) -> bool:
+    words = doc.to_array([LOWER, LEMMA])
+    return not (openers[LOWER].isdisjoint(words[:, 0].tolist()) and openers[LEMMA].isdisjoint(words[:, 1].tolist()))
+
+
+@Language.factory("stretchpipe_opener_span_ruler", assigns=["doc.spans"],
+                  default_config={"spans_key": "ruler", "spans_filter": None, "validate": False})
+def make_opener_span_ruler(nlp: Language, name: str, spans_key: str, spans_filter, validate: bool) -> OpenerSpanRuler:
+    return OpenerSpanRuler(nlp, name, spans_key=spans_key, spans_filter=spans_filter, validate=validate,
+                           overwrite=True)  # as spaCy's own span_ruler factory
+
+
 def lemma(word: str) -> str:
     low = word.lower()
     return _lemma_table().get(low, low)
@@ -60,7 +120,7 @@ def build_nlp(kb: Knowledge | None = None) -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("stretchpipe_lemmatizer")
-    positions = nlp.add_pipe("span_ruler", name="position_cues",
+    positions = nlp.add_pipe("stretchpipe_opener_span_ruler", name="position_cues",
                              config={"spans_key": POSITIONS_KEY, "validate": True,
                                      "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
     body = nlp.add_pipe("span_ruler", name="body_parts",
