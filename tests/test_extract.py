@@ -208,3 +208,22 @@ def test_mentions_are_whole_names_found_in_data_file_order():
     # only whole words; one-word everyday aliases are no mentions
     assert named("Three downward dogs") == [] and named("A child's posed photo") == []
     assert named("Pull a chair up to the bridge.") == []
+
+
+def test_fuzzy_name_links_are_rapidfuzz_token_sort_matches():
+    # names are compared with their words sorted once: the choice and score are token_sort_ratio's
+    from rapidfuzz import fuzz, process
+
+    from pipeline.knowledge import _closest, load_knowledge, name_key
+
+    kb = load_knowledge()
+    headings = ["Hamstring Seated Stretch", "Dog Downward Facing", "Cat Cow Streches", "Pigeon Kapotasana",
+                "Knee to Chest, Single", "Neck Side Bend", "Doorway Chest Opener", "Calf Stretch at the Wall",
+                "Banana Split Sandwich"]
+    linked = 0
+    for keys, sorted_keys in ((kb._name_keys, kb._sorted_name_keys), (kb._stretch_keys, kb._sorted_stretch_keys)):
+        for key in map(name_key, headings):
+            best = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=75)
+            assert _closest(key, keys, sorted_keys, 75) == (best and (best[0], best[1])), key
+            linked += best is not None
+    assert linked >= 6 and kb.match_exercise("Dog Downward Facing")[0].canonical_name == "Downward-Facing Dog"
