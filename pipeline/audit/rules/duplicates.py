@@ -85,6 +85,9 @@ def _describes_as(sentences: list[tuple[Quote, str]], other: str, d) -> Quote | 
     """'Seated Twist exercise is an easy spinal twist...' in the section of Seated Twist, beside a
     section called Spinal Twist (`other`, its name key); 'is a gentler version of X' is a variant,
     not the same exercise."""
+    sentences = [(q, key) for q, key in sentences if other in key]  # the pattern ends in the other name
+    if not sentences:
+        return None  # (and the pattern, new for every name, is not compiled)
     target = re.compile(d.self_description + r"(" + re.escape(other) + r")\b")
     for q, key in sentences:
         m = target.search(key)
