@@ -83,4 +83,6 @@ def decode_page(source: str, data: bytes, *, transport: str | None = None, forma
 
 
 def _normalise_newlines(text: str) -> str:
+    if "\r" not in text:  # most pages: one quick scan instead of two replacing ones
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
