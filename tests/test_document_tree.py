@@ -6,6 +6,7 @@ The last tests read real pages from tests/devcorpus (sources in tests/devcorpus/
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from helpers import page_from
 
@@ -344,3 +345,18 @@ def test_a_name_over_a_stretching_lead_in_and_steps_comes_back():
     doc = clean_page(page_from(html, "html"))
     headings = texts(doc, "heading")
     assert "Side Glance" in headings
+
+
+@pytest.mark.parametrize("front", [
+    "title: Morning Stretches\nx: " + "[" * 1000 + "]" * 1000 + "\n",  # YAML past its parser's depth
+    "".join("  " * i + f"k{i}:\n" for i in range(600)) + "  " * 600 + "v: 1\n",
+    '{"title": "Morning Stretches", "x": ' + '{"k": ' * 5000 + "1" + "}" * 5000 + "}\n",  # JSON front matter
+])
+def test_front_matter_nested_past_the_parsers_depth_is_no_data_and_the_body_survives(tmp_path, front):
+    from pipeline.run import Task, process_one
+    page = tmp_path / "deep.md"
+    page.write_text("---\n" + front + "---\n\n## Hamstring Stretch\n\nSit on the floor "
+                    "with one leg straight and reach for your toes. Hold for 30 seconds, then switch legs.\n")
+    outcome = process_one(Task(str(page)))
+    assert [(e.status, e.code) for e in outcome.entries] == [("processed", None)]
+    assert [r.name for a in outcome.articles for r in a.records] == ["Hamstring Stretch"]

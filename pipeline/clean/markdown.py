@@ -77,8 +77,8 @@ def _load_front_matter(fence: str, body: str) -> Any:
         if body.lstrip().startswith("{"):
             return json.loads(body)
         return yaml.safe_load(body)
-    except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError, ValueError):
-        return None
+    except (yaml.YAMLError, json.JSONDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError):
+        return None  # unreadable front matter (broken, or nested past the parser's depth) is no data
 
 
 def _render(markdown: str, origin: list[int]) -> str:
