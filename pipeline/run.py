@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from . import errors
 from .acquire import STDIN, discover, display_name, read_pages
 from .acquire.files import read_bytes
+from .acquire.metadata import with_author
 from .audit import all_flags, audit_article
 from .clean import clean_page
 from .executors import Budget, Engine, Failure, in_order, make_engine, page_done
@@ -73,6 +74,8 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
     kb = load_knowledge()
     doc = clean_page(page, kb)
     article = extract_article(doc, kb)
+    if article.records:  # the author's costly search only where it is used
+        page = with_author(page)
     article.metadata = page.metadata  # the page's own metadata and JSON-LD, for provenance and the audit
     article = audit_article(article, kb, doc)
     attach_page(article, page, doc)

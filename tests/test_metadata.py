@@ -120,3 +120,41 @@ def test_a_page_that_opens_with_an_xml_declaration_keeps_its_metadata(tmp_path):
     meta = read_page(str(path)).metadata
     assert (meta.title, meta.author, meta.language) == ("Two Hamstring Stretches", "Ana Lima", "en-GB")
     assert meta.canonical_url == "https://example.org/hamstrings"
+
+
+def test_the_author_searched_later_is_the_one_extract_metadata_finds(tmp_path, monkeypatch):
+    """The author search (the costliest metadata step) waits until a page gives records; then it
+    finds what trafilatura's extract_metadata finds on the page as read. A page without records is
+    never searched."""
+    from trafilatura.metadata import extract_metadata
+
+    from pipeline.acquire.metadata import with_author
+
+    byline = ('<!doctype html><html><head><title>Neck Stretches</title></head><body><article>'
+              '<div class="author-name">Ana  Lima</div><h2>1. Neck Tilt</h2><p>Sit tall and drop your ear '
+              'toward your shoulder. Hold for 20 seconds on each side.</p></article></body></html>')
+    (tmp_path / "byline.html").write_text(byline, encoding="utf-8")
+    searched = 0
+    for path in REAL_PAGES + [tmp_path / "byline.html"]:
+        page = read_page(str(path))
+        full = extract_metadata(parse(path.read_text()), date_config={"extensive_search": False, "original_date": True})
+        if page.metadata.author is None:
+            searched += 1
+            assert with_author(page).metadata.author == full.author, path
+    assert searched >= 5
+    assert run([str(tmp_path / "byline.html")]).articles[0].source.author == "Ana Lima"
+
+    import trafilatura.metadata
+    searches = tmp_path / "searches.log"  # the pages run in worker processes: they count in a file
+
+    def counted(tree):
+        with open(searches, "a") as fh:
+            fh.write("searched\n")
+        return "Someone"
+    monkeypatch.setattr(trafilatura.metadata, "extract_author", counted)
+    news = tmp_path / "news.html"
+    news.write_text(byline.replace("Sit tall and drop your ear toward your shoulder. Hold for 20 seconds on each "
+                                   "side.", "The council met on Tuesday.").replace("1. Neck Tilt", "Town News"))
+    assert run([str(news)]).articles == [] and not searches.exists()
+    assert run([str(tmp_path / "byline.html")]).articles[0].source.author == "Someone"
+    assert searches.read_text() == "searched\n"

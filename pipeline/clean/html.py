@@ -83,6 +83,11 @@ def parse_shared(html: str):
     return root
 
 
+def parse_fresh(html: str):
+    """A tree of its own, as the first parse of this text was (for a reader that comes later)."""
+    return _parse(html)
+
+
 def parse(html: str):
     """The parsed page, the caller's to change (the walk strips scripts, trafilatura prunes): the
     tree `parse_shared` made of the same text if there is one, else a new parse."""
