@@ -4,8 +4,8 @@ Usage: python scripts/bench_stages.py FOLDER... [--repeat N] [--limit N]
 
 Reads every page under the folders (a .gz page is decompressed first, as `stretchpipe run` does)
 into memory, then runs the stages of `pipeline.run.process_page` one by one on each page and sums
-the CPU time of this process per stage: acquire (decode, format, page metadata; of which the page
-metadata alone, the page's one parse included), clean, extract, audit, identity. The whole
+the CPU time of this process per stage: acquire (decode, format, page metadata, and the author
+search for pages that give records; of which the page metadata alone, the page's one parse included), clean, extract, audit, identity. The whole
 pipeline per page is set beside trafilatura's `extract` on the same pages (the reference a user
 would otherwise start from). One process, after a warm-up pass over all pages; the best of
 `--repeat` passes per stage (the least disturbed by other work on the machine). A benchmark: it
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pipeline.acquire import decode_page
 from pipeline.acquire import metadata
+from pipeline.acquire.metadata import with_author
 from pipeline.audit import audit_article
 from pipeline.clean import clean_page
 from pipeline.extract import extract_article
@@ -66,6 +67,8 @@ def one_pass(pages: list[tuple[str, bytes]]) -> dict[str, float]:
                 continue
             doc = timed("clean", clean_page, page, kb)
             article = timed("extract", extract_article, doc, kb)
+            if article.records:  # as process_page: the author search only for pages that give records
+                page = timed("acquire", with_author, page)
             article.metadata = page.metadata
             article = timed("audit", audit_article, article, kb, doc)
             timed("identity", attach_page, article, page, doc)
