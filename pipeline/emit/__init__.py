@@ -106,14 +106,8 @@ def write_outputs(out_dir: Path, articles: Iterable[Article], manifest: list[Man
     `manifest.json`. `articles` is read once, one article at a time (it may stream from disk).
     Returns the paths written, in writing order."""
     out_dir = Path(out_dir)
-    tables = TableSet(out_dir, [t.name for t in TABLES], formats)
-    try:
-        for name, row in table_rows(articles, dataset or [], duplicates or []):
-            tables.write(name, row)
-        written = tables.commit()
-    except BaseException:
-        tables.discard()
-        raise
+    written = _write_rows(out_dir, [t.name for t in TABLES], table_rows(articles, dataset or [], duplicates or []),
+                          formats)
     written += write_support(out_dir, formats)
     path = out_dir / "manifest.json"
     atomic_write(path, to_json({"inputs": [m.to_dict() for m in manifest], "stats": stats}))
@@ -123,16 +117,22 @@ def write_outputs(out_dir: Path, articles: Iterable[Article], manifest: list[Man
 def write_tables(out_dir: Path, rows: dict[str, list[dict]], formats: tuple[str, ...]) -> list[Path]:
     """The given tables in every chosen format, plus the JSON Schemas and (with CSV) datapackage.json."""
     out_dir = Path(out_dir)
-    tables = TableSet(out_dir, [t.name for t in TABLES if t.name in rows], formats)
+    stream = ((name, row) for name, table in rows.items() for row in table)
+    written = _write_rows(out_dir, [t.name for t in TABLES if t.name in rows], stream, formats)
+    return written + write_support(out_dir, formats)
+
+
+def _write_rows(out_dir: Path, names: list[str], rows: Iterable[tuple[str, dict]],
+                formats: tuple[str, ...]) -> list[Path]:
+    """The named tables in every format, fed from one stream of (table name, row)."""
+    tables = TableSet(out_dir, names, formats)
     try:
-        for name, table_rows_ in rows.items():
-            for row in table_rows_:
-                tables.write(name, row)
-        written = tables.commit()
+        for name, row in rows:
+            tables.write(name, row)
+        return tables.commit()
     except BaseException:
         tables.discard()
         raise
-    return written + write_support(out_dir, formats)
 
 
 def write_support(out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
