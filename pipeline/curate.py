@@ -88,8 +88,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name_key(text)).strip("-") or "unnamed"
 
 
-def _votes(values: list[str]) -> list[Vote]:
-    counts = Counter(values)
+def _votes(counts: Counter) -> list[Vote]:
     return [Vote(v, n) for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
@@ -153,14 +152,14 @@ class _Group:
     kinds: dict[str, str] = field(default_factory=dict)  # record id -> kind
     canonical: dict[str, str | None] = field(default_factory=dict)  # record id -> canonical name
     names: Counter = field(default_factory=Counter)
-    positions: list[str] = field(default_factory=list)
-    per_side: list[str] = field(default_factory=list)
+    positions: Counter = field(default_factory=Counter)
+    per_side: Counter = field(default_factory=Counter)  # "true" / "false"
     hold_mins: list[float] = field(default_factory=list)
     hold_maxes: list[float] = field(default_factory=list)
     holds: int = 0
     text_targets: Counter = field(default_factory=Counter)
     all_targets: Counter = field(default_factory=Counter)
-    clearest: tuple | None = None  # (clarity key, steps)
+    clearest: tuple | None = None  # (clarity key, steps) of the clearest record so far
 
 
 class Curator:
@@ -179,8 +178,8 @@ class Curator:
         g.canonical[record.id] = record.canonical_name
         g.names[record.name] += 1
         if record.position:
-            g.positions.append(record.position)
-        g.per_side.append("true" if record.per_side else "false")
+            g.positions[record.position] += 1
+        g.per_side["true" if record.per_side else "false"] += 1
         if record.hold:
             g.holds += 1
             if record.hold.min_seconds is not None:
@@ -210,14 +209,16 @@ def _row(g: _Group, entries: dict) -> DatasetRow:
     canonical = g.canonical[first]
     entry = entries.get(canonical)
     names = [NameSeen(n, c) for n, c in sorted(g.names.items(), key=lambda kv: (-kv[1], kv[0]))]
-    per_side = _winner(_votes(g.per_side))
+    position_votes, per_side_votes = _votes(g.positions), _votes(g.per_side)
+    per_side = _winner(per_side_votes)
     hold = None
     if g.holds:
         hold = HoldRange(min(g.hold_mins) if g.hold_mins else None, max(g.hold_maxes) if g.hold_maxes else None,
                          g.holds)
     # no source states targets: the knowledge base's, counted once per record
     targets = g.text_targets or g.all_targets
-    (_, steps), steps_id = g.clearest, g.clearest[0][-1]
+    key, steps = g.clearest
+    steps_id = key[-1]  # clarity's last element is the record id
     return DatasetRow(
         id=slug(canonical or names[0].name),
         canonical_name=canonical,
@@ -225,11 +226,11 @@ def _row(g: _Group, entries: dict) -> DatasetRow:
         kind=Counter(g.kinds[s.record_id] for s in g.sources).most_common(1)[0][0],  # ties: the lowest record id
         names=names,
         aliases=sorted(entry.aliases) if entry else [],
-        position=_winner(_votes(g.positions)),
-        position_votes=_votes(g.positions),
+        position=_winner(position_votes),
+        position_votes=position_votes,
         hold=hold,
         per_side=None if per_side is None else per_side == "true",
-        per_side_votes=_votes(g.per_side),
+        per_side_votes=per_side_votes,
         targets=[TargetCount(t, n) for t, n in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))],
         steps=steps,
         steps_source=steps_id if steps else None,
