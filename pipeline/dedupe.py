@@ -11,10 +11,11 @@ deterministically (most stretch records, then the most text, then the smallest i
 member becomes a `Duplicate` row pointing at it, so nothing is dropped without a trace.
 
 Memory stays small on large runs: articles are added one at a time (`DuplicateFinder.add`), each
-keeps a 512-byte signature and a few numbers in memory, its shingle set goes to a temporary file
-(read back only to confirm a candidate pair), and the LSH index keeps its band keys in sorted
-arrays (`ContainmentIndex`, about 3 KB per article) rather than datasketch's dicts of sets (about
-80 KB per article, which was most of a 10,000-page run's memory).
+keeps its id, source and a few numbers in memory; its 512-byte signature and its shingle set go to
+temporary files (the shingles are read back only to confirm a candidate pair), and the LSH index
+keeps its band keys in sorted arrays (`ContainmentIndex`, about 3 KB per article) rather than
+datasketch's dicts of sets (about 80 KB per article, which was most of a 10,000-page run's memory),
+mapped from temporary files, so that the system can reclaim them like any file cache.
 """
 from __future__ import annotations
 
@@ -113,7 +114,7 @@ class ContainmentIndex:
     _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant for multiplicative hashing
 
     def __init__(self, signatures: np.ndarray, sizes: np.ndarray, *, threshold: float, num_part: int, m: int = 8,
-                 weights: tuple[float, float] = (0.5, 0.5)):
+                 weights: tuple[float, float] = (0.5, 0.5), store=None):
         from datasketch.lshensemble import _optimal_param
         from datasketch.lshensemble_partition import optimal_partitions
 
@@ -121,6 +122,7 @@ class ContainmentIndex:
         self.xqs = np.exp(np.linspace(-5, 5, 10))  # query/index size ratios the parameters are tuned for
         self.params = np.array([_optimal_param(threshold, self.h, m, xq, *weights) for xq in self.xqs], dtype=int)
         self.signatures = signatures
+        self._store = store or (lambda array: array)  # where a finished table is kept (memory, or a mapped file)
         unique, counts = np.unique(sizes, return_counts=True)
         self.uppers = [upper for _, upper in optimal_partitions(unique, counts, num_part)]
         order = np.argsort(sizes, kind="stable")
@@ -150,7 +152,7 @@ class ContainmentIndex:
         keys = self._band_keys(self.signatures[rows], r, bands).ravel()
         owners = np.repeat(rows, bands).astype(np.uint32)
         order = np.argsort(keys, kind="stable")
-        return keys[order], owners[order]
+        return self._store(keys[order]), self._store(owners[order])
 
     def query(self, row: int, size: int) -> set[int]:
         found: set[int] = set()
@@ -178,7 +180,8 @@ class DuplicateFinder:
         self._first: list[int] = []  # per article: the first article with the same text (itself if none)
         self._by_digest: dict[bytes, int] = {}
         self._distinct: list[int] = []  # first copies with at least one shingle
-        self._signatures: list[np.ndarray] = []  # per distinct article: MinHash values (uint32)
+        self._signatures = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-", dir=spill_dir)  # per distinct article: MinHash values (uint32)
+        self._spill_dir = spill_dir
         self._sizes: list[int] = []  # per distinct article: distinct shingles
         self._spans: dict[int, tuple[int, int]] = {}  # article -> (offset, count) of its shingle hashes in the spill
         self._spill = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-", dir=spill_dir)
@@ -199,7 +202,7 @@ class DuplicateFinder:
         from datasketch import MinHash
         mh = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, hashfunc=zlib.crc32)  # C-speed, stable
         mh.update_batch([s.encode("utf-8") for s in shingle_set])  # order does not change a MinHash
-        self._signatures.append(mh.hashvalues.astype(np.uint32))  # values are below 2**32
+        self._signatures.write(mh.hashvalues.astype(np.uint32).tobytes())  # values are below 2**32
         self._sizes.append(len(shingle_set))
         self._distinct.append(i)
         hashes = shingle_hashes(shingle_set)
@@ -237,7 +240,9 @@ class DuplicateFinder:
         if len(self._distinct) > 1:
             # LSH Ensemble answers "which sets contain most of this one": the same measure as the
             # confirmation, so a copy with extra kept text (comments, a Q&A) is still a candidate
-            index = ContainmentIndex(np.vstack(self._signatures), np.array(self._sizes),
+            self._signatures.flush()
+            signatures = _mapped(self._signatures, np.uint32, (len(self._distinct), self.config.num_perm))
+            index = ContainmentIndex(signatures, np.array(self._sizes), store=self._on_disk,
                                      threshold=self.config.lsh_threshold, num_part=self.config.lsh_partitions)
             for row, i in enumerate(self._distinct):
                 mine = None
@@ -269,8 +274,23 @@ class DuplicateFinder:
         duplicates.sort(key=lambda d: (d.kept_id, d.id))
         return duplicates
 
+    def _on_disk(self, array: np.ndarray) -> np.ndarray:
+        """The array kept in a temporary file and mapped back: the page cache holds it, not the heap."""
+        if not array.size:
+            return array
+        fh = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-", dir=self._spill_dir)
+        with fh:  # the mapping keeps its own handle on the (unlinked) file
+            fh.write(array.tobytes())
+            fh.flush()
+            return _mapped(fh, array.dtype, array.shape)
+
     def close(self) -> None:
         self._spill.close()
+        self._signatures.close()
+
+
+def _mapped(fh, dtype, shape: tuple[int, ...]) -> np.ndarray:
+    return np.memmap(fh, dtype=dtype, mode="r", shape=shape)
 
 
 def find_duplicates(articles: list[Article], config: DedupeConfig = DEDUPE) -> list[Duplicate]:
