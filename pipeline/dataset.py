@@ -36,7 +36,8 @@ class _Kept:
 
 def finish(articles: Iterable[Article], roots: Iterable[str], *, manifest: list[ManifestEntry] | None = None,
            stats=None, dedupe: bool = True, curate: bool = True, spill_dir=None) -> Finished:
-    """`spill_dir`: where dedupe keeps its temporary shingle file (default: the system's temp folder)."""
+    """`spill_dir`: where dedupe keeps its temporary files (signatures, shingles, LSH index;
+    default: the system's temp folder)."""
     from .curate import Curator
     from .dedupe import DuplicateFinder
 

@@ -72,10 +72,10 @@ def similarity(a, b) -> float:
     return common / min(len(a), len(b))
 
 
-def shingle_hashes(shingle_set: set[str]) -> np.ndarray:
-    """The set as sorted 64-bit hashes (blake2b, stable across runs and machines): 8 bytes a shingle
-    instead of a Python string, and a C-speed intersection."""
-    digests = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingle_set)
+def shingle_hashes(encoded: list[bytes]) -> np.ndarray:
+    """A shingle set (its UTF-8 bytes) as sorted 64-bit hashes (blake2b, stable across runs and
+    machines): 8 bytes a shingle instead of a Python string, and a C-speed intersection."""
+    digests = b"".join(hashlib.blake2b(s, digest_size=8).digest() for s in encoded)
     return np.unique(np.frombuffer(digests, dtype=">u8").astype(np.uint64))
 
 
@@ -180,7 +180,8 @@ class DuplicateFinder:
         self._first: list[int] = []  # per article: the first article with the same text (itself if none)
         self._by_digest: dict[bytes, int] = {}
         self._distinct: list[int] = []  # first copies with at least one shingle
-        self._signatures = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-", dir=spill_dir)  # per distinct article: MinHash values (uint32)
+        # per distinct article: its MinHash values (uint32), spilled to a file
+        self._signatures = tempfile.TemporaryFile(prefix="stretchpipe-dedupe-", dir=spill_dir)
         self._spill_dir = spill_dir
         self._sizes: list[int] = []  # per distinct article: distinct shingles
         self._spans: dict[int, tuple[int, int]] = {}  # article -> (offset, count) of its shingle hashes in the spill
@@ -201,11 +202,12 @@ class DuplicateFinder:
             return
         from datasketch import MinHash
         mh = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, hashfunc=zlib.crc32)  # C-speed, stable
-        mh.update_batch([s.encode("utf-8") for s in shingle_set])  # order does not change a MinHash
+        encoded = [s.encode("utf-8") for s in shingle_set]
+        mh.update_batch(encoded)  # order does not change a MinHash
         self._signatures.write(mh.hashvalues.astype(np.uint32).tobytes())  # values are below 2**32
         self._sizes.append(len(shingle_set))
         self._distinct.append(i)
-        hashes = shingle_hashes(shingle_set)
+        hashes = shingle_hashes(encoded)
         self._spill.seek(self._end)
         self._spill.write(hashes.tobytes())
         self._spans[i] = (self._end, len(hashes))
@@ -291,14 +293,3 @@ class DuplicateFinder:
 
 def _mapped(fh, dtype, shape: tuple[int, ...]) -> np.ndarray:
     return np.memmap(fh, dtype=dtype, mode="r", shape=shape)
-
-
-def find_duplicates(articles: list[Article], config: DedupeConfig = DEDUPE) -> list[Duplicate]:
-    """The duplicates among articles whose ids are set (all at once, for small inputs and tests)."""
-    finder = DuplicateFinder(config)
-    try:
-        for article in articles:
-            finder.add(article)
-        return finder.duplicates()
-    finally:
-        finder.close()
