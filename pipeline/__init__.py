@@ -3,10 +3,11 @@
     import pipeline
     ds = pipeline.run(["raw/"], out="processed")   # DataFrames: ds.stretches, ds.dataset, ...
     ds = pipeline.read_dataset("processed")        # the same tables, read back
+    records = pipeline.extract_page(html)          # one page's stretch records, nothing written
 
-`pipeline.run` is the executor module (`pipeline/run.py`) and, called, the API function
-`pipeline.api.run`. Everything heavy (spaCy, pandas, pyarrow) loads on first use, so
-`import pipeline` and `stretchpipe --help` stay fast.
+The distribution is `stretchpipe`; the import name is `pipeline`. The functions live in
+`pipeline.api`; the run over many pages is `pipeline.runner`. Everything heavy (spaCy, pandas,
+pyarrow) loads on first use, so `import pipeline` and `stretchpipe --help` stay fast.
 """
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["run", "read_dataset", "Dataset"]
+__all__ = ["run", "read_dataset", "extract_page", "Dataset"]
 
 
 def __getattr__(name: str) -> Any:
-    # PEP 562: loaded on first use
-    if name == "run":
-        return importlib.import_module(".run", __name__)  # a callable module (see the end of run.py)
-    if name in ("read_dataset", "Dataset"):
+    # PEP 562: `pipeline.api` (and pandas behind it) loads on first use; what is returned is the
+    # function itself, so help() and editors see its real signature
+    if name in __all__:
         return getattr(importlib.import_module(".api", __name__), name)
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

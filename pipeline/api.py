@@ -1,4 +1,4 @@
-"""The Python API: `pipeline.run(inputs)` and `pipeline.read_dataset(path)`.
+"""The Python API: `pipeline.run(inputs)`, `pipeline.read_dataset(path)` and `pipeline.extract_page(page)`.
 
 Both give a `Dataset`: pandas DataFrames (`stretches`, `articles`, `flags`, `dataset`,
 `duplicates`, `manifest`) with Arrow-backed columns, so lists stay lists, records stay dicts and
@@ -17,8 +17,8 @@ if TYPE_CHECKING:  # pandas is imported inside the functions that need it (fast 
     import pandas as pd
 
     from .curate import DatasetRow
-    from .dedupe import Duplicate
-    from .run import RunResult
+    from .curate.dedupe import Duplicate
+    from .runner import RunResult
 
 TABLE_NAMES = ("stretches", "articles", "flags", "dataset", "duplicates")
 
@@ -61,8 +61,8 @@ def process(inputs: Iterable[str | Path], *, stdin: bytes | None = None, dedupe:
             until: str = "audit", exclude: Iterable[str | Path] = (), options=None) -> Processed:
     """Run the stages, set duplicate articles aside and build the curated dataset, in memory
     (records; nothing is written)."""
-    from .dataset import finish
-    from .run import run as run_stages
+    from .curate.dataset import finish
+    from .runner import run as run_stages
 
     inputs = [str(i) for i in inputs]
     result = run_stages(inputs, stdin=stdin, until=until, exclude=[str(e) for e in exclude], options=options)
@@ -101,7 +101,7 @@ def run(inputs: str | Path | Iterable[str | Path], out: str | Path | None = None
         return frames(process(inputs, options=options))
     from .emit import DEFAULT_FORMATS
     from .outputs import OutputSet
-    from .run import run_dataset
+    from .runner import run_dataset
     output_set = OutputSet(out).open()
     try:
         run_dataset(inputs, output_set, formats=tuple(formats or DEFAULT_FORMATS), options=options)
@@ -209,3 +209,31 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
     finally:
         output_set.close()
     return rows, [output_set.out / p.name for p in written]
+
+
+def extract_page(page: str | bytes, *, url: str | None = None, format: str | None = None,
+                 source: str | None = None) -> list[dict[str, Any]]:
+    """The stretch records of one page, as dicts with the fields of `stretches.json` (no file is
+    written), for projects that call stretchpipe per document as they call `trafilatura.extract`.
+
+    `page` is the page's text or bytes (HTML, Markdown or a text dump); `format` ("html",
+    "markdown", "text") is detected when not given; `url` is the page's address, for provenance.
+    A page with no stretch gives an empty list; a page that cannot be read raises
+    `pipeline.errors.InputError` with its code.
+
+    >>> records = pipeline.extract_page(html, url="https://example.org/stretches")
+    >>> [r["name"] for r in records]
+    """
+    from .acquire import decode_page
+    from .curate.identity import IdAssigner
+    from .runner import process_page
+    from .schema import to_data
+
+    data = page.encode("utf-8") if isinstance(page, str) else bytes(page)
+    if format is not None and format not in ("html", "markdown", "text"):
+        raise ValueError(f"format must be 'html', 'markdown' or 'text', not {format!r}")
+    name = source or url or "<page>"
+    decoded = decode_page(name, data, format_hint=format, url=url)
+    _doc, article = process_page(decoded)
+    IdAssigner([name]).assign(article)  # the ids `stretchpipe run` gives this page
+    return [to_data(record) for record in article.stretches]

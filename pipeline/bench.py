@@ -135,7 +135,7 @@ def cpu_per_page(pages: list[Path]) -> dict[str, tuple[int, float, float]]:
     clean, extract, audit) and of trafilatura.extract, both in this one process, warmed up."""
     import trafilatura
 
-    from .run import Task, process_one, warm_up
+    from .runner import Task, process_one, warm_up
     warm_up()
     by_type: dict[str, list[Path]] = {}
     for page in pages:

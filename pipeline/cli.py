@@ -22,7 +22,7 @@ from .executors import ENGINES
 # need them, so `--help` and `--version` start instantly; tests/test_startup.py keeps it so.
 if TYPE_CHECKING:
     from .records import ManifestEntry
-    from .run import Options, Outcome
+    from .runner import Options, Outcome
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
@@ -69,7 +69,7 @@ def run_options(command):
 
 def _options(params: dict) -> Options:
     from .executors import Budget
-    from .run import Options
+    from .runner import Options
     _configure_logging(params.pop("verbose"), params.pop("log_file"))
     defaults = Budget()
     timeout, memory = params.pop("timeout"), params.pop("max_memory")
@@ -131,8 +131,8 @@ class _Progress:
 
 
 def _outcomes(inputs: tuple[str, ...], options: Options, label: str, until: str = "audit") -> Iterator[Outcome]:
-    from .identity import IdAssigner
-    from .run import outcomes
+    from .curate.identity import IdAssigner
+    from .runner import outcomes
     stdin = _stdin(inputs)
     ids = IdAssigner(inputs)  # the same ids as `run` writes
     with _Progress(label) as progress:
@@ -213,7 +213,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
     whole) and a re-run redoes only the inputs that changed; an interrupted run resumes where it stopped."""
     from .emit import FORMATS
     from .outputs import OutputSet
-    from .run import run_dataset
+    from .runner import run_dataset
     options = _options(params)
     chosen = _chosen_formats(formats, FORMATS)
     try:

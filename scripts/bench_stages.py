@@ -3,7 +3,7 @@
 Usage: python scripts/bench_stages.py FOLDER... [--repeat N] [--limit N]
 
 Reads every page under the folders (a .gz page is decompressed first, as `stretchpipe run` does)
-into memory, then runs the stages of `pipeline.run.process_page` one by one on each page and sums
+into memory, then runs the stages of `pipeline.runner.process_page` one by one on each page and sums
 the CPU time of this process per stage: acquire (decode, format, page metadata, and the author
 search for pages that give records; of which the page metadata alone, the page's one parse included), clean, extract, audit, identity. The whole
 pipeline per page is set beside trafilatura's `extract` on the same pages (the reference a user
@@ -25,9 +25,9 @@ from pipeline.acquire.metadata import with_author
 from pipeline.audit import audit_article
 from pipeline.clean import clean_page
 from pipeline.extract import extract_article
-from pipeline.identity import attach_page
+from pipeline.curate.identity import attach_page
 from pipeline.knowledge import load_knowledge
-from pipeline.run import warm_up
+from pipeline.runner import warm_up
 
 STAGES = ("acquire", "  metadata", "clean", "extract", "audit", "identity")
 

@@ -9,7 +9,7 @@ from pipeline import errors
 from pipeline.acquire import decode, discover, read_page
 from pipeline.config import ACQUIRE
 from pipeline.records import ManifestEntry
-from pipeline.run import run
+from pipeline.runner import run
 
 GOOD_PAGE = ("Hip Openers\n\n1. Pigeon Pose\n\nFrom all fours, bring your right knee forward behind your right wrist. "
              "Hold for 30 seconds, then switch sides.\n\n2. Butterfly Stretch\n\nSit on the floor with the soles of "

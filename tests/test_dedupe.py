@@ -5,7 +5,7 @@ import json
 from conftest import DATA
 
 from pipeline.api import process, write
-from pipeline.dedupe import shingles, similarity
+from pipeline.curate.dedupe import shingles, similarity
 
 DUPES = DATA / "duplicates"
 
@@ -71,7 +71,7 @@ def test_the_compact_index_gives_datasketchs_candidates():
     import numpy as np
     from datasketch import MinHash, MinHashLSHEnsemble
 
-    from pipeline.dedupe import ContainmentIndex
+    from pipeline.curate.dedupe import ContainmentIndex
 
     rng = random.Random(7)
     sets = []
@@ -105,8 +105,8 @@ def test_dedupe_keeps_no_article_in_memory():
     import gc
     import weakref
 
-    from pipeline.dedupe import DuplicateFinder
-    from pipeline.identity import assign_ids
+    from pipeline.curate.dedupe import DuplicateFinder
+    from pipeline.curate.identity import assign_ids
 
     files = [str(DUPES / "neck-stretches.txt"), str(DUPES / "neck-stretches-with-reader-questions.txt"),
              str(DUPES / "hip-openers-shared-intro.txt")]

@@ -353,7 +353,7 @@ def test_a_name_over_a_stretching_lead_in_and_steps_comes_back():
     '{"title": "Morning Stretches", "x": ' + '{"k": ' * 5000 + "1" + "}" * 5000 + "}\n",  # JSON front matter
 ])
 def test_front_matter_nested_past_the_parsers_depth_is_no_data_and_the_body_survives(tmp_path, front):
-    from pipeline.run import Task, process_one
+    from pipeline.runner import Task, process_one
     page = tmp_path / "deep.md"
     page.write_text("---\n" + front + "---\n\n## Hamstring Stretch\n\nSit on the floor "
                     "with one leg straight and reach for your toes. Hold for 30 seconds, then switch legs.\n")

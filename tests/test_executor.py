@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import DATA, REPO
 
-import pipeline.run
+import pipeline.runner
 from pipeline import errors
 from pipeline.cli import main
 
@@ -53,7 +53,7 @@ def corpus(tmp_path, copies=1):
 def misbehaving(monkeypatch):
     """Pages whose text asks for it misbehave inside the worker (the local engine forks, so the
     patch reaches the workers): a hang, a memory blow-up, a hard crash, a bug."""
-    real = pipeline.run.clean_page
+    real = pipeline.runner.clean_page
 
     def clean_page(page, kb=None):
         if "MISBEHAVE:hang" in page.text:
@@ -67,7 +67,7 @@ def misbehaving(monkeypatch):
         if "MISBEHAVE:bug" in page.text:
             raise ValueError("a bug the page triggers")
         return real(page, kb)
-    monkeypatch.setattr(pipeline.run, "clean_page", clean_page)
+    monkeypatch.setattr(pipeline.runner, "clean_page", clean_page)
 
 
 def test_local_engine_one_and_two_workers_and_dask_give_the_same_bytes(tmp_path):
@@ -128,7 +128,7 @@ def test_clean_isolates_each_page_too(tmp_path, misbehaving):
 def test_unexpected_errors_never_show_a_traceback(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected")
-    monkeypatch.setattr(pipeline.run, "run_dataset", broken)
+    monkeypatch.setattr(pipeline.runner, "run_dataset", broken)
     (tmp_path / "a.txt").write_text(GOOD)
     result = CliRunner().invoke(main, ["run", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
@@ -215,7 +215,7 @@ def test_a_full_disk_while_dedupe_spills_its_shingles_is_sp504_too(tmp_path, mon
     same clear SP504 as a failed table write, with the previous set intact."""
     import io
 
-    import pipeline.dedupe
+    import pipeline.curate.dedupe
     (tmp_path / "a.txt").write_text(GOOD)
     out = tmp_path / "out"
     assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
@@ -225,7 +225,7 @@ def test_a_full_disk_while_dedupe_spills_its_shingles_is_sp504_too(tmp_path, mon
     class FullDisk(io.BytesIO):
         def write(self, data):
             raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(pipeline.dedupe.tempfile, "TemporaryFile", lambda **kwargs: FullDisk())
+    monkeypatch.setattr(pipeline.curate.dedupe.tempfile, "TemporaryFile", lambda **kwargs: FullDisk())
     result = invoke("run", tmp_path / "a.txt", tmp_path / "b.txt", "--out", out)
     assert result.exit_code == 1 and "[SP504]" in result.output and "No space left" in result.output
     assert "Traceback" not in result.output

@@ -17,7 +17,7 @@ from pipeline.acquire.fetch import fetch_urls, sitemap_urls
 from pipeline.acquire.http import FetchOptions, PoliteClient
 from pipeline.acquire.store import INDEX_NAME, WARC_NAME, CrawlStore
 from pipeline.cli import main
-from pipeline.run import run
+from pipeline.runner import run
 
 SEED_HTML = REPO / "raw" / "13-stretches-for-lower-back-pain.html"
 CARDS_HTML = DATA / "cards-full-body.html"

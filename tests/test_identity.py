@@ -5,9 +5,9 @@ import shutil
 from conftest import REPO
 
 from pipeline.api import process
-from pipeline.identity import article_key, make_id, normalise_url, relative_path
+from pipeline.curate.identity import article_key, make_id, normalise_url, relative_path
 from pipeline.records import Page, PageMetadata
-from pipeline.run import process_page
+from pipeline.runner import process_page
 
 SEED = REPO / "raw" / "13-stretches-for-lower-back-pain.txt"
 

@@ -6,7 +6,7 @@ from lxml import etree
 
 from pipeline.acquire import read_page
 from pipeline.clean.html import parse
-from pipeline.run import run
+from pipeline.runner import run
 
 
 def _page(json_ld_blocks, body, head_extra=""):

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 HEAVY = ("pandas", "numpy", "spacy", "bs4", "lxml", "dask", "distributed", "trafilatura", "pyarrow",
-         "charset_normalizer", "pipeline.knowledge", "pipeline.nlp", "pipeline.run")
+         "charset_normalizer", "pipeline.knowledge", "pipeline.nlp", "pipeline.runner")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -30,7 +30,7 @@ def test_help_and_version_load_no_heavy_module():
 
 def test_the_probe_sees_heavy_modules_when_a_command_loads_them():
     # the check above would pass vacuously if the probe could not see imports
-    assert "spacy" in _modules_after("import pipeline.run")
+    assert "spacy" in _modules_after("import pipeline.runner")
 
 
 def test_importing_the_package_loads_no_heavy_module():
@@ -38,8 +38,12 @@ def test_importing_the_package_loads_no_heavy_module():
     assert not [m for m in HEAVY if m in loaded]
 
 
-def test_pipeline_run_is_the_module_and_the_api():
+def test_the_api_functions_have_real_signatures():
+    # pipeline.run used to be a module made callable: help() and editors saw (*args, **kwargs)
+    import inspect
+
     import pipeline
-    import pipeline.run
-    from pipeline.run import run_dataset
-    assert callable(pipeline.run) and pipeline.run.run_dataset is run_dataset
+    from pipeline import api
+    assert pipeline.run is api.run and pipeline.extract_page is api.extract_page
+    assert list(inspect.signature(pipeline.run).parameters)[:2] == ["inputs", "out"]
+    assert "url" in inspect.signature(pipeline.extract_page).parameters

@@ -7,7 +7,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline import errors
-from pipeline.run import run
+from pipeline.runner import run
 
 SEED_HTML = (REPO / "raw" / "13-stretches-for-lower-back-pain.html").read_bytes()
 

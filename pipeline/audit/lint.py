@@ -149,7 +149,7 @@ class LintTask:
 def lint_one(task: LintTask) -> tuple[list[AuditedPage], list[ManifestEntry]]:
     """Every page of one input through the stages, with its findings; a bad page is a problem entry."""
     from ..acquire import display_name, read_pages
-    from ..run import process_page
+    from ..runner import process_page
 
     pages: list[AuditedPage] = []
     problems: list[ManifestEntry] = []
@@ -175,11 +175,11 @@ def lint_one(task: LintTask) -> tuple[list[AuditedPage], list[ManifestEntry]]:
 def lint(inputs: Iterable[str], *, stdin: bytes | None = None, config: Config | None = None,
          baseline: set[str] | None = None, advance: Callable[..., None] | None = None,
          options: Any = None) -> LintResult:
-    """Audit every page of every input on the executor's engine (`options`: pipeline.run.Options),
+    """Audit every page of every input on the executor's engine (`options`: pipeline.runner.Options),
     each input under the per-page budget; one bad page never stops the run. Results keep input order."""
     from ..acquire import STDIN, discover, display_name
     from ..executors import Failure, in_order
-    from ..run import Options
+    from ..runner import Options
 
     config = config or Config()
     options = options or Options()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..curate import DatasetRow
-from ..dedupe import Duplicate
+from ..curate.curate import DatasetRow
+from ..curate.dedupe import Duplicate
 from ..records import Article, ArticleRow, Flag, Stretch
 from ..schema import to_data
 

@@ -14,8 +14,6 @@ import hashlib
 import json
 import logging
 import time
-import sys
-import types
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +26,7 @@ from .audit import all_flags, audit_article
 from .clean import clean_page
 from .executors import Budget, Engine, Failure, in_order, make_engine, page_done
 from .extract import extract_article
-from .identity import assign_ids, attach_page
+from .curate.identity import assign_ids, attach_page
 from .knowledge import load_knowledge
 from .records import Article, CleanDocument, ManifestEntry, Page
 
@@ -266,7 +264,7 @@ class DatasetResult:
     reused: int = 0  # inputs taken from the resume state
     up_to_date: bool = False  # nothing changed: the output set was left as it was
     kept_previous: bool = False  # nothing processed: the previous dataset was kept (SP503)
-    duplicates: int = 0  # articles set aside as copies of kept ones (pipeline/dataset.py)
+    duplicates: int = 0  # articles set aside as copies of kept ones (pipeline/curate/dataset.py)
     dataset_rows: int = 0  # rows of the curated dataset
     problems: list[ManifestEntry] = field(default_factory=list)  # skipped and failed inputs
 
@@ -401,7 +399,7 @@ class _Summary:
 def _write_set(output_set, store, inputs: list[str], slots: list[Slot], summary: _Summary,
                formats: tuple[str, ...], result: DatasetResult) -> None:
     """Write every file into a staging folder and swap it in whole (SP504 if anything fails)."""
-    from .dataset import finish
+    from .curate.dataset import finish
     from .emit import write_outputs
 
     articles = _StoredArticles(store, [s[0] for s in slots if isinstance(s, tuple)])
@@ -444,15 +442,3 @@ def _bytes_for_digest(path: str) -> bytes | None:
         return read_bytes(path)
     except errors.InputError:
         return None
-
-
-class _CallableModule(types.ModuleType):
-    """`pipeline.run(inputs, out=...)` is the Python API (`pipeline.api.run`) while `pipeline.run`
-    stays this module for everything that imports from it or patches it."""
-
-    def __call__(self, *args, **kwargs):
-        from .api import run as api_run
-        return api_run(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .identity import IdAssigner, relative_path
-from .records import Article, ManifestEntry
+from ..records import Article, ManifestEntry
 
 
 @dataclass

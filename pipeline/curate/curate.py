@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .knowledge import Knowledge, load_knowledge, name_key
-from .records import KINDS, POSITIONS, Article, Flag, Stretch
+from ..knowledge import Knowledge, load_knowledge, name_key
+from ..records import KINDS, POSITIONS, Article, Flag, Stretch
 
 CONFLICT = "source-conflict"
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
 
-from .records import Article, CleanDocument, Flag, Page
+from ..records import Article, CleanDocument, Flag, Page
 
 ID_LENGTH = 12  # hex digits of sha256: collisions need ~16 million articles to become likely
 STDIN_SOURCE = "<stdin>"

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import DEDUPE, DedupeConfig
-from .records import Article, ArticleSource
+from ..config import DEDUPE, DedupeConfig
+from ..records import Article, ArticleSource
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
