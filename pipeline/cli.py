@@ -201,7 +201,7 @@ def main() -> None:
 @click.option("--out", "out_dir", default="processed", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
 @click.option("--format", "formats", default=None, show_default="all formats",
-              help="Comma-separated output formats (see README).")
+              help="Comma-separated output formats (see docs/output.md).")
 @fetch_options
 @run_options
 def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: Path, delay: float,
@@ -249,7 +249,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the dataset files  [default: PROCESSED itself].")
 @click.option("--format", "formats", default=None, show_default="all formats",
-              help="Comma-separated output formats (see README).")
+              help="Comma-separated output formats (see docs/output.md).")
 def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> None:
     """Rebuild the curated dataset (one row per canonical stretch) from a folder written by
     `stretchpipe run`: writes dataset.* and flags.* (with the new source-conflict flags)."""
