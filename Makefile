@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run curate validate clean-text extract audit report lint test eval bench bench-extraction bench-stages distclean
+.PHONY: install run curate validate clean-text extract audit report lint test eval eval-audit bench bench-extraction bench-stages distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test: lint
 eval: $(STAMP)
 	$(BIN)/python -m pipeline.evaluate tests/eval
 	$(BIN)/python -m pipeline.audit.evaluate tests/audit_eval
+
+## eval-audit: the audit on the development corpus's real pages: recall of faults planted one at a time in
+## their text (per fault type), and errors and warnings per page on the pages as they are
+DEV_CORPUS ?= ../shared/dev-corpus
+eval-audit: $(STAMP)
+	$(BIN)/python -m pipeline.audit.planted $(DEV_CORPUS)
 
 ## bench: pages/s on 1 and 2 workers, trafilatura as reference, peak memory at 1,000 and 10,000 pages, no-op re-run
 bench: $(STAMP)
