@@ -42,6 +42,44 @@ def fetch_options(command):
     return command
 
 
+def _split_selectors(ctx, param, values: tuple[str, ...]) -> tuple[str, ...] | None:
+    """`--select a,b --select c` -> (a, b, c); None when the option is not given (an empty value
+    selects nothing, as ruff's `--select ''` does)."""
+    if not values:
+        return None
+    return tuple(s.strip() for v in values for s in v.split(",") if s.strip())
+
+
+def audit_options(command):
+    """Which rules run, as ruff chooses them: the configuration, then these (the command line wins)."""
+    for option in reversed([
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                     help="TOML file with select/extend-select/ignore/severity/fail-on (default: "
+                          "[tool.stretchpipe.audit] in the nearest pyproject.toml that has it)."),
+        click.option("--select", multiple=True, callback=_split_selectors, metavar="RULE",
+                     help="Only these rules (comma-separated rule ids, word prefixes such as `missing`, or ALL); "
+                          "replaces the configuration's select."),
+        click.option("--extend-select", multiple=True, callback=_split_selectors, metavar="RULE",
+                     help="Rules to run on top of the selection."),
+        click.option("--ignore", multiple=True, callback=_split_selectors, metavar="RULE",
+                     help="Rules not to run (a more specific --select still wins, as in ruff)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _audit_config(params: dict, rules):
+    """The audit configuration with the command line's selection on top; a bad one is a usage error
+    with its code (exit 2)."""
+    from .audit.lint import ConfigError, Selection, load_config
+    select, extend, ignore = params.pop("select"), params.pop("extend_select"), params.pop("ignore")
+    cli = Selection(select, extend or (), ignore or ()) if (select, extend, ignore) != (None, None, None) else None
+    try:
+        return load_config(params.pop("config_path"), rules, cli=cli)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
 def run_options(command):
     """The options every command that processes pages shares: verbosity, the log, the engine, the budget."""
     for option in reversed([
@@ -343,36 +381,37 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
 @INPUTS
 @OUTPUT
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
-              show_default=True, help="text: path:line:column: severity rule message; sarif: SARIF 2.1.0; "
-              "github: workflow annotations.")
+              show_default=True, help="text: path:line:column: severity rule message; json: findings with start "
+              "and end positions; sarif: SARIF 2.1.0; github: workflow annotations.")
+@audit_options
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
               help="Exit 1 when a finding is at or above this severity  [default: error, or fail-on in the config]")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="TOML file with select/ignore/severity (default: [tool.stretchpipe.audit] in pyproject.toml).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported (2 still means bad usage).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Hide findings whose fingerprint is in this baseline file.")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
               help="Write the fingerprints of the current findings to this file and exit 0.")
 @run_options
-def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | None, config_path: str | None,
-              baseline: str | None, write_baseline: str | None, **params) -> None:
+def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | None, exit_zero: bool,
+              statistics: bool, baseline: str | None, write_baseline: str | None, **params) -> None:
     """Lint articles: print each finding as path:line:column: severity rule-id message, then a summary.
 
-    Exit 0 when clean, 1 when a finding is at or above --fail-on, 2 on bad usage or when no input
-    could be read. Silence a rule in a section of an HTML or Markdown source with
+    Exit 0 when clean, 1 when a finding is at or above --fail-on (0 with --exit-zero), 2 on bad usage
+    or when no input could be read. Silence a rule in a section of an HTML or Markdown source with
     <!-- stretchpipe: ignore RULE-ID -->.
     """
     from .audit import load_rules
-    from .audit.formats import render, summary
-    from .audit.lint import ConfigError, baseline_json, lint, load_config, read_baseline
+    from .audit.formats import render, render_statistics, summary
+    from .audit.lint import ConfigError, baseline_json, lint, read_baseline
+    rules = load_rules()
+    config = _audit_config(params, rules)
     options = _options(params)
     verbose = click.get_current_context().meta.get("verbose", 0)
-    rules = load_rules()
     try:
-        config = load_config(config_path, rules)
         known = read_baseline(baseline) if baseline else None
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise click.UsageError(str(exc)) from None
     stdin = _stdin(inputs)
     with _Progress("auditing") as progress:
         result = lint(inputs, stdin=stdin, config=config, baseline=known, advance=progress.advance, options=options)
@@ -388,12 +427,15 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
         click.echo(f"wrote {len(result.findings)} finding(s) to the baseline {write_baseline}", err=True)
         return
     with _open_out(output) as fh:
-        fh.write(render(result, fmt, rules))
-    if fmt != "text" or output != "-":
+        if statistics:
+            fh.write(render_statistics(result, fmt))
+        else:
+            fh.write(render(result, fmt, rules, docs_url=config.docs_url))
+    if statistics or fmt != "text" or output != "-":
         click.echo(summary(result), err=True)
     order = {"info": 0, "warning": 1, "error": 2}
     threshold = order[fail_on or config.fail_on or "error"]
-    if any(order[f.severity] >= threshold for f in result.findings):
+    if not exit_zero and any(order[f.severity] >= threshold for f in result.findings):
         sys.exit(1)
 
 
@@ -496,21 +538,20 @@ class _FetchProgress(_Progress):
 @INPUTS
 @click.option("-o", "--output", default="report.html", show_default=True,
               help="The HTML file to write, or - for stdout.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="TOML file with select/ignore/severity (default: [tool.stretchpipe.audit] in pyproject.toml).")
+@audit_options
 @run_options
-def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None, **params) -> None:
-    """Write one self-contained HTML page: per article the cleaned text with the findings' evidence
-    highlighted and the findings beside it, removed blocks, records, a summary and filters."""
+def report_cmd(inputs: tuple[str, ...], output: str, **params) -> None:
+    """Write one self-contained HTML page: an index of the articles with their counts, a summary and
+    filters, and per article the cleaned text with the findings' evidence highlighted and the findings
+    beside it, the removed blocks and the records."""
     from .audit import load_rules
-    from .audit.lint import ConfigError, lint, load_config
+    from .audit.formats import summary
+    from .audit.lint import lint
     from .audit.report import render_report
-    options = _options(params)
+    _check_report_output(output)
     rules = load_rules()
-    try:
-        config = load_config(config_path, rules)
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    config = _audit_config(params, rules)
+    options = _options(params)
     stdin = _stdin(inputs)
     with _Progress("auditing") as progress:
         result = lint(inputs, stdin=stdin, config=config, advance=progress.advance, options=options)
@@ -522,8 +563,21 @@ def report_cmd(inputs: tuple[str, ...], output: str, config_path: str | None, **
         sys.exit(2)
     with _open_out(output) as fh:
         fh.write(render_report(result, rules))
-    from .audit.formats import summary
     click.echo(f"{summary(result)} -> {output}", err=True)
+
+
+def _check_report_output(output: str) -> None:
+    """-o must name a file whose folder exists: a folder, or a missing folder, is a usage error with
+    its code before any page is read."""
+    if output == "-":
+        return
+    path = Path(output)
+    if path.is_dir():
+        raise click.BadParameter(f"[{errors.REPORT_OUTPUT}] {output} is a folder; name the HTML file to write, "
+                                 f"such as {(path / 'report.html').as_posix()}", param_hint="-o/--output")
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"[{errors.REPORT_OUTPUT}] the folder {path.parent.as_posix()} does not exist; "
+                                 "create it or write the report elsewhere", param_hint="-o/--output")
 
 
 @main.command("rules")

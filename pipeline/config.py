@@ -103,7 +103,20 @@ class DedupeConfig:
     min_similarity: float = 0.8
 
 
+@dataclass(frozen=True)
+class AuditConfig:
+    """`stretchpipe audit` and `report`: the defaults that `[tool.stretchpipe.audit]` in pyproject.toml
+    (or `--config FILE`) and then the command line override (pipeline/audit/lint.py checks them)."""
+
+    table: tuple[str, ...] = ("tool", "stretchpipe", "audit")  # where pyproject.toml keeps the settings
+    select: tuple[str, ...] = ("ALL",)  # every rule runs unless a selection says otherwise
+    fail_on: str = "error"  # exit 1 when a finding is at or above this severity
+    # SARIF helpUri of a rule ({id}); unset, the installed package's Documentation URL + docs/rules/{id}.md
+    docs_url: str | None = None
+
+
 ACQUIRE = AcquireConfig()
+AUDIT = AuditConfig()
 # `stretchpipe fetch` keeps these beside its archive (crawl.warc.gz): bookkeeping, never pages to read
 CRAWL_INDEX_NAME = "crawl.sqlite"
 FETCH_MANIFEST_NAME = "fetch-manifest.json"

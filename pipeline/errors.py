@@ -44,6 +44,11 @@ TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
 TIMED_OUT = "SP302"  # took longer than the wall-clock budget; its worker was stopped
 OUT_OF_MEMORY = "SP303"  # needed more memory than the budget (or the system had)
 WORKER_CRASHED = "SP304"  # the worker process died on it (a crash in a C extension) or was lost
+# Audit usage codes (stretchpipe audit / report): a usage error, exit 2, before any page is read.
+AUDIT_CONFIG = "SP601"  # the audit configuration cannot be read (binary, not TOML) or a value has the wrong type
+AUDIT_SELECTOR = "SP602"  # --select/--ignore/--extend-select or the configuration names no known rule or prefix
+AUDIT_BASELINE = "SP603"  # the --baseline file cannot be read as a baseline
+REPORT_OUTPUT = "SP604"  # stretchpipe report -o names a folder, or a file in a folder that does not exist
 INTERNAL = "SP900"  # a bug: the page raised an unexpected exception
 # Fetch codes (stretchpipe fetch): every URL ends fetched, not-modified, skipped or failed.
 ROBOTS_DISALLOWED = "SP401"

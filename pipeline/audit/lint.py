@@ -12,18 +12,27 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import errors
+from ..config import AUDIT
 from ..records import Article, CleanDocument, Flag, ManifestEntry, Page
-from .registry import SEVERITIES
 from .locate import SourceMap
+from .registry import SEVERITIES
 
+_BODY_START = re.compile(r"<body\b[^>]*>|</head\s*>", re.I)
 _SUPPRESS = re.compile(r"<!--\s*stretchpipe:\s*ignore\b([^>]*?)-->", re.I)
 
 
 class ConfigError(ValueError):
-    """A configuration or baseline file that cannot be used (exit 2)."""
+    """A configuration, selection or baseline that cannot be used (a usage error, exit 2); the message
+    starts with its code."""
+
+    def __init__(self, message: str, code: str = errors.AUDIT_CONFIG):
+        super().__init__(f"[{code}] {message}")
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class Location:
     path: str
     line: int
     column: int
+    end_line: int = 0  # 0: unknown (a point)
+    end_column: int = 0
 
 
 @dataclass
@@ -46,11 +57,15 @@ class Finding:
     related: list[Location] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)  # in the cleaned text (for the report)
     fingerprint: str = ""
+    end_line: int = 0  # where the evidence ends (exclusive column, as ruff and SARIF count)
+    end_column: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "column": self.column, "severity": self.severity,
-                "rule": self.rule, "message": self.message, "stretch": self.stretch, "evidence": self.evidence,
-                "related": [{"line": r.line, "column": r.column} for r in self.related],
+        return {"path": self.path, "line": self.line, "column": self.column, "end_line": self.end_line,
+                "end_column": self.end_column, "severity": self.severity, "rule": self.rule,
+                "message": self.message, "stretch": self.stretch, "evidence": self.evidence,
+                "related": [{"line": r.line, "column": r.column, "end_line": r.end_line, "end_column": r.end_column}
+                            for r in self.related],
                 "fingerprint": self.fingerprint}
 
 
@@ -65,13 +80,13 @@ class AuditedPage:
 
 @dataclass
 class Config:
-    select: frozenset[str] | None = None  # None: every rule
-    ignore: frozenset[str] = frozenset()
+    enabled: frozenset[str] | None = None  # the rules that run; None: every rule
     severity: dict[str, str] = field(default_factory=dict)
     fail_on: str | None = None
+    docs_url: str | None = None  # SARIF helpUri template ({id}); None: the package's documentation URL
 
     def applies(self, rule_id: str) -> bool:
-        return (self.select is None or rule_id in self.select) and rule_id not in self.ignore
+        return self.enabled is None or rule_id in self.enabled
 
 
 @dataclass
@@ -87,48 +102,180 @@ class LintResult:
 
 # --------------------------------------------------------------------------- configuration
 
-def load_config(path: str | None, rule_ids: Iterable[str], cwd: Path | None = None) -> Config:
+Level = Literal["info", "warning", "error"]
+
+
+class AuditSettings(BaseModel):
+    """The `[tool.stretchpipe.audit]` table (or a `--config` file), checked key by key."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_by_name=True, validate_by_alias=True)
+
+    select: list[str] | None = None
+    extend_select: list[str] = Field(default_factory=list, alias="extend-select")
+    ignore: list[str] = Field(default_factory=list)
+    severity: dict[str, Level] = Field(default_factory=dict)
+    fail_on: Level | None = Field(default=None, alias="fail-on")
+    docs_url: str | None = Field(default=None, alias="docs-url")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """One layer of rule selection, as ruff resolves it: the configuration file's, then the command
+    line's. `select` (when given) replaces what earlier layers chose; `extend_select` and `ignore`
+    adjust it."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    origin: str = "the command line"  # named in error messages
+
+
+_KIND = {str: "a string", int: "a number", float: "a number", bool: "true/false", list: "a list", dict: "a table"}
+
+
+def _expand(selector: str, rule_ids: list[str], origin: str, key: str) -> tuple[int, list[str]]:
+    """The rules a selector names and how specific it is: `ALL` (0) < a prefix of whole words
+    (`missing` for missing-hold, missing-steps...; 1 per word) < a rule id (exact)."""
+    if selector == "ALL":
+        return 0, list(rule_ids)
+    if selector in rule_ids:
+        return 1000, [selector]
+    words = selector.split("-")
+    matched = [r for r in rule_ids if r.split("-")[:len(words)] == words]
+    if not matched or not selector:
+        raise ConfigError(f"{origin}: {key}: unknown rule or prefix {selector!r}; `stretchpipe rules` lists "
+                          "them (ALL selects every rule)", errors.AUDIT_SELECTOR)
+    return len(words), matched
+
+
+def resolve_rules(layers: Iterable[Selection], rule_ids: Iterable[str]) -> frozenset[str]:
+    """The enabled rules after every layer. Within a layer, less specific selectors apply first and
+    more specific ones override them (`--select ALL --ignore kb-conflict`, `--ignore ALL --select
+    safety`); at equal specificity `ignore` wins."""
+    ids = list(rule_ids)
+    enabled: set[str] = set()
+    for layer in [Selection(AUDIT.select, origin="the defaults"), *layers]:
+        updates: dict[int, list[tuple[bool, list[str]]]] = {}
+        for key, on, selectors in (("select", True, layer.select or ()), ("extend-select", True, layer.extend_select),
+                                   ("ignore", False, layer.ignore)):
+            for selector in selectors:
+                level, rules = _expand(selector, ids, layer.origin, key)
+                updates.setdefault(level, []).append((on, rules))
+        state: dict[str, bool] = {}
+        for level in sorted(updates):
+            for on, rules in sorted(updates[level], key=lambda u: u[0], reverse=True):  # select, then ignore
+                state.update(dict.fromkeys(rules, on))
+        if layer.select is not None:
+            enabled = {r for r, on in state.items() if on}
+        else:
+            enabled |= {r for r, on in state.items() if on}
+            enabled -= {r for r, on in state.items() if not on}
+    return frozenset(enabled)
+
+
+def load_config(path: str | None, rule_ids: Iterable[str], cwd: Path | None = None,
+                cli: Selection | None = None) -> Config:
     """`--config FILE` (a TOML file with the keys at the top or under [tool.stretchpipe.audit]),
-    else `[tool.stretchpipe.audit]` in the nearest pyproject.toml above the working directory."""
-    table: dict[str, Any] = {}
+    else `[tool.stretchpipe.audit]` in the nearest pyproject.toml above the working directory that
+    has one; then the command line's selection on top (it wins, as ruff's does)."""
+    ids = list(rule_ids)
+    where, table = _config_table(path, cwd)
+    try:
+        settings = AuditSettings.model_validate(table)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: " + "; ".join(_describe(e) for e in exc.errors())) from None
+    for name in settings.severity:
+        if name not in ids:
+            raise ConfigError(f"{where}: severity: unknown audit rule {name!r}; `stretchpipe rules` lists them",
+                              errors.AUDIT_SELECTOR)
+    layers = [Selection(tuple(settings.select) if settings.select is not None else None,
+                        tuple(settings.extend_select), tuple(settings.ignore), where)]
+    if cli is not None:
+        layers.append(cli)
+    return Config(resolve_rules(layers, ids), dict(settings.severity), settings.fail_on, settings.docs_url)
+
+
+def _describe(error: dict) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(table)"
+    value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        known = ", ".join(f.alias or name for name, f in AuditSettings.model_fields.items())
+        return f"unknown key {key!r} (known keys: {known})"
+    if error["type"] == "list_type":
+        return (f"{key} must be a list of strings, such as {key} = [\"kb-conflict\"]; "
+                f"got {_KIND.get(type(value), 'a value')} {value!r}")
+    if error["type"] == "string_type":
+        return f"{key} must be a string; got {_KIND.get(type(value), 'a value')} {value!r}"
+    if error["type"] == "dict_type":
+        return (f"{key} must be a table, such as {key} = {{ missing-hold = \"error\" }}; "
+                f"got {_KIND.get(type(value), 'a value')} {value!r}")
+    if error["type"] == "literal_error":
+        return f"{key} must be one of {', '.join(SEVERITIES)}; got {value!r}"
+    return f"{key}: {error['msg']}; got {value!r}"
+
+
+def _config_table(path: str | None, cwd: Path | None) -> tuple[str, dict[str, Any]]:
     if path:
-        try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read config {path}: {exc}") from exc
-        table = data.get("tool", {}).get("stretchpipe", {}).get("audit", data)
-    else:
-        for folder in [(cwd or Path.cwd()).resolve(), *(cwd or Path.cwd()).resolve().parents]:
-            candidate = folder / "pyproject.toml"
-            if candidate.is_file():
-                try:
-                    data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-                except (OSError, tomllib.TOMLDecodeError) as exc:
-                    raise ConfigError(f"cannot read {candidate}: {exc}") from exc
-                table = data.get("tool", {}).get("stretchpipe", {}).get("audit", {})
-                break
-    known = set(rule_ids)
-    select = table.get("select")
-    ignore = table.get("ignore", [])
-    severity = table.get("severity", {})
-    for name in list(select or []) + list(ignore) + list(severity):
-        if name not in known:
-            raise ConfigError(f"unknown audit rule {name!r} in the configuration; `stretchpipe rules` lists them")
-    for name, level in severity.items():
-        if level not in SEVERITIES:
-            raise ConfigError(f"severity {level!r} for {name} must be one of {', '.join(SEVERITIES)}")
-    fail_on = table.get("fail-on", table.get("fail_on"))
-    if fail_on is not None and fail_on not in SEVERITIES:
-        raise ConfigError(f"fail-on {fail_on!r} must be one of {', '.join(SEVERITIES)}")
-    return Config(frozenset(select) if select is not None else None, frozenset(ignore), dict(severity), fail_on)
+        data = _read_toml(Path(path))
+        tool = data.get("tool")
+        if tool is None:
+            return path, data
+        return f"{path} [{'.'.join(AUDIT.table)}]", _subtable(data, path) or {}
+    here = (cwd or Path.cwd()).resolve()
+    for folder in [here, *here.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            data = _read_toml(candidate)
+            table = _subtable(data, str(candidate))
+            if table is not None:  # a pyproject.toml without the table is not ours (ruff skips it too)
+                return f"{candidate} [{'.'.join(AUDIT.table)}]", table
+    return "the defaults", {}
+
+
+def _subtable(data: dict[str, Any], where: str) -> dict[str, Any] | None:
+    node: Any = data
+    for depth, name in enumerate(AUDIT.table):
+        node = node.get(name) if isinstance(node, dict) else None
+        if node is None:
+            return None
+        if not isinstance(node, dict):
+            raise ConfigError(f"{where}: {'.'.join(AUDIT.table[:depth + 1])} must be a table; got "
+                              f"{_KIND.get(type(node), 'a value')}")
+    return node
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's table; unreadable, undecodable (a binary file) or invalid TOML is a ConfigError
+    that names the file and the place, never echoing its bytes."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not a UTF-8 text file (undecodable byte at offset {exc.start}); "
+                          "a configuration is a TOML file") from None
+    if "\x00" in text:
+        raise ConfigError(f"{path} is a binary file (it holds NUL bytes); a configuration is a TOML file") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
 
 
 def read_baseline(path: str) -> set[str]:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return set(data["fingerprints"])
+        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+        fingerprints = data["fingerprints"]
+        if not isinstance(fingerprints, list) or not all(isinstance(f, str) for f in fingerprints):
+            raise TypeError("fingerprints must be a list of strings")
+        return set(fingerprints)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"cannot read baseline {path}: {exc}; write one with --write-baseline") from exc
+        detail = exc.strerror if isinstance(exc, OSError) else type(exc).__name__ if isinstance(
+            exc, UnicodeDecodeError) else str(exc)
+        raise ConfigError(f"cannot read baseline {path}: {detail}; write one with --write-baseline",
+                          errors.AUDIT_BASELINE) from None
 
 
 def baseline_json(findings: list[Finding]) -> str:
@@ -229,44 +376,69 @@ def _findings(audited: AuditedPage, config: Config) -> None:
     for flag in flags:
         if not config.applies(flag.rule):
             continue
-        offset, related = _where(flag, article, smap)
-        line, col = smap.position(offset)
+        (start, end), related = _where(flag, article, doc, smap)
+        line, col = smap.position(start)
+        end_line, end_col = smap.position(max(start, end))
         out.append(Finding(page.source, line, col, config.severity.get(flag.rule, flag.severity), flag.rule,
                            flag.message, flag.stretch, list(flag.evidence), related, list(flag.spans),
-                           _fingerprint(page.source, flag)))
+                           _fingerprint(page.source, flag), end_line, end_col))
     out.sort(key=lambda f: (f.line, f.column, f.rule, f.message))
     kept = _apply_suppressions(out, article, smap)
     audited.suppressed = len(out) - len(kept)
     audited.findings = kept
 
 
-def _where(flag: Flag, article: Article, smap: SourceMap) -> tuple[int, list[Location]]:
-    """The source offset a finding points at (its first quote, else its record's heading, else the
-    title), and where its other evidence sits (a removed copy is looked for after the original)."""
-    places = [smap.locate_span(s, e) for s, e in flag.spans]
+def _where(flag: Flag, article: Article, doc: CleanDocument, smap: SourceMap) -> tuple[tuple[int, int], list[Location]]:
+    """Where in the source a finding points (its first quote, else its record's heading, else the
+    article's visible title heading) and where its other evidence sits (a removed copy is looked for
+    after the original); each a start and end offset."""
+    places = [smap.locate_range(s, e) for s, e in flag.spans]
     extra = flag.evidence[len(flag.spans):]
-    after = places[0] + 1 if places else 0
+    after = places[0][0] + 1 if places else 0
+    title = _norm(article.title or "")
     for text in extra:
-        found = smap.find(text, after)
+        # the title quoted as evidence is the visible heading, not the <title> in the head
+        found = _title_heading(article, doc, smap) if title and _norm(text) == title else smap.find_range(text, after)
         if found is not None:
             places.append(found)
-            after = found + 1
+            after = found[0] + 1
     if not places:
         record = next((r for r in article.records if r.name == flag.stretch), None)
         heading = record.evidence.heading if record else None
         if heading is not None:
-            places.append(smap.locate_span(heading.start, heading.end))
-        elif article.title:
-            found = smap.find(article.title)
-            places.append(found or 0)
+            places.append(smap.locate_range(heading.start, heading.end))
         else:
-            places.append(0)
+            places.append(_title_heading(article, doc, smap))
     related = []
-    for p in places[1:]:
-        line, col = smap.position(p)
-        if (line, col) != smap.position(places[0]):
-            related.append(Location(article.source.path or article.source.url or "", line, col))
+    path = article.source.path or article.source.url or ""
+    for start, end in places[1:]:
+        line, col = smap.position(start)
+        if (line, col) != smap.position(places[0][0]):
+            related.append(Location(path, line, col, *smap.position(max(start, end))))
     return places[0], list(dict.fromkeys(related))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _title_heading(article: Article, doc: CleanDocument, smap: SourceMap) -> tuple[int, int]:
+    """The heading a reader sees as the article's title (the kept heading block that reads as the
+    title, else the first <h1>), never the <title> element in the page's head; else the title's words
+    in the body; else the first line."""
+    title = _norm(article.title or "")
+    headings = [b for b in doc.blocks if b.kind == "heading" and b.start >= 0]
+    block = next((b for b in headings if _norm(b.text) == title), None) if title else None
+    if block is None:
+        block = next((b for b in headings if b.level == 1), None)
+    if block is not None:
+        return smap.locate_range(block.start, block.end)
+    if article.title:
+        body = _BODY_START.search(smap.text)
+        found = smap.find_range(article.title, body.end() if body else 0)
+        if found is not None and (body is None or found[0] >= body.end()):
+            return found
+    return 0, smap.line_end(0)
 
 
 def _fingerprint(path: str, flag: Flag) -> str:

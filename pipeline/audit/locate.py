@@ -18,6 +18,10 @@ _GAP = r"(?:<[^>]{0,400}>|&#?\w{1,8};|[^\w<&]|_){1,80}"
 _MAX_WORDS = 8
 
 
+def _pattern(words: list[str]) -> re.Pattern:
+    return re.compile(_GAP.join(re.escape(w) for w in words), re.I)
+
+
 class SourceMap:
     def __init__(self, source_text: str, doc: CleanDocument | None):
         self.text = source_text
@@ -32,26 +36,48 @@ class SourceMap:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
+    def line_end(self, offset: int) -> int:
+        """Offset of the end of the line `offset` is on (before its newline)."""
+        line = bisect.bisect_right(self._line_starts, offset)
+        return self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+
     def locate_span(self, start: int, end: int) -> int:
         """Source offset of the cleaned text's span (start, end)."""
+        return self.locate_range(start, end)[0]
+
+    def locate_range(self, start: int, end: int) -> tuple[int, int]:
+        """Source offsets where the cleaned text's span (start, end) begins and ends; when the
+        words cannot be found, the block's line."""
         if self.doc is None or not self.doc.blocks:
-            return 0
+            return 0, self.line_end(0)
         i = max(0, bisect.bisect_right(self._block_starts, start) - 1)
         anchor = self._block_offset(i)
-        found = self.find(self.doc.text[start:end], anchor)
-        return anchor if found is None else found
+        found = self.find_range(self.doc.text[start:end], anchor)
+        return found if found is not None else (anchor, self.line_end(anchor))
 
     def find(self, quote: str, after: int = 0) -> int | None:
         """Offset of `quote` in the source at or after `after`, else anywhere, else None."""
-        words = _WORD.findall(quote)[:_MAX_WORDS]
+        found = self.find_range(quote, after)
+        return found[0] if found else None
+
+    def find_range(self, quote: str, after: int = 0) -> tuple[int, int] | None:
+        """Where `quote` starts and ends in the source (at or after `after`, else anywhere): its
+        first words locate the start, its last words (after the start) the end."""
+        words = _WORD.findall(quote)
         if not words:
             return None
         at = self.text.find(quote, after)
         if at >= 0:
-            return at
-        rx = re.compile(_GAP.join(re.escape(w) for w in words), re.I)
-        m = rx.search(self.text, after) or rx.search(self.text)
-        return m.start() if m else None
+            return at, at + len(quote)
+        m = _pattern(words[:_MAX_WORDS]).search(self.text, after) or _pattern(words[:_MAX_WORDS]).search(self.text)
+        if m is None:
+            return None
+        if len(words) <= _MAX_WORDS:
+            return m.start(), m.end()
+        # markup between the words makes the source longer than the quote; bound the search for the end
+        limit = m.start() + 8 * len(quote) + 2000
+        tail = _pattern(words[-_MAX_WORDS:]).search(self.text, m.start(), limit)
+        return m.start(), tail.end() if tail else m.end()
 
     # -- blocks
     def _block_offset(self, i: int) -> int:
