@@ -192,3 +192,192 @@ def test_inline_suppression_in_html_before_the_first_section_covers_the_file(tmp
     assert "missing-hold" not in result.stdout and "2 suppressed inline" in result.stdout
     page.write_text(body.replace("ignore missing-hold", "ignore safety"))
     assert "missing-hold" in invoke("audit", page).stdout
+
+
+# --------------------------------------------------------------------------- as ruff users expect
+
+def _in(folder, *args, input=None):
+    """The audit run from `folder` (where it looks for pyproject.toml)."""
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        return CliRunner().invoke(main, [str(a) for a in args], input=input)
+    finally:
+        os.chdir(cwd)
+
+
+def _rules_of(result):
+    return {m["rule"] for m in map(LINE.match, result.stdout.splitlines()) if m}
+
+
+def test_select_ignore_and_extend_select_resolve_as_in_ruff(tmp_path, seed_json):
+    every = {f["rule"] for f in seed_json if f["path"].endswith(".html")}
+    missing = {r for r in every if r.startswith("missing-")}
+    assert len(missing) >= 2 and "kb-conflict" in every  # the seed shows each case below
+    cases = {
+        ("--select", "kb-conflict"): {"kb-conflict"},
+        ("--select", "missing"): missing,  # a prefix of whole words
+        ("--select", "missing,kb-conflict", "--ignore", "missing-hold"): missing - {"missing-hold"} | {"kb-conflict"},
+        ("--ignore", "ALL", "--select", "kb-conflict"): {"kb-conflict"},  # the more specific selector wins
+        ("--select", "ALL", "--ignore", "missing"): every - missing,
+        ("--select", "kb-conflict", "--select", "safety,missing-hold"): {"kb-conflict", "missing-hold"} & every,
+        ("--ignore", "missing", "--extend-select", "missing-hold"): every - missing | {"missing-hold"},
+    }
+    for args, expected in cases.items():
+        assert _rules_of(_in(tmp_path, "audit", SEED_HTML, *args)) == expected, args
+
+
+def test_the_command_line_wins_over_the_configuration(tmp_path, seed_json):
+    every = {f["rule"] for f in seed_json if f["path"].endswith(".html")}
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "drafts"\n\n[tool.stretchpipe.audit]\n'
+                                             'select = ["position-conflict", "missing"]\nignore = ["missing-hold"]\n')
+    configured = _rules_of(_in(tmp_path, "audit", SEED_HTML))
+    assert configured == {"position-conflict", "missing-steps", "missing-entry"} & every and configured
+    # --select replaces the configured selection, ignore included (ruff: a new select starts afresh)
+    assert _rules_of(_in(tmp_path, "audit", SEED_HTML, "--select", "missing-hold")) == {"missing-hold"}
+    assert _rules_of(_in(tmp_path, "audit", SEED_HTML, "--extend-select", "kb-conflict")) == configured | {"kb-conflict"}
+    assert _rules_of(_in(tmp_path, "audit", SEED_HTML, "--ignore", "position-conflict")) == configured - {
+        "position-conflict"}
+    # a folder below without the table uses the one above; a pyproject.toml without it is skipped
+    sub = tmp_path / "drafts"
+    sub.mkdir()
+    (sub / "pyproject.toml").write_text('[project]\nname = "other"\n')
+    assert _rules_of(_in(sub, "audit", SEED_HTML)) == configured
+
+
+@pytest.mark.parametrize("toml, key, says", [
+    ('select = "kb-conflict"', "select", "must be a list"),
+    ('ignore = "missing-hold"', "ignore", "must be a list"),
+    ('extend-select = ["kb-conflict", 3]', "extend-select.1", "must be a string"),
+    ('severity = ["missing-hold"]', "severity", "must be a table"),
+    ('severity = { missing-hold = "fatal" }', "severity.missing-hold", "must be one of info, warning, error"),
+    ('fail-on = 2', "fail-on", "must be one of"),
+    ('selct = ["kb-conflict"]', "selct", "unknown key"),
+])
+def test_config_values_are_type_checked_with_the_key_named(tmp_path, toml, key, says):
+    page = tmp_path / "warn.md"
+    page.write_text(WARNING_ONLY)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.stretchpipe.audit]\n{toml}\n")
+    result = _in(tmp_path, "audit", page)
+    assert result.exit_code == 2 and "[SP601]" in result.output and "Traceback" not in result.output
+    assert key in result.output and says in result.output
+    assert "'k'" not in result.output  # a string is never read letter by letter as rule ids
+
+
+def test_unknown_selectors_are_usage_errors_naming_them(tmp_path):
+    page = tmp_path / "warn.md"
+    page.write_text(WARNING_ONLY)
+    for args in (["--select", "kb-conflct"], ["--ignore", "ALL,nope"], ["--extend-select", "miss"]):
+        result = _in(tmp_path, "audit", page, *args)
+        assert result.exit_code == 2 and "[SP602]" in result.output, args
+        assert repr(args[1].split(",")[-1]) in result.output
+    (tmp_path / "pyproject.toml").write_text('[tool.stretchpipe.audit]\nignore = ["no-such-rule"]\n')
+    result = _in(tmp_path, "audit", page)
+    assert result.exit_code == 2 and "[SP602]" in result.output and "ignore" in result.output
+
+
+def test_binary_or_broken_config_is_a_coded_error_without_its_bytes(tmp_path):
+    page = tmp_path / "warn.md"
+    page.write_text(WARNING_ONLY)
+    for name, data in (("binary.toml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe"),
+                       ("nul.toml", b'select = ["kb-conflict"]\x00\x01\n'),
+                       ("broken.toml", b"select = [kb-conflict\n")):
+        cfg = tmp_path / name
+        cfg.write_bytes(data)
+        result = _in(tmp_path, "audit", page, "--config", cfg)
+        assert result.exit_code == 2 and "[SP601]" in result.output and name in result.output, name
+        assert result.output.isprintable() or all(c.isprintable() or c == "\n" for c in result.output)
+        assert "PNG" not in result.output and "IHDR" not in result.output and "Traceback" not in result.output
+    bad = tmp_path / "base.json"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    result = _in(tmp_path, "audit", page, "--baseline", bad)
+    assert result.exit_code == 2 and "[SP603]" in result.output and "garbage" not in result.output
+
+
+def test_statistics_count_findings_per_rule(tmp_path, seed_json):
+    html = [f for f in seed_json if f["path"].endswith(".html")]
+    expected = {}
+    for f in html:
+        expected[f["rule"]] = expected.get(f["rule"], 0) + 1
+    result = invoke("audit", SEED_HTML, "--statistics")
+    assert result.exit_code == 1  # as ruff: statistics do not change the exit code
+    rows = [re.split(r"\t", line) for line in result.stdout.splitlines()]
+    assert {rule.strip(): int(n) for n, rule, _ in rows} == expected
+    counts = [int(n) for n, _, _ in rows]
+    assert counts == sorted(counts, reverse=True)  # most frequent first
+    as_json = json.loads(invoke("audit", SEED_HTML, "--statistics", "--format", "json").stdout)
+    assert {row["rule"]: row["count"] for row in as_json} == expected
+    assert all(row["severity"] in ("error", "warning", "info") for row in as_json)
+
+
+def test_exit_zero_reports_findings_but_exits_0(tmp_path):
+    result = invoke("audit", SEED_HTML, "--exit-zero")
+    assert result.exit_code == 0 and " error " in result.stdout
+    assert invoke("audit", SEED_HTML, "--exit-zero", "--select", "nope").exit_code == 2
+    assert invoke("audit", tmp_path / "missing.html", "--exit-zero").exit_code == 2
+
+
+def _between(path, f):
+    lines = Path(path).read_text(encoding="utf-8").splitlines(keepends=True)
+    start = sum(len(x) for x in lines[:f["line"] - 1]) + f["column"] - 1
+    end = sum(len(x) for x in lines[:f["end_line"] - 1]) + f["end_column"] - 1
+    return "".join(lines)[start:end]
+
+
+def test_findings_have_end_positions_that_close_their_evidence(seed_json):
+    for f in seed_json:
+        assert {"path", "line", "column", "end_line", "end_column", "rule", "severity", "message",
+                "stretch"} <= set(f)
+        assert (f["end_line"], f["end_column"]) > (f["line"], f["column"])
+        if not f["evidence"]:
+            continue
+        quoted = _between(f["path"], f)
+        words = re.findall(r"\w+", f["evidence"][0])
+        assert quoted and words[-1] in quoted[-len(words[-1]) - 12:], (f["rule"], quoted[-60:], words[-3:])
+        assert words[0] in quoted[:len(words[0]) + 4]
+
+
+def test_page_level_findings_point_at_the_visible_title_not_the_head(tmp_path):
+    page = tmp_path / "essay.html"
+    page.write_text("<!DOCTYPE html>\n<html><head>\n<title>Why Stretch Every Day</title>\n"
+                    '<meta property="og:title" content="Why Stretch Every Day">\n</head>\n<body>\n<nav>Home</nav>\n'
+                    "<main>\n  <h1 class='headline'>Why Stretch Every Day</h1>\n"
+                    "  <p>Stretching keeps you limber. Many people find it relaxing.</p>\n</main>\n</body></html>\n")
+    found = json.loads(invoke("audit", page, "--format", "json").stdout)["findings"]
+    page_level = [f for f in found if f["stretch"] is None]
+    assert page_level
+    for f in page_level:
+        assert _between(page, f) == "Why Stretch Every Day" and f["line"] == 9
+
+
+def test_sarif_uses_relative_uris_under_srcroot_with_regions_and_help(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.stretchpipe.audit]\n'
+                                             'docs-url = "https://example.org/stretchpipe/blob/main/docs/rules/{id}.md"\n')
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    page = drafts / "seed page.html"
+    page.write_bytes(SEED_HTML.read_bytes())
+    result = _in(tmp_path, "audit", page.resolve(), "--format", "sarif")
+    log = json.loads(result.stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    run = log["runs"][0]
+    root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+    assert root == tmp_path.resolve().as_uri() + "/"
+    assert run["columnKind"] == "unicodeCodePoints"
+    for res in run["results"]:
+        loc = res["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"] == {"uri": "drafts/seed%20page.html", "uriBaseId": "%SRCROOT%", "index": 0}
+        region = loc["region"]
+        assert (region["endLine"], region["endColumn"]) > (region["startLine"], region["startColumn"])
+    assert run["artifacts"] == [{"location": {"uri": "drafts/seed%20page.html", "uriBaseId": "%SRCROOT%"}}]
+    for rule in run["tool"]["driver"]["rules"]:
+        assert rule["helpUri"] == f"https://example.org/stretchpipe/blob/main/docs/rules/{rule['id']}.md"
+        assert (REPO / "docs" / "rules" / f"{rule['id']}.md").is_file()  # the page the URI names exists
+        assert "## Bad" in rule["help"]["markdown"] and rule["help"]["text"]
+
+
+def test_summary_is_plain_english(tmp_path):
+    warn = tmp_path / "warn.md"
+    warn.write_text(WARNING_ONLY)
+    last = invoke("audit", warn).stdout.splitlines()[-1]
+    assert re.fullmatch(r"0 errors, \d+ warnings?, 0 info in 1 file", last) and "(s)" not in last
