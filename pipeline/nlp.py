@@ -5,17 +5,19 @@ them later without touching the stages. Nothing here downloads anything.
 """
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from functools import lru_cache
 
 import spacy
 from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
-from spacy.lookups import load_lookups
 from spacy.pipeline import SpanRuler
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
+from .config import DATA_DIR
 from .knowledge import Knowledge, load_knowledge
 
 POSITIONS_KEY = "positions"
@@ -23,8 +25,11 @@ BODY_KEY = "body_parts"
 
 
 @lru_cache(maxsize=1)
-def _lemma_table():
-    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+def _lemma_table() -> dict[str, str]:
+    """English lookup lemmas (pipeline/data/lemmas_en.json.gz: the lower-case entries of spacy-lookups-data's
+    table, built by scripts/build_lemma_table.py, licences beside it), so the install needs not the 100 MB
+    of every language's tables."""
+    return json.loads(gzip.decompress((DATA_DIR / "lemmas_en.json.gz").read_bytes()))["lemmas"]
 
 
 class LowercaseLookupLemmatizer:
