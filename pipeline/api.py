@@ -182,15 +182,15 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
     from .curate import curate_records
     from .emit import DEFAULT_FORMATS, write_tables
     from .outputs import OutputSet
-    from .records import Stretch
+    from .records import Flag, Stretch
     from .schema import from_data, to_data
 
     folder = Path(folder)
     stretches = _read_rows(folder, "stretches") if folder.is_dir() else None
     if stretches is None:
         raise errors.output_error(errors.NOT_A_DATASET, path=str(folder), table="stretches")
-    rows = curate_records([from_data(Stretch, r) for r in stretches])
     flags = [f for f in (_read_rows(folder, "flags") or []) if not f.get("dataset_id")]
+    rows = curate_records([from_data(Stretch, r) for r in stretches], flags=[from_data(Flag, f) for f in flags])
     flags += [to_data(f) for row in rows for f in row.flags]
     output_set = OutputSet(out).open()
     try:

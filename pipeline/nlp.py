@@ -5,8 +5,6 @@ them later without touching the stages. Nothing here downloads anything.
 """
 from __future__ import annotations
 
-import gzip
-import json
 import re
 from functools import lru_cache
 
@@ -17,26 +15,20 @@ from spacy.pipeline import SpanRuler
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from .config import DATA_DIR
 from .knowledge import Knowledge, load_knowledge
+from .lemmas import lemma, lemma_table
+
+__all__ = ["BODY_KEY", "POSITIONS_KEY", "build_nlp", "lemma"]
 
 POSITIONS_KEY = "positions"
 BODY_KEY = "body_parts"
-
-
-@lru_cache(maxsize=1)
-def _lemma_table() -> dict[str, str]:
-    """English lookup lemmas (pipeline/data/lemmas_en.json.gz: the lower-case entries of spacy-lookups-data's
-    table, built by scripts/build_lemma_table.py, licences beside it), so the install needs not the 100 MB
-    of every language's tables."""
-    return json.loads(gzip.decompress((DATA_DIR / "lemmas_en.json.gz").read_bytes()))["lemmas"]
 
 
 class LowercaseLookupLemmatizer:
     """spaCy's lookup lemmatizer is case-sensitive ("Sitting" stays "Sitting"); this one is not."""
 
     def __init__(self) -> None:
-        self.table = _lemma_table()
+        self.table = lemma_table()
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc:
@@ -105,11 +97,6 @@ def _may_open(doc: Doc, openers: dict[int, frozenset[int]]) -> bool:
 def make_opener_span_ruler(nlp: Language, name: str, spans_key: str, spans_filter, validate: bool) -> OpenerSpanRuler:
     return OpenerSpanRuler(nlp, name, spans_key=spans_key, spans_filter=spans_filter, validate=validate,
                            overwrite=True)  # as spaCy's own span_ruler factory
-
-
-def lemma(word: str) -> str:
-    low = word.lower()
-    return _lemma_table().get(low, low)
 
 
 def _sided(phrase: str, qualifiers: list[str], possessive: str) -> list[str]:

@@ -11,7 +11,6 @@ from conftest import REPO
 import pipeline
 from pipeline.api import process
 from pipeline.cli import main
-from pipeline.knowledge import name_key
 
 DEV_CORPUS = REPO / "tests" / "devcorpus"  # the shared development corpus pages, copied into the repo
 
@@ -79,21 +78,89 @@ def corpus_run(tmp_path_factory):
     return pipeline.run([REPO / "raw", DEV_CORPUS], out=out), out
 
 
-def test_one_row_per_distinct_canonical_stretch_with_its_sources(corpus_run):
+def test_every_record_in_one_row_joined_on_evidence(corpus_run):
     ds, _ = corpus_run
-    stretches, dataset = ds.stretches, ds.dataset
-    key = {r: c if isinstance(c, str) else name_key(n)
-           for r, c, n in zip(stretches["id"], stretches["canonical_name"], stretches["name"])}
-    assert len(dataset) == len(set(key.values()))
-    linked = stretches["canonical_name"].dropna()
-    assert Counter(dataset["canonical_name"].dropna()) == Counter(set(linked)), "one row per canonical name"
+    stretches, dataset = ds.stretches.set_index("id"), ds.dataset
     seen = Counter(s["record_id"] for sources in dataset["sources"] for s in sources)
-    assert set(seen) == set(stretches["id"]) and set(seen.values()) == {1}, "every record in exactly one row"
+    assert set(seen) == set(stretches.index) and set(seen.values()) == {1}, "every record in exactly one row"
+    row_of = {s["record_id"]: row_id for row_id, sources in zip(dataset["id"], dataset["sources"]) for s in sources
+              if not any(j["by"] == "duplicate-exercise" for j in s["joined_by"])}  # the audit's word beats the link
+    for canonical, ids in stretches.groupby("canonical_name").groups.items():
+        assert len({row_of[i] for i in ids if i in row_of}) == 1, f"{canonical}: one knowledge-base entry, one row"
     for _, row in dataset.iterrows():
         assert row["source_count"] == len(row["sources"])
-        assert len({key[s["record_id"]] for s in row["sources"]}) == 1, row["id"]
+        for s in row["sources"]:
+            if len(row["sources"]) > 1:
+                assert len(s["joined_by"]) > 0, (row["id"], s["record_id"], "in a row without evidence")
+            if s["name_source"] == "derived":
+                assert all(j["by"] != "name" for j in s["joined_by"]), (row["id"], "a placeholder joined by its text")
+        has = row["completeness"]
+        assert has["score"] == sum((has["has_steps"], has["has_position"], has["has_hold"]))
+        assert has["has_steps"] == any(len(stretches.loc[s["record_id"], "steps"]) > 0 for s in row["sources"])
     # the seed is given twice (HTML and text) and counted once
     assert len(ds.duplicates) == 1 and ds.duplicates["method"].iloc[0] == "exact"
+
+
+def test_the_audit_finding_that_two_sections_are_one_joins_them(corpus_run):
+    """The seed says its "Spinal Twist" is the "Seated Twist" (`duplicate-exercise`): one row holds both."""
+    ds, _ = corpus_run
+    seed_ids = set(ds.stretches[ds.stretches["source"].map(lambda s: s["path"]).str.startswith(
+        "13-stretches")]["id"])
+    seed = {s["name"]: (row_id, s) for row_id, sources in zip(ds.dataset["id"], ds.dataset["sources"])
+            for s in sources if s["record_id"] in seed_ids}
+    assert seed["Spinal Twist"][0] == seed["Seated Twist"][0]
+    assert {"by": "duplicate-exercise", "value": seed["Seated Twist"][1]["record_id"]} in \
+        list(seed["Spinal Twist"][1]["joined_by"])
+
+
+ROUTINE = ("<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{intro}</p><ol>{items}</ol>"
+           "</body></html>")
+
+
+def test_two_unrelated_unnamed_routines_never_share_a_row(tmp_path):
+    """Two pages of numbered, unnamed held items ("Stretch 1", "Stretch 2" on both): placeholders are
+    not names, so no row mixes the two pages' exercises (nor builds a hold range from both)."""
+    (tmp_path / "run.html").write_text(ROUTINE.format(
+        title="Before your run", intro="Do these in order, pictures show each one.",
+        items="<li>Hold for 20 seconds, each leg <img src='a.gif'></li><li>Hold for 15 seconds "
+              "<img src='b.gif'></li><li>Hold for 30 seconds and repeat twice <img src='c.gif'></li>"))
+    (tmp_path / "desk.html").write_text(ROUTINE.format(
+        title="Desk break", intro="Follow the photos; each is one stretch.",
+        items="<li>Hold for 45 seconds, each arm <img src='x.gif'></li><li>Hold for 10 seconds <img src='y.gif'>"
+              "</li><li>Hold for 25 seconds and repeat 3 times <img src='z.gif'></li>"))
+    outcome = process([str(tmp_path)])
+    derived = [r for a in outcome.articles for r in a.stretches if r.name_source == "derived"]
+    assert {r.name for r in derived} >= {"Stretch 1", "Stretch 2"}
+    assert len({r.article_id for r in derived}) == 2, "both routines read as unnamed items"
+    for row in outcome.dataset:
+        assert row.article_count == 1 or not any(s.name_source == "derived" for s in row.sources), row.id
+    assert len(outcome.dataset) == len(derived)
+    assert len({row.id for row in outcome.dataset}) == len(outcome.dataset)
+
+
+def test_names_one_stretch_goes_by_share_a_row_and_positions_it_allows_are_variety(tmp_path):
+    """Unlinked names that differ by case, plural, a body-part spelling ("Glute"/"Glutes") share a
+    row; a hamstring stretch seated in one article and standing in another is no conflict, while a
+    Child's Pose done seated, against the knowledge base's kneeling, is one."""
+    glute = "Lie on your back, cross one ankle over the opposite knee and pull the thigh towards you. Hold 30 seconds."
+    (tmp_path / "a.txt").write_text(_article("Leg day recovery", ("Glute stretch", glute), (
+        "Hamstring Stretch", "Sit on the floor with one leg straight and reach for your toes. Hold for 30 seconds."),
+        CHILD))
+    (tmp_path / "b.txt").write_text(_article("Runner's cool-down", ("GLUTES STRETCHES", glute.replace("30", "45")), (
+        "Hamstring Stretch", "Stand tall, rest one heel on a low step and hinge forward at the hips. Hold 20 seconds."),
+        CHILD))
+    (tmp_path / "c.txt").write_text(_article("Office stretches", ("Child's Pose", (
+        "Sit on a chair, spread your knees and fold forward until your chest rests on your thighs. "
+        "Hold for 30 seconds."))))
+    outcome = process([str(tmp_path)])
+    rows = {r.name: r for r in outcome.dataset}
+    glutes = next(r for r in outcome.dataset if {"Glute stretch", "GLUTES STRETCHES"} <= {n.name for n in r.names})
+    assert glutes.source_count == 2 and glutes.hold.min_seconds == 30 and glutes.hold.max_seconds == 45
+    assert all(j.by in ("name", "steps", "knowledge-base") for s in glutes.sources for j in s.joined_by)
+    hamstring = rows["Hamstring Stretch"]
+    assert {v.value for v in hamstring.position_votes} == {"seated", "standing"} and hamstring.flags == []
+    child = rows["Child's Pose"]
+    assert [f.rule for f in child.flags] == ["source-conflict"] and "seated" in child.flags[0].message
 
 
 def test_read_dataset_gives_back_what_run_returned(corpus_run):
@@ -171,12 +238,13 @@ def test_curation_does_not_depend_on_the_order_records_arrive_in(corpus_run):
     import random
 
     from pipeline.curate import curate_records
-    from pipeline.records import Stretch
+    from pipeline.records import Flag, Stretch
     from pipeline.schema import from_data, to_data
 
     ds, out = corpus_run
     records = [from_data(Stretch, r) for r in json.loads((out / "stretches.json").read_text(encoding="utf-8"))]
+    flags = [from_data(Flag, f) for f in json.loads((out / "flags.json").read_text(encoding="utf-8"))]
     shuffled = records[:]
     random.Random(3).shuffle(shuffled)
-    assert to_data(curate_records(shuffled)) == to_data(curate_records(records))
-    assert to_data(curate_records(records)) == json.loads((out / "dataset.json").read_text(encoding="utf-8"))
+    assert to_data(curate_records(shuffled, flags=flags)) == to_data(curate_records(records, flags=flags))
+    assert to_data(curate_records(records, flags=flags)) == json.loads((out / "dataset.json").read_text(encoding="utf-8"))

@@ -1,22 +1,64 @@
-"""Stage 6, curate: one dataset row per canonical stretch, across all kept articles.
+"""Stage 6, curate: one dataset row per distinct stretch, across all kept articles.
 
-Records are grouped by their knowledge-base link (`canonical_name`), or by their normalised
-heading when they have none. Each row keeps the names seen, a consensus position with its votes,
-the hold range across sources, per-side by majority, targets with how many sources name each,
-the clearest steps with the record they come from, and every source record as provenance.
-Where sources disagree (on the position, or on the shape a shared name stands for) the row gets
-a `source-conflict` flag naming the records on each side.
+A row groups the records that are the same stretch, on evidence, never on a placeholder:
+- the same knowledge-base entry (`canonical_name`);
+- the same name after normalisation (case and punctuation, plurals and other inflections by the
+  English lemma table, body-part spellings the vocabulary knows ("Tricep"/"Triceps",
+  "Glute"/"Glutes", "Calfs"), a word one letter off a word of the knowledge base ("Buttefly"),
+  the generic words every name may carry ("stretch", "pose")), for names the page gives; a
+  derived name (`name_source: derived`, "Stretch 3" of an unnamed routine) never joins by its text;
+- steps that say the same (the same words in the same order, at least `STEPS_MIN_WORDS` of them
+  of four letters or more: a hold and a repeat are not a description);
+- the audit's finding that two sections of one article are one exercise (`duplicate-exercise`):
+  the second joins the first's row on that evidence alone (for derived names, only when both
+  have steps that can identify a stretch).
+Joins are transitive (a union-find over records and their keys); each source record says which
+keys it shares with others of its row (`joined_by`). Each row keeps the names seen, the position
+votes, the hold range across sources, per-side by majority, targets with how many sources name
+each, the clearest steps with the record they come from, how complete it is, and every source
+record as provenance. A `source-conflict` flag marks a real disagreement only: a position outside
+the few the knowledge base allows for an exercise (a stretch done seated, standing or lying is
+variety), or two shapes for one name.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
 
 from ..knowledge import Knowledge, load_knowledge, name_key
+from ..lemmas import lemma
 from ..records import KINDS, POSITIONS, Article, Flag, Stretch
 
 CONFLICT = "source-conflict"
+JOIN_REASONS = ("knowledge-base", "name", "steps", "duplicate-exercise")
+# steps with fewer words of four letters or more say too little to identify a stretch: "Hold for 30 seconds
+# and repeat with the opposite leg" (5) is a dose any stretch may share; an instruction has a dozen
+STEPS_MIN_WORDS = 12
+SPELLING_MIN_LENGTH = 5  # shorter words are too close to each other for a one-letter fix
+
+
+@dataclass
+class Join:
+    """Why a source record is in its row: a key it shares with another record of the row."""
+
+    by: str = field(metadata={"enum": JOIN_REASONS})
+    value: str = field(metadata={"doc": "the entry, the normalised name, or the record it shares its steps or an "
+                                        "audit finding with"})
+
+
+@dataclass
+class Completeness:
+    """How much a row rests on, for filtering: does any source give steps, a position, a hold."""
+
+    has_steps: bool
+    has_position: bool = field(metadata={"doc": "a source states the position"})
+    has_hold: bool = field(metadata={"doc": "a source states a hold or a duration"})
+    score: int = field(metadata={"minimum": 0, "maximum": 3, "doc": "how many of the three"})
 
 
 @dataclass
@@ -53,18 +95,22 @@ class SourceRecord:
     record_id: str
     article_id: str
     name: str
+    name_source: str = field(metadata={"enum": ("heading", "derived")})
     position: str | None = field(metadata={"enum": POSITIONS})
     shape: str | None = field(metadata={"doc": "the body shape its steps describe, when they name one"})
     url: str | None
     path: str | None
     title: str | None
+    joined_by: list[Join] = field(metadata={"doc": "the keys it shares with other records of the row; empty "
+                                                   "when it is the row's only record"})
 
 
 @dataclass
 class DatasetRow:
     """One canonical stretch across all articles."""
 
-    id: str = field(metadata={"doc": "slug of the canonical name (or of the heading when unlinked)"})
+    id: str = field(metadata={"doc": "slug of the canonical name, else of the name; a row of derived names "
+                                     "only adds its first record's id"})
     canonical_name: str | None = field(metadata={"doc": "knowledge-base entry; null when no source links one"})
     name: str = field(metadata={"min_length": 1, "doc": "the canonical name, else the most used heading"})
     kind: str = field(metadata={"enum": KINDS})
@@ -80,6 +126,7 @@ class DatasetRow:
     steps_source: str | None = field(metadata={"doc": "record id the steps come from"})
     source_count: int = field(metadata={"minimum": 1})
     article_count: int = field(metadata={"minimum": 1})
+    completeness: Completeness
     sources: list[SourceRecord]
     flags: list[Flag]
 
@@ -126,104 +173,263 @@ def clarity(record: Stretch) -> tuple:
             -len(record.steps), record.id)
 
 
-def group_key(record: Stretch) -> str:
-    return record.canonical_name or name_key(record.name)
+def name_identity(name: str, kb: Knowledge) -> str:
+    """The key two names of one stretch share (see the module's docstring); "" when nothing is left."""
+    return _name_identity(name, kb)
+
+
+@lru_cache(maxsize=65536)
+def _name_identity(name: str, kb: Knowledge) -> str:
+    words = [_spelled(w, kb) for w in name_key(name).split()]
+    areas = _body_index(kb)
+    longest = max((len(k.split()) for k in areas), default=1)
+    tokens, i = [], 0
+    while i < len(words):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            area = areas.get(" ".join(words[i:i + n]))
+            if area:
+                tokens.append(area)
+                i += n
+                break
+        else:
+            tokens.append(lemma(words[i]))
+            i += 1
+    generic = _generic_words(kb)
+    kept = [t for t in tokens if t not in generic]
+    return " ".join(kept or tokens)
+
+
+@lru_cache(maxsize=4)
+def _body_index(kb: Knowledge) -> dict[str, str]:
+    """Body-part phrases of the vocabulary, as name keys, to their area ("tricep" -> "triceps")."""
+    return {name_key(phrase): area for phrase, area in kb.body_synonyms.items() if name_key(phrase)}
+
+
+@lru_cache(maxsize=4)
+def _generic_words(kb: Knowledge) -> frozenset[str]:
+    return frozenset(lemma(w) for w in kb.lexicon["generic_name_words"]) | frozenset(kb.lexicon["generic_name_words"])
+
+
+@lru_cache(maxsize=4)
+def _known_words(kb: Knowledge) -> dict[str, list[str]]:
+    """Words of the knowledge base's names and the body-part vocabulary, by first letter."""
+    words = {w for e in kb.exercises for n in (e.canonical_name, *e.aliases) for w in name_key(n).split()}
+    words |= {w for phrase in _body_index(kb) for w in phrase.split()}
+    by_letter: dict[str, list[str]] = {}
+    for w in sorted(words):
+        by_letter.setdefault(w[0], []).append(w)
+    return by_letter
+
+
+def _spelled(word: str, kb: Knowledge) -> str:
+    """A word one edit away from exactly one word of the knowledge base, when it is no known word
+    itself (nor an inflection of one): "buttefly" -> "butterfly", "achillies" -> "achilles"."""
+    known = _known_words(kb)
+    if len(word) < SPELLING_MIN_LENGTH or not word.isalpha():
+        return word
+    same_letter = known.get(word[0], [])
+    if word in same_letter or lemma(word) in same_letter:
+        return word
+    close = [w for w in same_letter if abs(len(w) - len(word)) <= 1 and Levenshtein.distance(w, word, score_cutoff=1) <= 1]
+    return close[0] if len(close) == 1 else word
+
+
+def steps_identity(steps: list[str]) -> str | None:
+    """A digest of the steps' words (lemmas, in order); None when they are too short to identify a stretch."""
+    words = [lemma(w) for w in re.findall(r"[a-z]+", " ".join(steps).lower())]
+    if sum(len(w) >= 4 for w in words) < STEPS_MIN_WORDS:
+        return None
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:16]
+
+
+def same_exercise_pairs(records: list[Stretch], flags: list[Flag]) -> dict[str, str]:
+    """{record id: id of the earlier record it is one exercise with}, from an article's
+    `duplicate-exercise` findings, which name the pair in their message as “first” and “second”
+    (pipeline/audit/rules/duplicates.py) and the second as their `stretch`."""
+    same: dict[str, str] = {}
+    by_name: dict[str, list[Stretch]] = {}
+    for r in records:
+        by_name.setdefault(r.name, []).append(r)
+    for flag in flags:
+        if flag.rule != "duplicate-exercise":
+            continue
+        names = re.findall(r"“(.+?)”", flag.message)
+        if len(names) < 2 or names[1] != flag.stretch:
+            continue
+        firsts, seconds = by_name.get(names[0], []), by_name.get(names[1], [])
+        if len(firsts) != 1 or len(seconds) != 1 or firsts[0] is seconds[0]:
+            continue  # a name used twice in the article: which section is meant is not known
+        if "derived" in (firsts[0].name_source, seconds[0].name_source) and \
+                not (steps_identity(firsts[0].steps) and steps_identity(seconds[0].steps)):
+            continue  # unnamed sections alike in their dose only ("Hold 30 seconds. Repeat 2 times")
+        first, second = firsts[0].id, seconds[0].id
+        while first in same:
+            first = same[first]
+        if second not in same and first != second:
+            same[second] = first
+    return same
 
 
 def curate(articles: list[Article], kb: Knowledge | None = None) -> list[DatasetRow]:
     """The dataset rows of the kept articles' stretch records, sorted by id."""
-    return curate_records([r for a in articles for r in a.stretches], kb)
+    curator = Curator(kb)
+    for article in articles:
+        curator.add_article(article)
+    return curator.rows()
 
 
-def curate_records(stretches, kb: Knowledge | None = None) -> list[DatasetRow]:
+def curate_records(stretches, kb: Knowledge | None = None, flags=()) -> list[DatasetRow]:
+    """Rows from stretch records (and the article flags that say two of them are one exercise)."""
+    stretches = list(stretches)
+    by_article: dict[str, list[Stretch]] = {}
+    for r in stretches:
+        by_article.setdefault(r.article_id, []).append(r)
+    same: dict[str, str] = {}
+    article_flags: dict[str, list[Flag]] = {}
+    for f in flags:
+        if f.record_id is None and f.article_id:
+            article_flags.setdefault(f.article_id, []).append(f)
+    for article_id, fs in article_flags.items():
+        same.update(same_exercise_pairs(by_article.get(article_id, []), fs))
     curator = Curator(kb)
     for record in stretches:
-        curator.add(record)
+        curator.add(record, same_as=same.get(record.id))
     return curator.rows()
 
 
 @dataclass
-class _Group:
-    """What one dataset row needs of its records, gathered one record at a time: the provenance
-    row of each record (which the dataset keeps anyway), the counts, and only the steps of the
-    clearest record so far, so a large run never holds its records themselves."""
+class _Member:
+    """What a row needs of one record (its steps are kept only while they are its group's clearest)."""
 
-    sources: list[SourceRecord] = field(default_factory=list)
-    kinds: dict[str, str] = field(default_factory=dict)  # record id -> kind
-    canonical: dict[str, str | None] = field(default_factory=dict)  # record id -> canonical name
-    names: Counter = field(default_factory=Counter)
-    positions: Counter = field(default_factory=Counter)
-    per_side: Counter = field(default_factory=Counter)  # "true" / "false"
-    hold_mins: list[float] = field(default_factory=list)
-    hold_maxes: list[float] = field(default_factory=list)
-    holds: int = 0
-    text_targets: Counter = field(default_factory=Counter)
-    all_targets: Counter = field(default_factory=Counter)
-    clearest: tuple | None = None  # (clarity key, steps) of the clearest record so far
+    source: SourceRecord
+    kind: str
+    canonical: str | None
+    per_side: bool | None
+    hold: tuple[float | None, float | None] | None
+    stated_hold: bool
+    targets: tuple[str, ...]
+    targets_from_text: bool
+    has_steps: bool
+    keys: list[tuple[str, str, str]]  # (reason, value, union-find node)
+    same_as: str | None
 
 
 class Curator:
-    """Builds the dataset rows from stretch records given one at a time (in any order)."""
+    """Builds the dataset rows from stretch records given one at a time (in any order): a
+    union-find joins each record to its keys, and each group keeps only its clearest steps."""
 
     def __init__(self, kb: Knowledge | None = None):
         self.kb = kb or load_knowledge()
-        self._groups: dict[str, _Group] = {}
+        self._members: dict[str, _Member] = {}
+        self._parent: dict[str, str] = {}
+        self._clearest: dict[str, tuple] = {}  # root -> (clarity key, steps)
 
-    def add(self, record: Stretch) -> None:
-        g = self._groups.setdefault(group_key(record), _Group())
-        g.sources.append(SourceRecord(record.id, record.article_id, record.name, record.position,
-                                      shape_of(record, self.kb), record.source.url, record.source.path,
-                                      record.source.title))
-        g.kinds[record.id] = record.kind
-        g.canonical[record.id] = record.canonical_name
-        g.names[record.name] += 1
-        if record.position:
-            g.positions[record.position] += 1
-        g.per_side["true" if record.per_side else "false"] += 1
+    def add_article(self, article: Article) -> None:
+        same = same_exercise_pairs(article.stretches, article.flags)
+        for record in article.stretches:
+            self.add(record, same_as=same.get(record.id))
+
+    def add(self, record: Stretch, same_as: str | None = None) -> None:
+        """`same_as`: the id of a record of the same article that the audit found to be the same
+        exercise; the record then joins that record's row on that evidence alone."""
+        keys: list[tuple[str, str, str]] = []
+        if same_as is None:
+            if record.canonical_name:
+                keys.append(("knowledge-base", record.canonical_name, "k:" + record.canonical_name))
+            if record.name_source != "derived":
+                key = name_identity(record.name, self.kb)
+                if key:
+                    keys.append(("name", key, "n:" + key))
+            digest = steps_identity(record.steps)
+            if digest:
+                keys.append(("steps", digest, "s:" + digest))
+        hold = None
         if record.hold:
-            g.holds += 1
-            if record.hold.min_seconds is not None:
-                g.hold_mins.append(record.hold.min_seconds)
             top = record.hold.max_seconds if record.hold.max_seconds is not None else record.hold.min_seconds
-            if top is not None:
-                g.hold_maxes.append(top)
-        if record.targets_source == "text":
-            g.text_targets.update(record.targets)
-        g.all_targets.update(record.targets)
-        key = clarity(record)
-        if g.clearest is None or key < g.clearest[0]:
-            g.clearest = (key, list(record.steps))
+            hold = (record.hold.min_seconds, top)
+        self._members[record.id] = _Member(
+            SourceRecord(record.id, record.article_id, record.name, record.name_source, record.position,
+                         shape_of(record, self.kb), record.source.url, record.source.path, record.source.title, []),
+            record.kind, record.canonical_name, record.per_side, hold,
+            record.hold is not None or record.duration is not None, tuple(record.targets),
+            record.targets_source == "text", bool(record.steps), keys, same_as)
+        node = "r:" + record.id
+        self._parent.setdefault(node, node)
+        self._clearest[node] = (clarity(record), list(record.steps))
+        for _, _, key_node in keys:
+            self._union(node, key_node)
+        if same_as is not None:
+            self._union(node, "r:" + same_as)
+
+    def _find(self, node: str) -> str:
+        self._parent.setdefault(node, node)
+        root = node
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[node] != root:
+            self._parent[node], node = root, self._parent[node]
+        return root
+
+    def _union(self, a: str, b: str) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        if rb < ra:  # the smaller node is the root: the same roots whatever the order
+            ra, rb = rb, ra
+        self._parent[rb] = ra
+        best = [c for c in (self._clearest.pop(ra, None), self._clearest.pop(rb, None)) if c is not None]
+        if best:
+            self._clearest[ra] = min(best, key=lambda c: c[0])
 
     def rows(self) -> list[DatasetRow]:
         entries = {e.canonical_name: e for e in self.kb.exercises}
-        rows = [_row(g, entries) for g in self._groups.values()]
+        groups: dict[str, list[_Member]] = {}
+        for record_id in sorted(self._members):
+            groups.setdefault(self._find("r:" + record_id), []).append(self._members[record_id])
+        fixed = _fixed_positions(self.kb)
+        rows = [_row(members, self._clearest[root], entries) for root, members in groups.items()]
         _unique_ids(rows)
         for row in rows:
-            row.flags = _conflicts(row)
+            row.flags = _conflicts(row, fixed.get(row.canonical_name or ""))
         return sorted(rows, key=lambda r: r.id)
 
 
-def _row(g: _Group, entries: dict) -> DatasetRow:
-    g.sources.sort(key=lambda s: s.record_id)
-    first = g.sources[0].record_id
-    canonical = g.canonical[first]
+def _row(members: list[_Member], clearest: tuple, entries: dict) -> DatasetRow:
+    _joins(members)
+    sources = [m.source for m in members]
+    canonicals = Counter(m.canonical for m in members if m.canonical)
+    canonical = canonicals.most_common(1)[0][0] if canonicals else None  # ties: the lowest record id's
     entry = entries.get(canonical)
-    names = [NameSeen(n, c) for n, c in sorted(g.names.items(), key=lambda kv: (-kv[1], kv[0]))]
-    position_votes, per_side_votes = _votes(g.positions), _votes(g.per_side)
+    names_seen = Counter(s.name for s in sources)
+    names = [NameSeen(n, c) for n, c in sorted(names_seen.items(), key=lambda kv: (-kv[1], kv[0]))]
+    headed = Counter(s.name for s in sources if s.name_source != "derived")
+    if canonical:
+        name, row_id = canonical, slug(canonical)
+    elif headed:
+        name = sorted(headed.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        row_id = slug(name)
+    else:  # placeholders only ("Stretch 3"): the row is as particular as its first record
+        name = sources[0].name
+        row_id = f"{slug(name)}-{sources[0].record_id}"
+    position_votes = _votes(Counter(s.position for s in sources if s.position))
+    per_side_votes = _votes(Counter("true" if m.per_side else "false" for m in members if m.per_side is not None))
     per_side = _winner(per_side_votes)
+    holds = [m.hold for m in members if m.hold]
     hold = None
-    if g.holds:
-        hold = HoldRange(min(g.hold_mins) if g.hold_mins else None, max(g.hold_maxes) if g.hold_maxes else None,
-                         g.holds)
+    if holds:
+        mins = [h[0] for h in holds if h[0] is not None]
+        maxes = [h[1] for h in holds if h[1] is not None]
+        hold = HoldRange(min(mins) if mins else None, max(maxes) if maxes else None, len(holds))
     # no source states targets: the knowledge base's, counted once per record
-    targets = g.text_targets or g.all_targets
-    key, steps = g.clearest
-    steps_id = key[-1]  # clarity's last element is the record id
+    text_targets = Counter(t for m in members if m.targets_from_text for t in m.targets)
+    targets = text_targets or Counter(t for m in members for t in m.targets)
+    key, steps = clearest
+    has = (any(m.has_steps for m in members), bool(position_votes), any(m.stated_hold for m in members))
     return DatasetRow(
-        id=slug(canonical or names[0].name),
+        id=row_id,
         canonical_name=canonical,
-        name=canonical or names[0].name,
-        kind=Counter(g.kinds[s.record_id] for s in g.sources).most_common(1)[0][0],  # ties: the lowest record id
+        name=name,
+        kind=Counter(m.kind for m in members).most_common(1)[0][0],  # ties: the lowest record id
         names=names,
         aliases=sorted(entry.aliases) if entry else [],
         position=_winner(position_votes),
@@ -233,15 +439,51 @@ def _row(g: _Group, entries: dict) -> DatasetRow:
         per_side_votes=per_side_votes,
         targets=[TargetCount(t, n) for t, n in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))],
         steps=steps,
-        steps_source=steps_id if steps else None,
-        source_count=len(g.sources),
-        article_count=len({s.article_id for s in g.sources}),
-        sources=list(g.sources),
+        steps_source=key[-1] if steps else None,  # clarity's last element is the record id
+        source_count=len(sources),
+        article_count=len({s.article_id for s in sources}),
+        completeness=Completeness(*has, sum(has)),
+        sources=sources,
         flags=[],
     )
 
 
-def _conflicts(row: DatasetRow) -> list[Flag]:
+def _joins(members: list[_Member]) -> None:
+    """Each source's `joined_by`: the keys it shares with another record of its row, and the audit's
+    same-exercise findings (on both records)."""
+    holders: dict[str, list[str]] = {}
+    for m in members:
+        for _, _, node in m.keys:
+            holders.setdefault(node, []).append(m.source.record_id)
+    by_id = {m.source.record_id: m for m in members}
+    for m in members:
+        joins = []
+        for reason, value, node in m.keys:
+            others = [r for r in holders[node] if r != m.source.record_id]
+            if others:
+                joins.append(Join(reason, others[0] if reason == "steps" else value))
+        m.source.joined_by = joins
+    for m in members:
+        if m.same_as is not None and m.same_as in by_id:
+            m.source.joined_by.append(Join("duplicate-exercise", m.same_as))
+            by_id[m.same_as].source.joined_by.append(Join("duplicate-exercise", m.source.record_id))
+
+
+@lru_cache(maxsize=4)
+def _fixed_positions(kb: Knowledge) -> dict[str, tuple[str, ...]]:
+    """Exercises the knowledge base allows in a few positions only (audit.json `fixed_positions`),
+    by canonical name."""
+    from ..audit.data import load_audit_data
+    fixed: dict[str, tuple[str, ...]] = {}
+    for name, positions in load_audit_data().fixed_positions.items():
+        entry, score = kb.match_exercise(name, 100.0)
+        fixed[entry.canonical_name if entry is not None and score == 100.0 else name] = positions
+    return fixed
+
+
+def _conflicts(row: DatasetRow, allowed: tuple[str, ...] | None) -> list[Flag]:
+    """Real disagreements only: a position outside the few the knowledge base allows for the exercise,
+    or two shapes for one name, each with sources in two articles at least."""
     flags = []
     for label in ("position", "shape"):
         sides: dict[str, list[SourceRecord]] = {}
@@ -252,18 +494,23 @@ def _conflicts(row: DatasetRow) -> list[Flag]:
         articles = {v: {s.article_id for s in ss} for v, ss in sides.items()}
         if len(sides) < 2 or len(set().union(*articles.values())) < 2:
             continue  # one article giving two answers is the audit's business, not curation's
+        note = ""
+        if label == "position":
+            if not allowed or set(sides) <= set(allowed) or not set(sides) & set(allowed):
+                continue  # a stretch done in several positions is variety, not a conflict
+            note = f" (the knowledge base has it {' or '.join(allowed)})"
         tally = ", ".join(f"{v} ({len(ss)})" for v, ss in sorted(sides.items(), key=lambda kv: (-len(kv[1]), kv[0])))
         evidence = [f"{v}: {s.record_id} {s.name!r} in {s.path or s.url}"
                     for v, ss in sorted(sides.items()) for s in ss]
-        flags.append(Flag(CONFLICT, "warning", f"sources disagree on the {label} of {row.name}: {tally}",
+        flags.append(Flag(CONFLICT, "warning", f"sources disagree on the {label} of {row.name}: {tally}{note}",
                           evidence, row.name, id=f"{row.id}-{CONFLICT}-{label}", dataset_id=row.id))
     return flags
 
 
 def _unique_ids(rows: list[DatasetRow]) -> None:
-    """A heading slug can equal a canonical slug ("Cobra" unlinked vs linked): number the later ones."""
+    """Two rows whose names slug alike ("Cobra" unlinked and linked): number the later ones."""
     seen: Counter[str] = Counter()
-    for row in sorted(rows, key=lambda r: (r.id, r.canonical_name is None, r.name)):
+    for row in sorted(rows, key=lambda r: (r.id, r.canonical_name is None, r.name, r.sources[0].record_id)):
         seen[row.id] += 1
         if seen[row.id] > 1:
             row.id = f"{row.id}-{seen[row.id]}"

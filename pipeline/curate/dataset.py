@@ -59,8 +59,7 @@ def finish(articles: Iterable[Article], roots: Iterable[str], *, manifest: list[
     if curate:  # second pass: the kept articles' records, one at a time
         curator = Curator()
         for article in kept:
-            for record in article.stretches:
-                curator.add(record)
+            curator.add_article(article)
         dataset = curator.rows()
     if manifest is not None:
         _note_duplicates(manifest, duplicates, {c.id: c.label for c in finder.candidates}, roots)
