@@ -402,7 +402,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
     <!-- stretchpipe: ignore RULE-ID -->.
     """
     from .audit import load_rules
-    from .audit.formats import render, render_statistics, summary
+    from .audit.formats import plural, render, render_statistics, summary
     from .audit.lint import ConfigError, baseline_json, lint, read_baseline
     rules = load_rules()
     config = _audit_config(params, rules)
@@ -424,7 +424,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
     if write_baseline:
         with _open_out(write_baseline) as fh:
             fh.write(baseline_json(result.findings))
-        click.echo(f"wrote {len(result.findings)} finding(s) to the baseline {write_baseline}", err=True)
+        click.echo(f"wrote {plural(len(result.findings), 'finding')} to the baseline {write_baseline}", err=True)
         return
     with _open_out(output) as fh:
         if statistics:

@@ -381,3 +381,24 @@ def test_summary_is_plain_english(tmp_path):
     warn.write_text(WARNING_ONLY)
     last = invoke("audit", warn).stdout.splitlines()[-1]
     assert re.fullmatch(r"0 errors, \d+ warnings?, 0 info in 1 file", last) and "(s)" not in last
+
+
+DEV_PAGES = REPO / "tests" / "devcorpus"  # real pages copied from ../shared/dev-corpus (licences in their JSON)
+
+
+def test_on_real_pages_a_quote_found_verbatim_in_the_source_is_exactly_the_range_reported():
+    # the pages' own markup (tables, emphasis, headings the cleaner set aside) between the words
+    names = ["sugita-running-table.md", "neg-why-stretch-daily.html", "stayfit-stretch-pages.html",
+             "healthcare-yoga-cards.html", "tortoisewolfe-12-poses.md", "kendo-daily-warmup.html"]
+    result = invoke("audit", *[DEV_PAGES / n for n in names], "--format", "json", "--exit-zero")
+    checked = 0
+    for f in json.loads(result.stdout)["findings"]:
+        source = Path(f["path"]).read_text(encoding="utf-8")
+        quote = f["evidence"][0] if f["evidence"] else ""
+        if not quote or quote not in source:
+            continue
+        between = _between(f["path"], f)
+        assert between == quote or (quote in source.split("</head>")[0] and quote in between), (f["rule"], between)
+        assert "<title" not in source.splitlines()[f["line"] - 1]  # never the head's <title>
+        checked += 1
+    assert checked >= 5

@@ -232,6 +232,17 @@ def test_page_text_is_escaped(tmp_path):
     assert text.count("<script>") == 1
 
 
+def test_report_takes_the_audit_selection(tmp_path):
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), "--select", "kb-conflict,missing"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    rules = {li.get("data-rule") for li in lxml_html.fromstring(out.read_bytes()).xpath("//li[@data-rule]")}
+    assert rules and "kb-conflict" in rules and all(r == "kb-conflict" or r.startswith("missing-") for r in rules)
+    bad = CliRunner().invoke(main, ["report", str(SEED), "-o", str(out), "--ignore", "nope"])
+    assert bad.exit_code == 2 and "[SP602]" in bad.output
+
+
 def test_output_that_is_a_folder_is_a_coded_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["report", str(SEED), "-o", str(tmp_path)])
     assert result.exit_code == 2 and "[SP604]" in result.output and "is a folder" in result.output

@@ -392,7 +392,8 @@ def _where(flag: Flag, article: Article, doc: CleanDocument, smap: SourceMap) ->
     """Where in the source a finding points (its first quote, else its record's heading, else the
     article's visible title heading) and where its other evidence sits (a removed copy is looked for
     after the original); each a start and end offset."""
-    places = [smap.locate_range(s, e) for s, e in flag.spans]
+    places = [smap.locate_range(s, e, flag.evidence[i] if i < len(flag.evidence) else None)
+              for i, (s, e) in enumerate(flag.spans)]
     extra = flag.evidence[len(flag.spans):]
     after = places[0][0] + 1 if places else 0
     title = _norm(article.title or "")
@@ -423,21 +424,22 @@ def _norm(text: str) -> str:
 
 
 def _title_heading(article: Article, doc: CleanDocument, smap: SourceMap) -> tuple[int, int]:
-    """The heading a reader sees as the article's title (the kept heading block that reads as the
-    title, else the first <h1>), never the <title> element in the page's head; else the title's words
-    in the body; else the first line."""
+    """The heading a reader sees as the article's title, never the <title> element in the page's
+    head: the kept heading block that reads as the title, else the title's words in the body, else
+    the first kept <h1>, else the first line."""
     title = _norm(article.title or "")
     headings = [b for b in doc.blocks if b.kind == "heading" and b.start >= 0]
     block = next((b for b in headings if _norm(b.text) == title), None) if title else None
-    if block is None:
-        block = next((b for b in headings if b.level == 1), None)
     if block is not None:
         return smap.locate_range(block.start, block.end)
-    if article.title:
+    if article.title:  # the title's words where the body shows them (a heading the cleaner set aside)
         body = _BODY_START.search(smap.text)
         found = smap.find_range(article.title, body.end() if body else 0)
         if found is not None and (body is None or found[0] >= body.end()):
             return found
+    block = next((b for b in headings if b.level == 1), None)
+    if block is not None:
+        return smap.locate_range(block.start, block.end)
     return 0, smap.line_end(0)
 
 

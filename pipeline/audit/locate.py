@@ -45,14 +45,18 @@ class SourceMap:
         """Source offset of the cleaned text's span (start, end)."""
         return self.locate_range(start, end)[0]
 
-    def locate_range(self, start: int, end: int) -> tuple[int, int]:
+    def locate_range(self, start: int, end: int, quote: str | None = None) -> tuple[int, int]:
         """Source offsets where the cleaned text's span (start, end) begins and ends; when the
-        words cannot be found, the block's line."""
+        words cannot be found, the block's line. `quote` is the text the span should hold: when the
+        span says otherwise (its offsets taken from a differently joined text), the quote is looked for."""
         if self.doc is None or not self.doc.blocks:
             return 0, self.line_end(0)
         i = max(0, bisect.bisect_right(self._block_starts, start) - 1)
         anchor = self._block_offset(i)
-        found = self.find_range(self.doc.text[start:end], anchor)
+        text = self.doc.text[start:end]
+        if quote and " ".join(quote.split()) != " ".join(text.split()):
+            text = quote
+        found = self.find_range(text, anchor)
         return found if found is not None else (anchor, self.line_end(anchor))
 
     def find(self, quote: str, after: int = 0) -> int | None:
