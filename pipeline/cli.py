@@ -380,8 +380,9 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
 @main.command("audit")
 @INPUTS
 @OUTPUT
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
-              show_default=True, help="text: path:line:column: severity rule message; json: findings with start "
+@click.option("--format", "--output-format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True,
+              help="text: path:line:column: severity rule message; json: findings with start "
               "and end positions; sarif: SARIF 2.1.0; github: workflow annotations.")
 @audit_options
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,

@@ -305,7 +305,7 @@ def test_statistics_count_findings_per_rule(tmp_path, seed_json):
     assert {rule.strip(): int(n) for n, rule, _ in rows} == expected
     counts = [int(n) for n, _, _ in rows]
     assert counts == sorted(counts, reverse=True)  # most frequent first
-    as_json = json.loads(invoke("audit", SEED_HTML, "--statistics", "--format", "json").stdout)
+    as_json = json.loads(invoke("audit", SEED_HTML, "--statistics", "--output-format", "json").stdout)
     assert {row["rule"]: row["count"] for row in as_json} == expected
     assert all(row["severity"] in ("error", "warning", "info") for row in as_json)
 

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from markupsafe import Markup
-
 from ...records import Block, Stretch
 from ..formats import plural, relative_path
 from ..lint import AuditedPage, Finding, LintResult
@@ -71,7 +69,7 @@ def render_report(result: LintResult, rules: dict[str, Rule], root: Path | None 
         pages=pages, findings=findings, severities=SEVERITY_ORDER, by_sev=by_sev, by_rule=by_rule,
         rule_ids=rule_ids, summaries={r: rules[r].summary for r in rule_ids if r in rules},
         chart=_chart(rule_ids, findings),
-        css=Markup(_asset("report.css")), js=Markup(_asset("report.js")))
+        css=_asset("report.css"), js=_asset("report.js"))
 
 
 @lru_cache(maxsize=None)
