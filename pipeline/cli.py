@@ -106,13 +106,16 @@ def run_options(command):
 
 
 def _options(params: dict) -> Options:
-    from .executors import Budget
+    from .executors import Budget, missing_engine
     from .runner import Options
     _configure_logging(params.pop("verbose"), params.pop("log_file"))
     defaults = Budget()
     timeout, memory = params.pop("timeout"), params.pop("max_memory")
     scheduler = params.pop("scheduler")
-    return Options(engine="dask" if scheduler else params.pop("engine"), workers=params.pop("workers"),
+    engine = "dask" if scheduler else params.pop("engine")
+    if missing_engine(engine):
+        raise click.UsageError(missing_engine(engine))  # exit 2, before any work
+    return Options(engine=engine, workers=params.pop("workers"),
                    scheduler=scheduler, budget=Budget(timeout or defaults.timeout_seconds,
                                                       memory or defaults.memory_mb))
 

@@ -108,3 +108,14 @@ def test_output_is_identical_across_processes_and_hash_seeds(tmp_path):
                         "--out", str(out)], check=True, env=env, cwd=REPO, capture_output=True)
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1]
+
+
+def test_the_dask_engine_without_dask_installed_is_a_usage_error_that_says_how(tmp_path, monkeypatch):
+    """dask is an extra (`stretchpipe[dask]`): without it, `--engine dask` stops before any work."""
+    from pipeline import executors
+    monkeypatch.setitem(executors.NEEDS, "dask", ("stretchpipe_no_such_module", "pip install 'stretchpipe[dask]'"))
+    page = tmp_path / "p.txt"
+    page.write_text("Neck stretch\n\nTilt your head to one side. Hold for 20 seconds.\n")
+    result = CliRunner().invoke(main, ["run", str(page), "--out", str(tmp_path / "out"), "--engine", "dask"])
+    assert result.exit_code == 2 and "pip install 'stretchpipe[dask]'" in result.output
+    assert not (tmp_path / "out").exists()

@@ -16,6 +16,7 @@ A third engine (Ray, Spark) is one module with a class like `local.LocalEngine`,
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -63,6 +64,18 @@ ENGINES = {
 }
 
 
+# name -> (module it needs, how to get it): engines whose libraries are an extra, not a dependency
+NEEDS = {"dask": ("distributed", "pip install 'stretchpipe[dask]'")}
+
+
+def missing_engine(name: str) -> str | None:
+    """Why an engine cannot run here (its library is not installed), or None when it can."""
+    module, how = NEEDS.get(name, (None, None))
+    if module is None or importlib.util.find_spec(module) is not None:
+        return None
+    return f"the {name} engine needs dask.distributed, which is not installed: {how}"
+
+
 _heartbeat: Callable[[], None] | None = None  # set inside a sandbox process
 
 
@@ -85,6 +98,8 @@ def make_engine(name: str = "local", *, workers: int | None = None, scheduler: s
     """`warm_up` runs once per worker before its first task (load the knowledge base, spaCy)."""
     if name not in ENGINES:
         raise ValueError(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+    if missing_engine(name):
+        raise ValueError(missing_engine(name))
     module, cls = ENGINES[name].split(":")
     engine = getattr(importlib.import_module(module), cls)  # imported only when chosen (dask is heavy)
     return engine(workers=workers or default_workers(), scheduler=scheduler, budget=budget, warm_up=warm_up)
