@@ -14,10 +14,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .schema import to_data
+from .vocab import BODY_AREAS, POSITIONS  # the controlled vocabularies (data/vocabularies.json)
 
 Format = Literal["text", "html", "markdown"]
 Severity = Literal["error", "warning", "info"]
-POSITIONS = ("supine", "prone", "side-lying", "seated", "kneeling", "quadruped", "standing")
 KINDS = ("static-stretch", "dynamic-stretch", "strength", "balance", "other")
 
 
@@ -348,6 +348,10 @@ class Stretch:
     frequency: str | None
     per_side: bool
     targets: list[str] = field(metadata={"unique": True})
+    target_areas: list[str] = field(default_factory=list, kw_only=True, metadata={
+        "item_enum": BODY_AREAS, "unique": True,
+        "doc": "the targets as body-area ids of data/vocabularies.json (lower-back, hamstrings...), whose hierarchy "
+               "rolls them up (lower-back in back, hamstrings in thighs)"})
     targets_source: str | None = field(metadata={"enum": ("text", "knowledge_base")})
     benefits: list[str]
     source: Source

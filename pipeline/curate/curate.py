@@ -33,6 +33,7 @@ from rapidfuzz.distance import Levenshtein
 from ..knowledge import Knowledge, load_knowledge, name_key
 from ..lemmas import lemma
 from ..records import KINDS, POSITIONS, Article, Flag, Stretch
+from ..vocab import target_areas
 
 CONFLICT = "source-conflict"
 JOIN_REASONS = ("knowledge-base", "name", "steps", "duplicate-exercise")
@@ -122,6 +123,8 @@ class DatasetRow:
     per_side: bool | None = field(metadata={"doc": "what most sources say; null on a tie"})
     per_side_votes: list[Vote]
     targets: list[TargetCount]
+    target_areas: list[TargetCount] = field(metadata={
+        "doc": "the same counts by body-area id of the vocabulary (`target`: an id of data/vocabularies.json)"})
     steps: list[str] = field(metadata={"doc": "the clearest steps among the sources"})
     steps_source: str | None = field(metadata={"doc": "record id the steps come from"})
     source_count: int = field(metadata={"minimum": 1})
@@ -308,6 +311,7 @@ class _Member:
     hold: tuple[float | None, float | None] | None
     stated_hold: bool
     targets: tuple[str, ...]
+    areas: tuple[str, ...]
     targets_from_text: bool
     has_steps: bool
     keys: list[tuple[str, str, str]]  # (reason, value, union-find node)
@@ -352,7 +356,7 @@ class Curator:
                          shape_of(record, self.kb), record.source.url, record.source.path, record.source.title, []),
             record.kind, record.canonical_name, record.per_side, hold,
             record.hold is not None or record.duration is not None, tuple(record.targets),
-            record.targets_source == "text", bool(record.steps), keys, same_as)
+            tuple(target_areas(record.targets)), record.targets_source == "text", bool(record.steps), keys, same_as)
         node = "r:" + record.id
         self._parent.setdefault(node, node)
         self._clearest[node] = (clarity(record), list(record.steps))
@@ -421,8 +425,9 @@ def _row(members: list[_Member], clearest: tuple, entries: dict) -> DatasetRow:
         maxes = [h[1] for h in holds if h[1] is not None]
         hold = HoldRange(min(mins) if mins else None, max(maxes) if maxes else None, len(holds))
     # no source states targets: the knowledge base's, counted once per record
-    text_targets = Counter(t for m in members if m.targets_from_text for t in m.targets)
-    targets = text_targets or Counter(t for m in members for t in m.targets)
+    from_text = [m for m in members if m.targets_from_text and m.targets]
+    targets = Counter(t for m in (from_text or members) for t in m.targets)
+    areas = Counter(a for m in (from_text or members) for a in m.areas)
     key, steps = clearest
     has = (any(m.has_steps for m in members), bool(position_votes), any(m.stated_hold for m in members))
     return DatasetRow(
@@ -438,6 +443,7 @@ def _row(members: list[_Member], clearest: tuple, entries: dict) -> DatasetRow:
         per_side=None if per_side is None else per_side == "true",
         per_side_votes=per_side_votes,
         targets=[TargetCount(t, n) for t, n in sorted(targets.items(), key=lambda kv: (-kv[1], kv[0]))],
+        target_areas=[TargetCount(a, n) for a, n in sorted(areas.items(), key=lambda kv: (-kv[1], kv[0]))],
         steps=steps,
         steps_source=key[-1] if steps else None,  # clarity's last element is the record id
         source_count=len(sources),

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit, urlunsplit
 
 from ..records import Article, CleanDocument, Flag, Page
+from ..vocab import target_areas
 
 ID_LENGTH = 12  # hex digits of sha256: collisions need ~16 million articles to become likely
 STDIN_SOURCE = "<stdin>"
@@ -83,8 +84,9 @@ def _text(value) -> str | None:
 
 
 class IdAssigner:
-    """Sets relative source paths and the ids of every article, record and flag, one article at a
-    time in input order (so a run can stream its articles).
+    """Sets relative source paths and the ids of every article, record and flag, and each record's
+    `target_areas` (the vocabulary's ids), one article at a time in input order (so a run can
+    stream its articles).
 
     Two inputs with the same key (the same file name given from two folders) get `#2`, `#3`... in
     input order, so ids stay unique and deterministic. An article that already has an id is left
@@ -110,6 +112,7 @@ class IdAssigner:
             record.id = f"{article.id}-{position:02d}"
             record.article_id = article.id
             record.source.path = path
+            record.target_areas = target_areas(record.targets)  # vocabulary ids beside the page's words
             _stamp_flags(record.flags, article.id, record.id, record.id)
         return article
 
