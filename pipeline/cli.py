@@ -591,8 +591,9 @@ def rules_cmd(rule_id: str | None) -> None:
     from .audit import load_rules, rule_doc
     rules = load_rules()
     if rule_id is None:
+        width = max(len(r) for r in rules)
         for r in rules.values():
-            click.echo(f"{r.id:<19} {r.severity:<8} {r.scope:<8} {r.summary}")
+            click.echo(f"{r.id:<{width}}  {r.severity:<8} {r.scope:<8} {r.summary}")
         return
     if rule_id not in rules:
         raise click.BadParameter(f"no rule {rule_id!r}; `stretchpipe rules` lists them", param_hint="RULE_ID")

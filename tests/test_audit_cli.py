@@ -167,6 +167,8 @@ def test_pages_without_records_are_audited(tmp_path):
 def test_rules_lists_every_rule_and_explains_one():
     listing = invoke("rules").stdout
     assert "direction-conflict" in listing and "safety" in listing
+    columns = {len(re.match(r"^\S+\s+", line).group()) for line in listing.splitlines()}
+    assert len(columns) == 1  # the severities line up whatever the longest rule id
     one = invoke("rules", "kb-conflict")
     assert one.exit_code == 0 and "## Bad" in one.stdout and "## Good" in one.stdout
     assert invoke("rules", "no-such-rule").exit_code == 2
@@ -402,3 +404,25 @@ def test_on_real_pages_a_quote_found_verbatim_in_the_source_is_exactly_the_range
         assert "<title" not in source.splitlines()[f["line"] - 1]  # never the head's <title>
         checked += 1
     assert checked >= 5
+
+
+def test_sarif_of_fetched_pages_names_them_by_their_url(tmp_path):
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    body = SEED_HTML.read_bytes()
+    archive = tmp_path / "crawl.warc.gz"
+    with archive.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
+                                   protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://example.org/stretches?page=1&sort=<new>", "response",
+                                                      payload=io.BytesIO(body), http_headers=headers))
+    log = json.loads(invoke("audit", archive, "--format", "sarif").stdout)
+    jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))).validate(log)
+    run = log["runs"][0]
+    assert run["artifacts"] == [{"location": {"uri": "https://example.org/stretches?page=1&sort=%3Cnew%3E"}}]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]} == {
+        "https://example.org/stretches?page=1&sort=%3Cnew%3E"}

@@ -185,8 +185,8 @@ def relative_path(path: str, root: Path | None = None) -> str:
 def _artifact(path: str, root: Path) -> dict:
     if path == "<stdin>":
         return {"uri": "stdin"}
-    if "://" in path:
-        return {"uri": path}
+    if "://" in path:  # a fetched page (a WARC record) is its URL, made a valid URI
+        return {"uri": quote(path, safe=":/?#[]@!$&'()*+,;=%~")}
     return {"uri": quote(relative_path(path, root)), "uriBaseId": SRCROOT}
 
 
