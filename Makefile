@@ -48,7 +48,8 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest -q
 
-## eval: per-field accuracy on the labelled development set
+## eval: per-field accuracy on the written cases, then the development corpus by leave-one-site-out grouped
+## cross-validation (a `devcorpus grouped-cv:` line beside `devcorpus in-sample:`; ../shared beside the clone)
 eval: $(STAMP)
 	$(BIN)/python -m pipeline.evaluate tests/eval
 	$(BIN)/python -m pipeline.audit.evaluate tests/audit_eval

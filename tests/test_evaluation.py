@@ -1,10 +1,13 @@
 """The evaluation gate: per-field accuracy on the labelled development set must stay above the floors."""
+import importlib.util
 import json
+import re
 
 import pytest
 from conftest import REPO
 
-from pipeline.evaluate import evaluate, evaluate_devcorpus, match_names, name_key
+from pipeline import evaluate_corpus as ec
+from pipeline.evaluate import below_corpus_floors, evaluate, evaluate_corpus, match_names, name_key
 
 EVAL = REPO / "tests" / "eval"
 DEVCORPUS = REPO / "tests" / "devcorpus"
@@ -21,9 +24,13 @@ def result():
     return evaluate(EVAL)
 
 
+SHARED = ec.shared_folder()
+needs_shared = pytest.mark.skipif(SHARED is None, reason="../shared/dev-corpus is not beside the clone")
+
+
 @pytest.fixture(scope="module")
-def dev_result():
-    return evaluate_devcorpus(DEVCORPUS)
+def corpus():
+    return evaluate_corpus(SHARED)
 
 
 def test_scores_stay_above_pinned_floors(result):
@@ -31,11 +38,33 @@ def test_scores_stay_above_pinned_floors(result):
     assert not below, f"below floor: {below}; misses: {result['misses']}"
 
 
-def test_development_corpus_scores_stay_above_pinned_floors(dev_result):
-    floors = {k: v for k, v in FLOORS["devcorpus"].items() if k != "negative_records_max"}
-    below = _below(dev_result["scores"], floors)
-    assert not below, f"below floor: {below}; misses: {dev_result['misses']}"
-    assert dev_result["negative_records"] <= FLOORS["devcorpus"]["negative_records_max"], dev_result["misses"]
+@needs_shared
+def test_cross_validated_development_corpus_stays_above_pinned_floors(corpus):
+    below = below_corpus_floors(corpus["cv"], FLOORS["devcorpus_cv"])
+    assert not below, f"below floor: {below}; misses: {corpus['cv'].misses}"
+
+
+@needs_shared
+def test_corpus_lines_have_the_issue_shape_and_count_every_site(corpus):
+    number = r"\d\.\d{3}"
+    fields = " ".join(f"{f} {number}" for f in ("position", "hold", "per_side", "reps", "targets", "steps"))
+    for prefix, line in zip(("grouped-cv", "in-sample"), corpus["lines"]):
+        assert re.fullmatch(rf"devcorpus {prefix}: sites 57 pages 64 records P {number} R {number} F1 {number} "
+                            rf"{fields} negatives-with-records \d+/256", line), line
+
+
+@needs_shared
+def test_pairing_is_score_golds_own():
+    """The names are paired exactly as ../shared/tools/score_gold.py pairs them, on every page's
+    labelled names against near-miss spellings of them."""
+    spec = importlib.util.spec_from_file_location("score_gold", SHARED / "tools" / "score_gold.py")
+    score_gold = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score_gold)
+    for page in ec.load_corpus(SHARED):
+        want = [ec.norm(s["name"]) for s in page.stretches]
+        got = [w.replace("stretch", "").strip() or w for w in want[::2]] + [w + " hold" for w in want[1::3]]
+        assert ec.pair_names(want, got) == score_gold.match_names(want, got), page.path.name
+        assert [ec.norm(s["name"]) for s in page.stretches] == [score_gold.norm(s["name"]) for s in page.stretches]
 
 
 def test_development_set_is_labelled_real_text():
