@@ -15,7 +15,7 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["run", "read_dataset", "extract_page", "Dataset"]
+__all__ = ["run", "read_dataset", "extract_page", "Dataset", "polars_schema", "duckdb_columns"]
 
 
 def __getattr__(name: str) -> Any:

@@ -123,10 +123,9 @@ def frames(outcome: Processed) -> Dataset:
 
 def _frame(rows: list[dict[str, Any]], record: type) -> pd.DataFrame:
     import pandas as pd
-    import pyarrow as pa
 
-    from .schema import arrow_schema
-    return pa.Table.from_pylist(rows, schema=arrow_schema(record)).to_pandas(types_mapper=pd.ArrowDtype)
+    from .schema import arrow_table
+    return arrow_table(rows, record).to_pandas(types_mapper=pd.ArrowDtype)
 
 
 def read_dataset(path: str | Path) -> Dataset:
@@ -134,11 +133,10 @@ def read_dataset(path: str | Path) -> Dataset:
     import json
 
     import pandas as pd
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .emit.tables import TABLE_BY_NAME
-    from .schema import arrow_schema
+    from .schema import arrow_schema, arrow_table
     folder = Path(path)
     if not any((folder / f"stretches.{ext}").is_file() for ext in ("parquet", "jsonl", "json")):
         raise errors.output_error(errors.NOT_A_DATASET, path=str(folder), table="stretches")
@@ -148,12 +146,29 @@ def read_dataset(path: str | Path) -> Dataset:
         if (folder / f"{name}.parquet").exists():
             table = pq.read_table(folder / f"{name}.parquet", schema=schema)
         else:
-            table = pa.Table.from_pylist(_read_rows(folder, name) or [], schema=schema)
+            table = arrow_table(_read_rows(folder, name) or [], TABLE_BY_NAME[name].record)
         tables[name] = table.to_pandas(types_mapper=pd.ArrowDtype)
     manifest_file = folder / "manifest.json"
     manifest = pd.DataFrame(json.loads(manifest_file.read_text(encoding="utf-8"))["inputs"]
                             if manifest_file.exists() else [])
     return Dataset(**tables, manifest=manifest)
+
+
+def polars_schema(table: str):
+    """The polars schema of a table's rows: `pl.read_ndjson("processed/stretches.jsonl",
+    schema=pipeline.polars_schema("stretches"))` (without it polars types a field null in the first
+    rows as null and fails further down)."""
+    from .emit.tables import TABLE_BY_NAME
+    from .schema import polars_schema as schema_of
+    return schema_of(TABLE_BY_NAME[table].record)
+
+
+def duckdb_columns(table: str) -> dict[str, str]:
+    """{column: DuckDB type} of a table's rows, for `read_json('processed/stretches.jsonl',
+    columns=...)` (the dict's repr is a DuckDB struct literal)."""
+    from .emit.tables import TABLE_BY_NAME
+    from .schema import duckdb_columns as columns_of
+    return columns_of(TABLE_BY_NAME[table].record)
 
 
 def _read_rows(folder: Path, name: str) -> list[dict] | None:

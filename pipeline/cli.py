@@ -241,8 +241,9 @@ def main() -> None:
 @INPUTS
 @click.option("--out", "out_dir", default="processed", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
-@click.option("--format", "formats", default=None, show_default="all formats",
-              help="Comma-separated output formats (see docs/output.md).")
+@click.option("--format", "formats", default=None, metavar="[json|jsonl|csv|parquet],...",
+              show_default="json,csv,parquet",
+              help="Output formats, comma-separated (stretches.json is always written; see docs/output.md).")
 @fetch_options
 @run_options
 def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: Path, delay: float,
@@ -252,11 +253,11 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
     INPUT may also be an http(s) URL: it is fetched politely into --into first (see `stretchpipe
     fetch`), then read from there. The output folder is written as one set (staged, then swapped in
     whole) and a re-run redoes only the inputs that changed; an interrupted run resumes where it stopped."""
-    from .emit import FORMATS
+    from .emit import DEFAULT_FORMATS, FORMATS
     from .outputs import OutputSet
     from .runner import run_dataset
     options = _options(params)
-    chosen = _chosen_formats(formats, FORMATS)
+    chosen = _chosen_formats(formats, FORMATS, DEFAULT_FORMATS)
     try:
         output_set = OutputSet(out_dir).open()  # checked and locked before any work
     except errors.OutputError as exc:
@@ -289,22 +290,23 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
 @click.argument("processed", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the dataset files  [default: PROCESSED itself].")
-@click.option("--format", "formats", default=None, show_default="all formats",
-              help="Comma-separated output formats (see docs/output.md).")
+@click.option("--format", "formats", default=None, metavar="[json|jsonl|csv|parquet],...",
+              show_default="json,csv,parquet",
+              help="Output formats, comma-separated (stretches.json is always written; see docs/output.md).")
 def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> None:
     """Rebuild the curated dataset (one row per canonical stretch) from a folder written by
     `stretchpipe run`: writes dataset.* and flags.* (with the new source-conflict flags)."""
     from . import api
-    from .emit import FORMATS
-    chosen = _chosen_formats(formats, FORMATS)
+    from .emit import DEFAULT_FORMATS, FORMATS
+    chosen = _chosen_formats(formats, FORMATS, DEFAULT_FORMATS)
     rows, written = api.curate_folder(processed, out_dir or processed, chosen)  # SP505: exit 1, one line
     conflicts = sum(len(r.flags) for r in rows)
     click.echo(f"{len(rows)} dataset rows, {conflicts} source-conflict flag(s) -> {out_dir or processed} "
                f"({len(written)} files)", err=True)
 
 
-def _chosen_formats(formats: str | None, known: tuple[str, ...]) -> tuple[str, ...]:
-    chosen = tuple(f.strip() for f in (formats or ",".join(known)).split(",") if f.strip())
+def _chosen_formats(formats: str | None, known: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = tuple(f.strip() for f in (formats or ",".join(default)).split(",") if f.strip())
     unknown = [f for f in chosen if f not in known]
     if unknown or not chosen:
         raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "

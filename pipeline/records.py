@@ -39,8 +39,8 @@ class PageMetadata:
     canonical_url: str | None = None
     title: str | None = None
     author: str | None = None
-    published: str | None = None  # YYYY-MM-DD
-    updated: str | None = None  # YYYY-MM-DD, when it differs from `published`
+    published: str | None = field(default=None, metadata={"format": "date"})  # YYYY-MM-DD
+    updated: str | None = field(default=None, metadata={"format": "date"})  # YYYY-MM-DD, when it differs from `published`
     language: str | None = None  # BCP 47 tag as the page declares it
     site_name: str | None = None
     json_ld_types: tuple[str, ...] = ()  # schema.org types found, sorted
@@ -200,11 +200,18 @@ _TEXT = {"min_length": 1}
 
 @dataclass(frozen=True)
 class Range:
-    """A numeric range read from text: `min`/`max` may be None when open-ended."""
+    """A count read from text (breaths, repetitions, sets): `min`/`max` may be None when open-ended."""
 
-    min: float | None = field(metadata=_COUNT)
-    max: float | None = field(metadata=_COUNT)
+    min: int | None = field(metadata=_COUNT)
+    max: int | None = field(metadata=_COUNT)
     text: str = field(metadata=_TEXT)
+
+    def __post_init__(self) -> None:
+        # a count is a whole number in every format (the number parser gives floats: "2" -> 2.0)
+        for name in ("min", "max"):
+            value = getattr(self, name)
+            if isinstance(value, float):
+                object.__setattr__(self, name, round(value))
 
     def to_dict(self) -> dict[str, Any]:
         return to_data(self)
@@ -312,18 +319,36 @@ class ArticleSource:
         "doc": "the input file relative to the input root given (the file name for a file given directly)"})
     title: str | None = None
     author: str | None = field(default=None, metadata={"doc": "when the page names one"})
-    date: str | None = field(default=None, metadata={"doc": "publication date when the page gives one"})
+    date: str | None = field(default=None, metadata={"doc": "publication date when the page gives one (YYYY-MM-DD)",
+                                                      "format": "date"})
 
     def to_dict(self) -> dict[str, Any]:
         return to_data(self)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span in the cleaned text; unpacks and indexes as the pair (start, end)."""
+
+    start: int = field(metadata={"minimum": 0})
+    end: int = field(metadata={"minimum": 0})
+
+    def __iter__(self):
+        return iter((self.start, self.end))
+
+    def __getitem__(self, index: int) -> int:
+        return (self.start, self.end)[index]
 
 
 @dataclass
 class Source(ArticleSource):
     """Where a record comes from: its article's source and the section's place in the cleaned text."""
 
-    span: tuple[int, int] | None = field(default=None, metadata={
-        "doc": "character span of the section in the cleaned text", "item_minimum": 0})
+    span: Span | None = field(default=None, metadata={"doc": "character span of the section in the cleaned text"})
+
+    def __post_init__(self) -> None:
+        if isinstance(self.span, (tuple, list)):
+            self.span = Span(*self.span)
 
 
 @dataclass

@@ -14,7 +14,9 @@ description), and `emit=False` for working data that never leaves the process.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
+import datetime
 import functools
 import json
 import types
@@ -97,6 +99,10 @@ def from_data(cls: type, data: Any) -> Any:
     if _is_list(cls):
         items = [from_data(_item(cls), v) for v in data]
         return tuple(items) if typing.get_origin(cls) is tuple else items
+    if cls is int and isinstance(data, float) and data.is_integer():
+        return int(data)
+    if cls is str and isinstance(data, datetime.date):  # a date read back from Parquet
+        return data.isoformat()
     if cls is float and isinstance(data, int):
         return float(data)
     return data
@@ -132,6 +138,8 @@ def _json_type(hint: Any, meta: dict, defs: dict) -> dict:
         schema["minimum"] = meta["minimum"]
     if "pattern" in meta:
         schema["pattern"] = meta["pattern"]
+    if "format" in meta:
+        schema["format"] = meta["format"]
     return schema
 
 
@@ -172,19 +180,89 @@ def json_schema(cls: type, title: str) -> dict:
 
 # -- Parquet (pyarrow) -------------------------------------------------------------------------
 
+@functools.cache
 def arrow_schema(cls: type):
+    """The Parquet (Arrow) schema: counts int64, measures double, dates date32, lists and structs real."""
     import pyarrow as pa
 
-    def arrow_type(hint: Any):
+    def arrow_type(hint: Any, meta: dict):
         if _is_record(hint):
-            return pa.struct([pa.field(s.name, arrow_type(s.type), nullable=s.nullable) for s in fields_of(hint)])
+            return pa.struct([pa.field(s.name, arrow_type(s.type, s.meta), nullable=s.nullable)
+                              for s in fields_of(hint)])
         if _is_list(hint):
-            return pa.list_(arrow_type(_item(hint)))
+            return pa.list_(arrow_type(_item(hint), {}))
         if typing.get_origin(hint) is Literal:
             return pa.string()
+        if hint is str and meta.get("format") == "date":
+            return pa.date32()
         return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[hint]
 
-    return pa.schema([pa.field(s.name, arrow_type(s.type), nullable=s.nullable) for s in fields_of(cls)])
+    return pa.schema([pa.field(s.name, arrow_type(s.type, s.meta), nullable=s.nullable) for s in fields_of(cls)])
+
+
+@functools.cache
+def _date_paths(cls: type) -> tuple[tuple[str, ...], ...]:
+    """Where the date fields sit in a record's plain data (not inside lists)."""
+    paths: list[tuple[str, ...]] = []
+
+    def walk(c: type, prefix: tuple[str, ...]) -> None:
+        for spec in fields_of(c):
+            if _is_record(spec.type):
+                walk(spec.type, (*prefix, spec.name))
+            elif spec.type is str and spec.meta.get("format") == "date":
+                paths.append((*prefix, spec.name))
+
+    walk(cls, ())
+    return tuple(paths)
+
+
+def arrow_rows(rows: list[dict], cls: type) -> list[dict]:
+    """Plain rows ready for `pa.Table.from_pylist(rows, schema=arrow_schema(cls))`: dates as
+    `datetime.date` (a text that is no calendar date becomes null there; JSON and CSV keep it)."""
+    paths = _date_paths(cls)
+    if not paths:
+        return rows
+    out = []
+    for row in rows:
+        row = copy.deepcopy(row)
+        for path in paths:
+            holder = row
+            for key in path[:-1]:
+                holder = holder.get(key) if isinstance(holder, dict) else None
+            if isinstance(holder, dict) and isinstance(holder.get(path[-1]), str):
+                try:
+                    holder[path[-1]] = datetime.date.fromisoformat(holder[path[-1]])
+                except ValueError:
+                    holder[path[-1]] = None
+        out.append(row)
+    return out
+
+
+def arrow_table(rows: list[dict], cls: type):
+    import pyarrow as pa
+    return pa.Table.from_pylist(arrow_rows(rows, cls), schema=arrow_schema(cls))
+
+
+def polars_schema(cls: type):
+    """The polars schema of a table's rows, for `pl.read_ndjson(path, schema=...)` (a field that is
+    null in the first rows is otherwise inferred as null-typed)."""
+    import polars as pl
+    return pl.from_arrow(arrow_schema(cls).empty_table()).schema
+
+
+def duckdb_columns(cls: type) -> dict[str, str]:
+    """{column: DuckDB type} of a table's rows, for DuckDB's `read_json(path, columns=...)`."""
+    import pyarrow as pa
+
+    def sql(t) -> str:
+        if pa.types.is_struct(t):
+            return "STRUCT(" + ", ".join(f'"{f.name}" {sql(f.type)}' for f in t) + ")"
+        if pa.types.is_list(t):
+            return sql(t.value_type) + "[]"
+        return {pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN",
+                pa.date32(): "DATE"}[t]
+
+    return {f.name: sql(f.type) for f in arrow_schema(cls)}
 
 
 # -- CSV and its Frictionless Table Schema ----------------------------------------------------
@@ -226,6 +304,8 @@ def table_schema(cls: type, primary_key: str | None = "id", foreign_keys: list[d
             ftype = "array"
         elif typing.get_origin(col.type) is Literal:
             ftype = "string"
+        elif col.type is str and col.meta.get("format") == "date":
+            ftype = "date"
         else:
             ftype = _TABLE_TYPES[col.type]
         field: dict = {"name": col.name, "type": ftype}

@@ -19,7 +19,10 @@ from ..records import Article, ManifestEntry
 from .tables import TABLE_BY_NAME, TABLES, table_rows
 
 FORMATS = ("json", "jsonl", "csv", "parquet")
-DEFAULT_FORMATS = FORMATS
+# what most readers open: the JSON arrays, the CSV (with datapackage.json) and the typed Parquet;
+# JSON Lines on request (`--format`). stretches.json is written whatever the formats chosen.
+DEFAULT_FORMATS = ("json", "csv", "parquet")
+ALWAYS = {"stretches": ("json",)}
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -74,7 +77,7 @@ class TableSet:
         try:
             for name in names:
                 table = TABLE_BY_NAME[name]
-                for fmt in formats:
+                for fmt in dict.fromkeys((*formats, *ALWAYS.get(name, ()))):
                     staged = _StagedFile(Path(out_dir) / f"{name}.{fmt}")
                     self.files.append(staged)
                     self.writers.setdefault(name, []).append(WRITERS[fmt](staged.fh, table.record))
@@ -106,9 +109,17 @@ def write_outputs(out_dir: Path, articles: Iterable[Article], manifest: list[Man
     `manifest.json`. `articles` is read once, one article at a time (it may stream from disk).
     Returns the paths written, in writing order."""
     out_dir = Path(out_dir)
-    written = _write_rows(out_dir, [t.name for t in TABLES], table_rows(articles, dataset or [], duplicates or []),
-                          formats)
-    written += write_support(out_dir, formats)
+    sources: list[dict] = []
+
+    def noting_sources(rows):
+        for name, row in rows:
+            if name == "articles":
+                sources.append(_package_source(row))
+            yield name, row
+
+    written = _write_rows(out_dir, [t.name for t in TABLES],
+                          noting_sources(table_rows(articles, dataset or [], duplicates or [])), formats)
+    written += write_support(out_dir, formats, sources)
     path = out_dir / "manifest.json"
     atomic_write(path, to_json({"inputs": [m.to_dict() for m in manifest], "stats": stats}))
     return [*written, path]
@@ -135,7 +146,22 @@ def _write_rows(out_dir: Path, names: list[str], rows: Iterable[tuple[str, dict]
         raise
 
 
-def write_support(out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
+def _package_source(article: dict) -> dict:
+    """An article as a Data Package source: its title, and its URL, else its path."""
+    source = article.get("source") or {}
+    where = source.get("url") or source.get("path") or article.get("id")
+    return {"title": article.get("title") or source.get("title") or where, "path": where}
+
+
+def _sources_in(out_dir: Path) -> list[dict]:
+    """The package sources of a folder's articles table (`stretchpipe curate` leaves it as it is)."""
+    path = out_dir / "articles.json"
+    if not path.is_file():
+        return []
+    return [_package_source(a) for a in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def write_support(out_dir: Path, formats: tuple[str, ...], sources: list[dict] | None = None) -> list[Path]:
     """The JSON Schemas of every table and, with CSV, the Frictionless `datapackage.json`."""
     from .datapackage import datapackage, json_schemas
 
@@ -144,6 +170,7 @@ def write_support(out_dir: Path, formats: tuple[str, ...]) -> list[Path]:
         atomic_write(out_dir / name, to_json(schema))
         written.append(out_dir / name)
     if "csv" in formats:
-        atomic_write(out_dir / "datapackage.json", to_json(datapackage()))
+        atomic_write(out_dir / "datapackage.json",
+                     to_json(datapackage(sources if sources is not None else _sources_in(out_dir))))
         written.append(out_dir / "datapackage.json")
     return written

@@ -13,7 +13,7 @@ import io
 import json
 from typing import BinaryIO
 
-from ..schema import arrow_schema, columns_of, csv_row
+from ..schema import arrow_schema, arrow_table, columns_of, csv_row
 
 
 class Writer:
@@ -92,8 +92,7 @@ class ParquetWriter(Writer):
             self._flush()
 
     def _flush(self) -> None:
-        import pyarrow as pa
-        self.parquet.write_table(pa.Table.from_pylist(self.buffer, schema=self.schema))
+        self.parquet.write_table(arrow_table(self.buffer, self.record))
         self.buffer = []
 
     def close(self) -> None:
