@@ -195,7 +195,7 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
     import shutil
 
     from .curate import curate_records
-    from .emit import DEFAULT_FORMATS, write_tables
+    from .emit import DEFAULT_FORMATS, FORMATS, write_tables
     from .outputs import OutputSet
     from .records import Flag, Stretch
     from .schema import from_data, to_data
@@ -214,8 +214,10 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
             for path in sorted(folder.iterdir()):
                 if path.is_file() and not path.name.startswith(("dataset.", "flags.", "datapackage.")):
                     shutil.copy2(path, staging / path.name)  # the tables curation leaves as they are
+            # by default the formats the run wrote (its flags table is in every one of them)
+            present = tuple(f for f in FORMATS if (folder / f"flags.{f}").is_file()) or DEFAULT_FORMATS
             written = write_tables(staging, {"dataset": [to_data(r) for r in rows], "flags": flags},
-                                   tuple(formats or DEFAULT_FORMATS))
+                                   tuple(formats or present))
             output_set.commit(staging)
         except OSError as exc:
             output_set.discard(staging)

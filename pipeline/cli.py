@@ -291,14 +291,14 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the dataset files  [default: PROCESSED itself].")
 @click.option("--format", "formats", default=None, metavar="[json|jsonl|csv|parquet],...",
-              show_default="json,csv,parquet",
-              help="Output formats, comma-separated (stretches.json is always written; see docs/output.md).")
+              show_default="the formats PROCESSED holds",
+              help="Output formats, comma-separated (see docs/output.md).")
 def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> None:
     """Rebuild the curated dataset (one row per canonical stretch) from a folder written by
     `stretchpipe run`: writes dataset.* and flags.* (with the new source-conflict flags)."""
     from . import api
-    from .emit import DEFAULT_FORMATS, FORMATS
-    chosen = _chosen_formats(formats, FORMATS, DEFAULT_FORMATS)
+    from .emit import FORMATS
+    chosen = _chosen_formats(formats, FORMATS, ()) if formats else None  # None: the formats the run wrote
     rows, written = api.curate_folder(processed, out_dir or processed, chosen)  # SP505: exit 1, one line
     conflicts = sum(len(r.flags) for r in rows)
     click.echo(f"{len(rows)} dataset rows, {conflicts} source-conflict flag(s) -> {out_dir or processed} "

@@ -41,8 +41,8 @@ def test_run_writes_all_outputs_deterministically(tmp_path):
         outs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outs[0] == outs[1], "same input must give byte-identical output"
     tables = ("stretches", "articles", "flags", "dataset", "duplicates")
-    assert set(outs[0]) == {f"{t}.{ext}" for t in tables for ext in ("json", "jsonl", "csv", "parquet", "schema.json")
-                            } | {"datapackage.json", "manifest.json"}
+    assert set(outs[0]) == {f"{t}.{ext}" for t in tables for ext in ("json", "csv", "parquet", "schema.json")
+                            } | {"datapackage.json", "manifest.json"}, "JSON Lines only by --format"
     manifest = {m["source"].split("/")[-1]: m for m in json.loads(outs[0]["manifest.json"])["inputs"]}
     assert manifest["empty.txt"]["status"] == "skipped" and manifest["empty.txt"]["code"] == "SP102"
     assert manifest["binary.html"]["status"] == "failed" and manifest["binary.html"]["code"] == "SP103"
