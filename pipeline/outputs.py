@@ -6,12 +6,17 @@ writers fill the staging folder; `commit` then exchanges it with `--out` in one 
 (renameat2 RENAME_EXCHANGE on Linux; elsewhere two renames, where a reader may briefly find no
 folder but never a mix of two runs). A failure before the swap (a full disk...) leaves the
 previous set exactly as it was. Files and folders get their modes from the umask.
+
+Since the swap replaces the whole folder, --out must be stretchpipe's: new, empty, or holding only
+the files its marker (`.stretchpipe.json`, written with every set) lists, or only the files an
+earlier release wrote; anything else is someone's, and the run is refused (SP501) before any work.
 """
 from __future__ import annotations
 
 import ctypes
 import errno
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -19,7 +24,13 @@ from pathlib import Path
 
 from . import errors
 
-MARKER = "manifest.json"  # every output set has one: a folder without it is not ours to replace
+MARKER = ".stretchpipe.json"  # the files stretchpipe wrote in --out; only they are ever replaced
+# What the releases before the marker wrote: a folder holding these only (with their manifest.json)
+# is an earlier output set, and is taken over; a folder with anything else is someone's, and refused.
+EARLIER_TABLES = ("stretches", "articles", "flags", "dataset", "duplicates")
+EARLIER_SUFFIXES = (".json", ".jsonl", ".csv", ".parquet", ".schema.json")
+EARLIER_FILES = frozenset({"manifest.json", "datapackage.json"}
+                          | {t + s for t in EARLIER_TABLES for s in EARLIER_SUFFIXES})
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -52,11 +63,13 @@ class OutputSet:
         """Check that --out can be written and take the lock; raises OutputError (nothing done yet)."""
         if self.out.exists() and not self.out.is_dir():
             raise errors.output_error(errors.OUT_UNWRITABLE, path=str(self.out), detail="it is a file, not a folder")
-        if self.has_dataset() and not (self.out / MARKER).is_file():
+        foreign = self.foreign_entries()
+        if foreign:
             # the set replaces the whole folder: never a folder of someone's other files (or the inputs)
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise errors.output_error(errors.OUT_UNWRITABLE, path=str(self.out),
-                                      detail=f"it holds files but no {MARKER}, so it is not a stretchpipe output "
-                                             "folder and would be replaced whole")
+                                      detail=f"it holds {shown}, which stretchpipe did not write; the output "
+                                             "folder is replaced whole, so it must be new, empty or stretchpipe's own")
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(dir=self.home, prefix="probe-")  # the parent and home take new files
@@ -95,6 +108,33 @@ class OutputSet:
     def has_dataset(self) -> bool:
         return self.out.is_dir() and any(not p.name.startswith(".") for p in self.out.iterdir())
 
+    def written_files(self) -> frozenset[str] | None:
+        """The files the marker says stretchpipe wrote in --out; None without a readable marker."""
+        try:
+            marker = json.loads((self.out / MARKER).read_text(encoding="utf-8"))
+            files = marker["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            return None
+        return frozenset(files)
+
+    def foreign_entries(self) -> list[str]:
+        """What in --out stretchpipe did not write (sorted names): everything not in its marker, or,
+        in a folder without one, everything but an earlier release's files (and only when its
+        manifest.json is there). Hidden regular files (a repository's `.gitkeep`) are placeholders
+        that move into every new set, never foreign; hidden folders (`.git`) are."""
+        if not self.out.is_dir():
+            return []
+        entries = sorted(self.out.iterdir(), key=lambda p: p.name)
+        hidden_files = {p.name for p in entries if p.name.startswith(".") and p.is_file() and not p.is_symlink()}
+        visible = [p for p in entries if p.name not in hidden_files]
+        ours = self.written_files()
+        if ours is None:
+            is_earlier_set = (self.out / "manifest.json").is_file()
+            ours = EARLIER_FILES if is_earlier_set else frozenset()
+        return [p.name for p in visible if p.name not in ours or not p.is_file() or p.is_symlink()]
+
     def stage(self) -> Path:
         staging = Path(tempfile.mkdtemp(dir=self.home, prefix="staging-"))
         os.chmod(staging, 0o777 & ~umask())
@@ -106,6 +146,10 @@ class OutputSet:
     def commit(self, staging: Path) -> None:
         """Make the staged set durable, then swap it in whole; the old set is deleted after.
         Hidden files that are not stretchpipe's (a repository's `.gitkeep`) move into the new set."""
+        written = sorted(p.name for p in staging.iterdir() if not p.name.startswith("."))
+        marker = json.dumps({"written_by": "stretchpipe", "files": written}, indent=2) + "\n"
+        (staging / MARKER).write_text(marker, encoding="utf-8")
+        os.chmod(staging / MARKER, 0o666 & ~umask())
         if self.out.is_dir():
             for kept in self.out.glob(".*"):
                 if kept.is_file() and not (staging / kept.name).exists():

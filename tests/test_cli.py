@@ -42,7 +42,8 @@ def test_run_writes_all_outputs_deterministically(tmp_path):
     assert outs[0] == outs[1], "same input must give byte-identical output"
     tables = ("stretches", "articles", "flags", "dataset", "duplicates")
     assert set(outs[0]) == {f"{t}.{ext}" for t in tables for ext in ("json", "csv", "parquet", "schema.json")
-                            } | {"datapackage.json", "manifest.json"}, "JSON Lines only by --format"
+                            } | {"datapackage.json", "manifest.json", ".stretchpipe.json"}, "JSON Lines only by --format"
+    assert sorted(json.loads(outs[0][".stretchpipe.json"])["files"]) == sorted(set(outs[0]) - {".stretchpipe.json"})
     manifest = {m["source"].split("/")[-1]: m for m in json.loads(outs[0]["manifest.json"])["inputs"]}
     assert manifest["empty.txt"]["status"] == "skipped" and manifest["empty.txt"]["code"] == "SP102"
     assert manifest["binary.html"]["status"] == "failed" and manifest["binary.html"]["code"] == "SP103"

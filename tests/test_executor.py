@@ -275,7 +275,7 @@ def test_a_folder_that_is_not_an_output_set_is_never_replaced(tmp_path):
     (raw / "a.txt").write_text(GOOD)
     (raw / "notes.docx").write_text("the user's own file")
     result = invoke("run", raw / "a.txt", "--out", raw)  # the inputs' own folder as --out
-    assert result.exit_code == 2 and "SP501" in result.output and "manifest.json" in result.output
+    assert result.exit_code == 2 and "SP501" in result.output and "a.txt, notes.docx" in result.output
     assert sorted(p.name for p in raw.iterdir()) == ["a.txt", "notes.docx"]
 
 
