@@ -63,6 +63,9 @@ class CleanConfig:
     main_content_min_chars: int = 200
     main_content_min_share: float = 0.1
     main_content_exact_words: int = 3
+    # no paragraph an author writes is this long (the longest of the 305 development pages: 6,918):
+    # a longer block (a data dump, run-on text with no break) is removed as "too-long", text kept there
+    max_block_chars: int = 100_000
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class ExtractConfig:
     repeat_coverage: float = 0.75
     # fuzzy score for matching summary-list items to section headings
     list_match_score: float = 85.0
+    max_sentence_tokens: int = 1000  # longer "sentences" (run-on text) are read in pieces this long (nlp.py)
 
 
 @dataclass(frozen=True)

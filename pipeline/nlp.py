@@ -6,7 +6,7 @@ them later without touching the stages. Nothing here downloads anything.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import spacy
 from spacy.attrs import LEMMA, LOWER
@@ -15,6 +15,7 @@ from spacy.pipeline import SpanRuler
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
+from .config import EXTRACT
 from .knowledge import Knowledge, load_knowledge
 from .lemmas import lemma, lemma_table
 
@@ -106,11 +107,39 @@ def _sided(phrase: str, qualifiers: list[str], possessive: str) -> list[str]:
     return [phrase] + [re.sub(rf"\b{possessive}\b", f"{possessive} {q}", phrase, count=1) for q in qualifiers]
 
 
+def make_doc_any_length(nlp: Language, text: str) -> Doc:
+    """The tokenized Doc of a text of any length. spaCy refuses texts over `max_length` (a million
+    characters) to guard the memory of its parser and entity recognizer, which this pipeline does
+    not have: its tokenizer and components are linear in the text, and the page's read limit and
+    memory budget bound it. So one paragraph of a million characters is read like any other and
+    never fails its page; `cap_sentences` keeps what follows per sentence bounded."""
+    return nlp.tokenizer(text)
+
+
+@Language.component("stretchpipe_sentence_cap")
+def cap_sentences(doc: Doc) -> Doc:
+    """A "sentence" longer than EXTRACT.max_sentence_tokens (a paragraph with no full stop, a page
+    of run-on text) is read in pieces of that many tokens: the steps after the sentencizer (cues,
+    quantities, roles) work one sentence at a time, and no real sentence is that long."""
+    cap = EXTRACT.max_sentence_tokens
+    if len(doc) <= cap:
+        return doc
+    run = 0
+    for token in doc:
+        run = 0 if token.is_sent_start else run + 1
+        if run >= cap:
+            token.is_sent_start = True
+            run = 0
+    return doc
+
+
 @lru_cache(maxsize=2)
 def build_nlp(kb: Knowledge | None = None) -> Language:
     kb = kb or load_knowledge()
     nlp = spacy.blank("en")
+    nlp.make_doc = partial(make_doc_any_length, nlp)  # what nlp() and nlp.pipe() turn a text into
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("stretchpipe_sentence_cap")
     nlp.add_pipe("stretchpipe_lemmatizer")
     positions = nlp.add_pipe("stretchpipe_opener_span_ruler", name="position_cues",
                              config={"spans_key": POSITIONS_KEY, "validate": True,

@@ -136,15 +136,19 @@ def _manifest_path(step: dict) -> str | None:
     return None
 
 
-def _check_manifest(path: str, want: dict, where: str) -> None:
+def _check_manifest(path: str, want: dict, records: dict, where: str) -> None:
     assert os.path.isfile(path), f"{where}: no manifest at {path}"
     entries = json.loads(Path(path).read_text(encoding="utf-8"))["inputs"]
     got: dict[str, list[str]] = {}
+    counts: dict[str, int] = {}
     for entry in entries:
         got.setdefault(entry["source"], []).append(entry["code"] or entry["status"])
+        counts[entry["source"]] = counts.get(entry["source"], 0) + entry["records"]
     for source, code in want.items():
         assert source in got, f"{where}: {source} is not in the manifest (it has {sorted(got)})"
         assert code in got[source], f"{where}: {source} is {got[source]}, expected {code}"
+    for source, n in records.items():
+        assert counts.get(source) == n, f"{where}: {source} gave {counts.get(source)} records, expected {n}"
 
 
 def _cases():
@@ -174,8 +178,8 @@ def test_hostile_case(path, tmp_path, monkeypatch, capfd):
             assert text not in err, f"{where}: stderr has {text!r}\nstderr: {err[-2000:]}"
         for text in step.get("stdout", []):
             assert text in out, f"{where}: stdout lacks {text!r}"
-        if step.get("manifest"):
-            _check_manifest(_manifest_path(step), step["manifest"], where)
+        if step.get("manifest") or step.get("records"):
+            _check_manifest(_manifest_path(step), step.get("manifest", {}), step.get("records", {}), where)
         for pattern in step.get("exists", []):
             assert glob.glob(pattern, include_hidden=True), f"{where}: {pattern} should exist"
         for pattern in step.get("absent", []):

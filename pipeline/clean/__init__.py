@@ -97,10 +97,16 @@ class LinkDensityFilter:
 
 # --------------------------------------------------------------------------- the cleaner
 
+TOO_LONG = "too-long"  # a block over CleanConfig.max_block_chars
+
+
 def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CLEAN) -> CleanDocument:
     kb = kb or load_knowledge()
     title, blocks, root = _read(page, kb)
     reasons: list[str | None] = [None] * len(blocks)
+    for i, block in enumerate(blocks):  # reported with its text in the removed blocks, not read for steps
+        if len(block.text) > config.max_block_chars:
+            reasons[i] = TOO_LONG
     # HTML: the main-content extractor's view first, so that the structural filters below need not
     # guard exercise lists against removal (what the extractor keeps, stays)
     inside = main_content_flags(root, blocks, kb, config) if root is not None else None
