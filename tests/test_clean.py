@@ -1,3 +1,6 @@
+import re
+
+import pytest
 from helpers import page_from
 
 from pipeline.clean import clean_page
@@ -122,3 +125,27 @@ def test_invisible_characters_do_not_split_words():
     text = "Stretches\n\n1. Cobra Pose\n\nLie face down and press up. Hold for 20\u00a0seconds.\u200b Stretch\u00ading is good.\n"
     doc = clean_page(page_from(text))
     assert "Hold for 20 seconds. Stretching is good." in doc.text
+
+
+@pytest.mark.parametrize("fmt, page", [
+    ("html", "<html><body>" + "".join(f"<ul><li>item {n}" for n in range(300)) + "</li></ul>" * 300 + "</body></html>"),
+    ("html", "<html><body>" + "".join(f"<div><blockquote><span>item {n}</span>" for n in range(200))
+     + "</blockquote></div>" * 200 + "</body></html>"),
+    ("markdown", "".join("  " * n + f"- item {n}\n" for n in range(60))),
+    ("markdown", "".join("> " * n + f"item {n}\n\n" for n in range(60))),
+])
+def test_text_nested_past_the_depth_limits_is_kept_in_order(fmt, page):
+    """libxml2 drops what lies past 256 levels, markdown-it what lies past its nesting limit: past
+    a depth the page is flattened instead, and every item's text stays, in order (issue 18.5)."""
+    from pipeline.clean import split_blocks
+    _, blocks = split_blocks(page_from(page, fmt))  # what the parse gives, before any block is judged
+    found = [int(n) for b in blocks for n in re.findall(r"item (\d+)", b.text)]
+    assert found == sorted(found) and set(found) == set(range(len(found))) and len(found) >= 60
+
+
+def test_flattening_keeps_the_structure_above_the_depth():
+    from pipeline.clean.html import flatten_deep
+    page = "<div><ul><li><h2>Cobra</h2><p>Lie down.</p></li></ul></div>"
+    assert flatten_deep(page, max_depth=5) == page
+    flat = flatten_deep("<ul><li>a<ul><li>b<ul><li>c</li></ul></li></ul></li></ul>", max_depth=2)
+    assert flat.split() == ["<ul><li>a<ul><li>b", "c", "</li></ul></li></ul>"]

@@ -33,8 +33,19 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ASCII_NUMBER = re.compile(r"\s*[0-9]{1,9}\s*")
 BREAK = "\x1e"  # a <br> in gathered text (a newline in the HTML source is only white space)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_WRAPPER_TAG = re.compile(r"</?(?:div|span|section|article|main|font|center|blockquote|aside|header|footer)\b[^>]{0,2000}>",
-                          re.I)
+# Nesting past this many container elements is flattened (see `flatten_deep`); libxml2 itself
+# stops at 256 levels of any element and drops what lies deeper.
+FLATTEN_DEPTH = 100
+_ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]{0,2000}>")
+# Tags that stay whatever the depth: empty elements, and those that carry the text's own structure
+# and never nest (headings, paragraphs). Items and cells (closed by the parser when the next one
+# opens) are not counted, and past the depth they go too: their text joins the deepest item kept.
+# Every other element is a container, counted and, past the depth, removed.
+_KEPT_TAGS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "html", "head", "body"})
+_ITEM_TAGS = frozenset({"li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
+                        "colgroup", "caption", "rb", "rt", "rp"})
 
 
 @dataclass
@@ -98,18 +109,47 @@ def parse(html: str):
     return _parse(html)
 
 
+def flatten_deep(html: str, max_depth: int = FLATTEN_DEPTH) -> str:
+    """The page with every container tag (div, ul, blockquote, span, table...) nested deeper than
+    `max_depth` containers removed, and the item and cell tags in there: the deeper content, its
+    text, headings and paragraphs, stays in order inside the deepest item kept (one pass, linear
+    in the page; a removed tag leaves a space, so words never run together)."""
+    depth = 0
+    out: list[str] = []
+    last = 0
+    for m in _ANY_TAG.finditer(html):
+        name = m.group(2).lower()
+        if name in _KEPT_TAGS:
+            continue
+        if name in _ITEM_TAGS:
+            keep = depth <= max_depth
+        elif m.group(1):  # a closing tag: kept when its opening tag was
+            keep = 0 < depth <= max_depth
+            depth = max(0, depth - 1)
+        elif m.group(0).endswith("/>"):
+            continue  # <span/>: nothing nested
+        else:
+            depth += 1
+            keep = depth <= max_depth
+        if not keep:
+            out.append(html[last:m.start()] + " ")
+            last = m.end()
+    out.append(html[last:])
+    return "".join(out)
+
+
 def _parse(html: str):
     """Forgiving parse; returns the root element, or None for a page with no markup.
 
     libxml2 stops at 256 levels of nesting and drops what lies deeper. A page that deep (a
-    runaway template, or a hostile one) is parsed again with its wrapper tags (div, span,
-    section...) removed: the text keeps its order and its paragraphs, headings and lists."""
+    runaway template, a hostile one, 300 nested lists) is parsed again flattened past a depth
+    (`flatten_deep`): no text is lost, and its paragraphs, headings and list items stay."""
     html = _XML_DECL.sub("", html, count=1)  # lxml refuses str input that declares an encoding
     if not html.strip():
         return None
     for attempt in (html, None):
         if attempt is None:
-            attempt = _WRAPPER_TAG.sub("", html)
+            attempt = flatten_deep(html)
         parser = lxml_html.HTMLParser()
         try:
             root = lxml_html.document_fromstring(attempt, parser=parser)

@@ -34,10 +34,59 @@ FRONT_MATTER = "front_matter"  # the `tag` of blocks read from front matter
 SHORT_SCALAR_WORDS = 3  # a front-matter list of entries this short is one field ("Muscles: core, hip flexors")
 
 
+# Nesting past FLATTEN_LEVEL (token levels: a list is two, the list and its item; a quote one) is
+# flattened: the deeper lines are read as headings and paragraphs in order, their list markers and
+# quote marks dropped, never skipped (markdown-it itself drops everything past its maxNesting).
+FLATTEN_LEVEL = 40
+MAX_NESTING = 100  # markdown-it's own limit, raised from the commonmark preset's 20; above FLATTEN_LEVEL
+_NESTING_PREFIX = re.compile(r"^(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
+_ATX_HEADING = re.compile(r"^(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+
+
 @lru_cache(maxsize=1)
 def _renderer():
     from markdown_it import MarkdownIt
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
+    md.block.ruler.before("table", "flatten_deep", _flatten_deep)
+    return md
+
+
+def _flatten_deep(state, start: int, end: int, silent: bool) -> bool:
+    """A markdown-it block rule: the lines of a list item or quote nested past FLATTEN_LEVEL, as
+    headings and paragraphs (one pass over the lines, no deeper recursion, so a page nested
+    100,000 deep costs what its length costs)."""
+    if state.level < FLATTEN_LEVEL or silent:
+        return False
+    paragraph: list[str] = []
+    first = start
+
+    def close_paragraph(line: int) -> None:
+        if paragraph:
+            _push_block(state, "paragraph", "p", "\n".join(paragraph), first, line)
+            paragraph.clear()
+
+    for line in range(start, end):
+        text = _NESTING_PREFIX.sub("", state.src[state.bMarks[line]:state.eMarks[line]], count=1).rstrip()
+        heading = _ATX_HEADING.match(text)
+        if not text or heading:
+            close_paragraph(line)
+            if heading:
+                _push_block(state, "heading", f"h{len(heading.group(1))}", heading.group(2) or "", line, line + 1)
+            continue
+        if not paragraph:
+            first = line
+        paragraph.append(text)
+    close_paragraph(end)
+    state.line = end
+    return True
+
+
+def _push_block(state, kind: str, tag: str, content: str, start: int, end: int) -> None:
+    opening = state.push(f"{kind}_open", tag, 1)
+    opening.map = [start, end]
+    inline = state.push("inline", "", 0)
+    inline.content, inline.map, inline.children = content, [start, end], []
+    state.push(f"{kind}_close", tag, -1)
 
 
 def markdown_to_blocks(text: str, kb=None) -> tuple[str | None, list[Block]]:
