@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 nothing could be processed, or (audit) an error flag wa
 """
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 log = logging.getLogger("stretchpipe")
+NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a full disk, a full quota, a file-size limit
 
 
 def fetch_options(command):
@@ -130,6 +132,13 @@ def _configure_logging(verbose: int, log_file: Path | None) -> None:
     for handler in handlers:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         log.addHandler(handler)
+    for old in [h for h in log.handlers if h.get_name() == "notices"]:  # an earlier command in this process
+        log.removeHandler(old)
+    if verbose < 2:  # warnings (a resume state rebuilt) are said on stderr, once, as they are
+        notices = logging.StreamHandler(sys.stderr)
+        notices.set_name("notices")
+        notices.setLevel(logging.WARNING)
+        log.addHandler(notices)
     log.setLevel(logging.DEBUG if handlers else logging.WARNING)
 
 
@@ -221,11 +230,25 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("stretchpipe: interrupted; run the same command again to resume", err=True)
             ctx.exit(130)
+        except OSError as exc:
+            if exc.errno in NO_SPACE:  # no space: a coded error, wherever it hits
+                where = f" writing {exc.filename}" if exc.filename else ""
+                click.echo(f"stretchpipe: [{errors.WRITE_FAILED}] no space left{where} ({exc.strerror}); nothing "
+                           "was replaced: free some space and run the command again", err=True)
+                ctx.exit(1)
+            _internal_error(exc)
+            ctx.exit(1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             log.debug("unexpected error", exc_info=True)
             click.echo(f"stretchpipe: internal error: {exc!r}; rerun with -v -v or --log-file FILE for the "
                        "details and please report it", err=True)
             ctx.exit(1)
+
+
+def _internal_error(exc: BaseException) -> None:
+    log.debug("unexpected error", exc_info=True)
+    click.echo(f"stretchpipe: internal error: {exc!r}; rerun with -v -v or --log-file FILE for the "
+               "details and please report it", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

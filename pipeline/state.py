@@ -9,6 +9,8 @@ stretchpipe, in the user's own output folder, and is trusted like the code itsel
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import pickle
 import sqlite3
 import zlib
@@ -16,7 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, errors
+
+log = logging.getLogger("stretchpipe")
+COLUMNS = ("source", "digest", "version", "budget", "codes", "outcome")  # the outcomes table, in order
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outcomes (
@@ -55,17 +60,91 @@ def _path(key: bytes | str) -> str:
     return key.decode("utf-8", "surrogateescape") if isinstance(key, bytes) else key
 
 
+def _is_full(exc: sqlite3.Error) -> bool:
+    """SQLite's "database or disk is full" (or its max_page_count reached), or an I/O error writing."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR) \
+        or "disk is full" in str(exc)
+
+
 class StateStore:
     def __init__(self, path: Path, version: str | None = None):
+        self.path = Path(path)
         self.version = version or pipeline_version()
-        self._db = sqlite3.connect(path, isolation_level=None)  # autocommit: each outcome is durable at once
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._index: dict[str, tuple[str | None, str, str, str | None]] = {
-            _path(source): (dig, version, budget, code)
-            for source, dig, version, budget, code in self._db.execute(
-                "SELECT source, digest, version, budget, codes FROM outcomes")}
+        self.rebuilt: str | None = None  # why the state file found here was not used, if it was not
+        try:
+            self._open()
+        except sqlite3.Error as exc:
+            if _is_full(exc):
+                self._no_space(exc)
+            self.rebuilt = str(exc) or type(exc).__name__
+            log.warning("stretchpipe: the resume state %s could not be used (%s); it is rebuilt, and every input "
+                        "is processed again", self.path, self.rebuilt)
+            self._remove()
+            try:
+                self._open()
+            except sqlite3.Error as again:
+                if _is_full(again):
+                    self._no_space(again)
+                self._unwritable(again)
+
+    def _open(self) -> None:
+        self._db: sqlite3.Connection | None = None
+        self._db = sqlite3.connect(self.path, isolation_level=None)  # autocommit: each outcome is durable at once
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+            columns = tuple(row[1] for row in self._db.execute("PRAGMA table_info(outcomes)"))
+            if columns != COLUMNS:
+                raise sqlite3.DatabaseError(f"it is not stretchpipe's resume state (its outcomes table has "
+                                            f"columns {', '.join(columns)})")
+            check = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"it is damaged ({check})")
+            self._index: dict[str, tuple[str | None, str, str, str | None]] = {
+                _path(source): (dig, version, budget, code)
+                for source, dig, version, budget, code in self._db.execute(
+                    "SELECT source, digest, version, budget, codes FROM outcomes")}
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _remove(self) -> None:
+        """The state file and its journal gone (a cache: the next run rebuilds it)."""
+        if self._db is not None:
+            self._db.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError:
+                pass  # not a file (a folder in its place): opening it again says what is wrong
+
+    def _out(self) -> str:
+        """The output folder this state belongs to (the state folder is `.NAME.stretchpipe` beside it)."""
+        home = self.path.parent
+        name = home.name.removeprefix(".").removesuffix(".stretchpipe")
+        return str(home.parent / name) if home.name.endswith(".stretchpipe") else str(home)
+
+    def _no_space(self, exc: sqlite3.Error):
+        self._remove()
+        raise errors.output_error(errors.WRITE_FAILED, path=self._out(),
+                                  detail=f"no space left for the resume state: {exc}; it was removed, "
+                                         "and the next run rebuilds it") from None
+
+    def _unwritable(self, exc: sqlite3.Error):
+        raise errors.output_error(errors.OUT_UNWRITABLE, path=str(self.path),
+                                  detail=f"the resume state cannot be created: {exc}") from None
+
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        try:
+            self._db.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            if _is_full(exc):
+                self._no_space(exc)
+            raise
 
     def is_current(self, source: str, dig: str | None, budget: str, budget_codes: frozenset[str]) -> bool:
         known = self._index.get(source)
@@ -77,8 +156,8 @@ class StateStore:
 
     def put(self, source: str, dig: str | None, budget: str, codes: str, outcome: Any) -> None:
         blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
-        self._db.execute("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?)",
-                         (_key(source), dig, self.version, budget, codes, blob))
+        self._write("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?)",
+                    [(_key(source), dig, self.version, budget, codes, blob)])
         self._index[source] = (dig, self.version, budget, codes)
 
     def load(self, source: str) -> Any:
@@ -90,7 +169,7 @@ class StateStore:
     def keep_only(self, sources: set[str]) -> None:
         """Forget inputs no longer in the corpus, so the file does not grow forever."""
         stale = [s for s in self._index if s not in sources]
-        self._db.executemany("DELETE FROM outcomes WHERE source = ?", [(_key(s),) for s in stale])
+        self._write("DELETE FROM outcomes WHERE source = ?", [(_key(s),) for s in stale])
         for s in stale:
             del self._index[s]
 
@@ -99,7 +178,8 @@ class StateStore:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(key, value)])
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()

@@ -13,6 +13,8 @@ import glob
 import io
 import json
 import os
+import resource
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -31,14 +33,14 @@ ALWAYS_FORBIDDEN = ("Traceback", "internal error")
 
 @contextlib.contextmanager
 def _sqlite_full():
-    """The resume state's disk fills up: SQLite may grow state.sqlite by a few pages only
-    (its own max_page_count, so it fails with SQLITE_FULL exactly as on a full disk)."""
+    """The resume state's disk fills up: state.sqlite may hold its empty tables (5 pages) and not a
+    page more (SQLite's own max_page_count, so it fails with SQLITE_FULL exactly as on a full disk)."""
     real = sqlite3.connect
 
     def connect(path, *args, **kwargs):
         db = real(path, *args, **kwargs)
         if str(path).endswith("state.sqlite"):
-            db.execute("PRAGMA max_page_count = 8")
+            db.execute("PRAGMA max_page_count = 5")
         return db
 
     sqlite3.connect = connect
@@ -90,8 +92,16 @@ def _make_files(root: Path, files: dict) -> None:
             value = eval(spec["python"], {"__builtins__": {"range": range, "len": len, "str": str, "bytes": bytes,
                                                             "chr": chr}})
             path.write_bytes(value if isinstance(value, bytes) else value.encode("utf-8"))
+        elif "copy" in spec:  # a file of the repository (path from its root)
+            path.write_bytes((REPO / spec["copy"]).read_bytes())
         elif "base64" in spec:
             path.write_bytes(base64.b64decode(spec["base64"]))
+        elif "sqlite" in spec:  # an SQLite file made by these statements
+            db = sqlite3.connect(path)
+            for statement in spec["sqlite"]:
+                db.execute(statement)
+            db.commit()
+            db.close()
         elif spec.get("fifo"):
             os.mkfifo(path)
         elif spec.get("dir"):
@@ -120,10 +130,15 @@ def _invoke_in_process(args: list[str], stdin: str | None, capfd) -> tuple[int, 
     return code, out, err
 
 
-def _invoke_process(args: list[str], stdin: str | None) -> tuple[int, str, str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+def _invoke_process(args: list[str], stdin: str | None, fsize: int | None = None) -> tuple[int, str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def limit_file_size():  # a file-size limit: writes past it fail with EFBIG, as on a full disk
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
     proc = subprocess.run([sys.executable, "-m", "pipeline.cli", *args], input=(stdin or "").encode("utf-8"),
-                          capture_output=True, env=env)
+                          capture_output=True, env=env, preexec_fn=limit_file_size if fsize else None)
     return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
 
 
@@ -161,13 +176,15 @@ def test_hostile_case(path, tmp_path, monkeypatch, capfd):
     case = _load(path)
     monkeypatch.chdir(tmp_path)
     _make_files(tmp_path, case.get("files", {}))
-    fault = FAULTS[case["fault"]] if case.get("fault") else contextlib.nullcontext
     for n, step in enumerate(case["run"], 1):
         where = f"{path.name} command {n} ({' '.join(step['args'])})"
         _make_files(tmp_path, step.get("before", {}))
-        if case.get("subprocess"):
-            assert not case.get("fault"), f"{path.name}: faults are injected in-process only"
-            code, out, err = _invoke_process(step["args"], step.get("stdin"))
+        name = step.get("fault", case.get("fault"))
+        assert name in (None, "", *FAULTS), f"{where}: unknown fault {name!r}"
+        fault = FAULTS[name] if name else contextlib.nullcontext
+        if case.get("subprocess") or "max_file_size" in step:
+            assert not name, f"{where}: faults are injected in-process only"
+            code, out, err = _invoke_process(step["args"], step.get("stdin"), step.get("max_file_size"))
         else:
             with fault():
                 code, out, err = _invoke_in_process(step["args"], step.get("stdin"), capfd)

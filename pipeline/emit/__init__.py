@@ -63,7 +63,10 @@ class _StagedFile:
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
-        self.fh.close()
+        try:
+            self.fh.close()  # may fail again flushing what a full disk refused: the file goes anyway
+        except OSError:
+            pass
         Path(self.tmp).unlink(missing_ok=True)
 
 
