@@ -1,6 +1,7 @@
 """Web archives as input: a WARC written here with warcio, shaped like Common Crawl's (warcinfo,
 request, response, revisit and metadata records, non-HTML and non-2xx responses)."""
 import io
+from collections import Counter
 
 from conftest import REPO
 from warcio.statusandheaders import StatusAndHeaders
@@ -85,3 +86,34 @@ def test_one_record_of_an_archive_by_reference(tmp_path):
     assert statuses == [("back", "processed", None), ("two.warc#0", "skipped", errors.NO_PAGES),
                         ("two.warc#7", "failed", errors.BAD_ARCHIVE),
                         (f"two.warc#{second}", "skipped", errors.DUPLICATE)]
+
+
+def _page(name):
+    return (f"<html><body><h1>{name}</h1><h2>1. {name}</h2><p>Ease into it slowly. Hold 30 seconds, then switch "
+            "sides.</p><h2>2. Child's Pose</h2><p>Kneel and sit back on your heels. Hold for 5 breaths.</p>"
+            "</body></html>").encode()
+
+
+def test_a_record_of_wrong_stated_length_is_reported_and_the_next_one_still_read(tmp_path, capfd):
+    """A Content-Length 300 bytes too long used to swallow the next record (a warcio warning on
+    stderr, no manifest entry); the record of wrong length is SP113 now, the next one is read."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    for url in ("https://example.org/calf", "https://example.org/hip", "https://example.org/neck"):
+        writer.write_record(_response(writer, url, _page(url.rsplit("/", 1)[1].title() + " Stretch")))
+    data = buffer.getvalue()
+    first = data.index(b"Content-Length: ")
+    end = data.index(b"\r\n", first)
+    stated = int(data[first + 16:end])
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(data[:first + 16] + str(stated + 300).encode() + data[end:])
+    result = run([str(path)])
+    by_source = {m.source: m for m in result.manifest}
+    assert (by_source[f"{path}#0"].status, by_source[f"{path}#0"].code) == ("failed", errors.BAD_ARCHIVE)
+    assert by_source["https://example.org/hip"].records == 2 and by_source["https://example.org/neck"].records == 2
+    assert len(by_source) == 3
+    from pipeline.acquire.warc import read_warc
+    stats = Counter()
+    assert [p.url for p in read_warc(str(path), stats=stats)] == ["https://example.org/hip", "https://example.org/neck"]
+    assert stats[f"acquire/warc/{errors.BAD_ARCHIVE}"] == 1
+    assert "WARNING" not in capfd.readouterr().err

@@ -8,9 +8,17 @@ fetched again and changed are skipped as superseded.
 A run reads an archive record by record: discovery (files.py) scans the headers with
 `page_records` and gives each page its own input, "crawl.warc.gz#OFFSET" (`read_warc_record`), so
 each page has its own task and budget; `read_warc` reads a whole archive for the Python API.
+
+A record whose stated length (Content-Length) is wrong does not end where the next record starts:
+warcio then says so on stderr and reads on from inside the next record, which is lost. Here every
+record is accounted for: warcio's stderr is caught, a record that does not end where it says is
+SP113 with its offset (its content is not the record's), and the scan resumes at the next record
+start found after it, so the records after it are read as usual.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 from collections import Counter
 from collections.abc import Iterator
 
@@ -28,27 +36,20 @@ PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain"
 
 def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
     stats = stats if stats is not None else Counter()
-    fh = open_regular(path)
     current = _current_records(path)
     pages = 0
-    with fh:
+    for offset, record, misaligned in _scan(path):
+        kind = _kind_of(record, current)
+        if kind != "page" and not misaligned:
+            stats[f"acquire/warc/{kind}"] += 1
+            continue
         try:
-            for record in ArchiveIterator(fh):
-                if record.format != "warc":  # warcio would read anything as an old ARC file
-                    raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
-                                             detail="it does not start with a WARC record")
-                kind = _kind_of(record, current)
-                if kind != "page":
-                    stats[f"acquire/warc/{kind}"] += 1
-                    continue
-                page = _page_of(record, stats)
-                if page is not None:
-                    pages += 1
-                    yield page
-        except errors.StretchpipeError:
-            raise
-        except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
-            raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path), detail=str(exc) or type(exc).__name__) from None
+            page = read_warc_record(path, offset, stats=stats)
+        except errors.InputError as exc:  # a page that cannot be read, or a record of a wrong length (SP113)
+            stats[f"acquire/warc/{exc.code}"] += 1
+            continue
+        pages += 1
+        yield page
     if pages == 0:  # the archive itself must still end in the manifest
         counts = ", ".join(f"{n} {k.rsplit('/', 1)[-1]}" for k, n in sorted(stats.items()) if k.startswith("acquire/warc/"))
         raise errors.input_error(errors.NO_PAGES, path=display_name(path), counts=counts or "none")
@@ -64,6 +65,18 @@ def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) ->
         fh.seek(offset)
         if not start.startswith((b"\x1f\x8b", b"WARC/")):  # a gzip member or a plain record
             raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=f"no record starts at offset {offset}")
+        warned = io.StringIO()
+        try:
+            with contextlib.redirect_stderr(warned):  # warcio's warnings: this record's outcome, not stray lines
+                records = ArchiveIterator(fh)
+                record = next(iter(records), None)
+                if record is not None:
+                    records.get_record_offset()  # reads to the record's stated end and past the blank lines
+        except Exception as exc:  # an offset that is not the start of a record
+            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=str(exc) or type(exc).__name__) from None
+        if record is not None and warned.getvalue():
+            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=_misaligned(record))
+        fh.seek(offset)
         try:
             record = next(iter(ArchiveIterator(fh)), None)
             is_page = record is not None and record.format == "warc" and _kind_of(record, None) == "page"
@@ -81,29 +94,83 @@ def page_records(path: str) -> tuple[list[int], Counter, errors.InputError | Non
     """From the record headers alone: the offsets of the records that may be pages, the count of
     the others by kind, and the error that stopped the scan (a torn or malformed archive), if any.
     Discovery turns each offset into an input of its own, so every page of an archive gets its own
-    task and budget."""
+    task and budget. A record whose stated length is wrong is given by its offset too, whatever its
+    kind: reading it says what is wrong with it (SP113), so it is in the manifest with its offset."""
     offsets: list[int] = []
     others: Counter = Counter()
     current = _current_records(path)
-    with open_regular(path) as fh:
-        try:
-            records = ArchiveIterator(fh)
-            for record in records:
-                if record.format != "warc":  # warcio would read anything as an old ARC file
-                    raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
-                                             detail="it does not start with a WARC record")
-                kind = _kind_of(record, current)
-                offset = records.get_record_offset()  # reads past the body: the next header is where it ends
-                if kind == "page":
-                    offsets.append(offset)
-                else:
-                    others[kind] += 1
-        except errors.InputError as exc:
-            return offsets, others, exc
-        except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
-            return offsets, others, errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
-                                                       detail=str(exc) or type(exc).__name__)
+    try:
+        for offset, record, misaligned in _scan(path):
+            if misaligned or _kind_of(record, current) == "page":
+                offsets.append(offset)
+            else:
+                others[_kind_of(record, current)] += 1
+    except errors.InputError as exc:
+        return offsets, others, exc
     return offsets, others, None
+
+
+def _scan(path: str) -> Iterator[tuple[int, object, bool]]:
+    """Every record of an archive with its offset, and whether it fails to end where its stated
+    length says (warcio's "Record not followed by newline" warning, caught, not printed). After
+    such a record in an uncompressed archive the scan resumes at the next record start after it
+    (warcio would read on from inside the next record and lose it); a gzip member ends where it
+    ends, so a compressed archive goes on by itself. Raises InputError (SP113) for an archive
+    that cannot be read further."""
+    with open_regular(path) as fh:
+        compressed = fh.read(2) == b"\x1f\x8b"  # a gzip member per record
+        start = 0
+        while start is not None:
+            fh.seek(start)
+            resume = None
+            warned = io.StringIO()
+            try:
+                with contextlib.redirect_stderr(warned):
+                    records = ArchiveIterator(fh)
+                    for record in records:
+                        if record.format != "warc":  # warcio would read anything as an old ARC file
+                            raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                                     detail=f"no WARC record starts at offset {start}"
+                                                     if start else "it does not start with a WARC record")
+                        seen = len(warned.getvalue())
+                        offset = records.get_record_offset()  # reads past the body: the next header is where it ends
+                        misaligned = len(warned.getvalue()) > seen
+                        yield offset, record, misaligned
+                        if misaligned and not compressed:
+                            resume = _next_record_start(fh, offset + 1)
+                            break
+            except errors.InputError:
+                raise
+            except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
+                raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                         detail=str(exc) or type(exc).__name__) from None
+            start = resume
+
+
+_RECORD_START = (b"\nWARC/1.0\r\n", b"\nWARC/1.1\r\n")
+
+
+def _next_record_start(fh, after: int) -> int | None:
+    """The offset of the next line that opens a WARC record at or after `after`; None if there is none."""
+    chunk_size, overlap = 1 << 20, 16
+    position = after
+    while True:
+        fh.seek(position)
+        chunk = fh.read(chunk_size)
+        if not chunk:
+            return None
+        found = [i for i in (chunk.find(start) for start in _RECORD_START) if i >= 0]
+        if found:
+            return position + min(found) + 1
+        if len(chunk) < chunk_size:
+            return None
+        position += len(chunk) - overlap
+
+
+def _misaligned(record) -> str:
+    stated = record.rec_headers.get_header("Content-Length") or "none"
+    return (f"the record does not end where its stated length (Content-Length: {stated}) says; its content is "
+            "not the record's, so it is not read (the records after it are)")
 
 
 def _kind_of(record, current: set[str] | None) -> str:
