@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run curate validate clean-text extract audit report lint test eval eval-audit bench bench-extraction bench-stages distclean
+.PHONY: install run curate validate clean-text extract audit report lint test fuzz eval eval-audit bench bench-extraction bench-stages distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+## fuzz: the parsers (HTML, Markdown, front matter, WARC, sitemaps, robots.txt) under Hypothesis, randomly and
+## much longer than `make test` does (FUZZ_EXAMPLES per parser); a crash it finds becomes a tests/hostile/ case
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 ## eval: per-field accuracy on the written cases, then the development corpus by leave-one-site-out grouped
 ## cross-validation (a `devcorpus grouped-cv:` line beside `devcorpus in-sample:`; ../shared beside the clone)

@@ -10,6 +10,12 @@ Clusters are the connected components of confirmed pairs. The article kept is ch
 deterministically (most stretch records, then the most text, then the smallest id); every other
 member becomes a `Duplicate` row pointing at it, so nothing is dropped without a trace.
 
+Words are not records: a beginner and an advanced version of one routine, or two short pages of
+one site's template, share most of their words and differ in their holds, repetitions or stretch
+names. Copies are copies only when their records agree: an article is set aside only when each of
+its records (name, hold, repetitions, sides) is also a record of the article kept in its place,
+so no record is ever lost to dedupe; a pair whose records disagree is never joined.
+
 Memory stays small on large runs: articles are added one at a time (`DuplicateFinder.add`), each
 keeps its id, source and a few numbers in memory; its 512-byte signature and its shingle set go to
 temporary files (the shingles are read back only to confirm a candidate pair), and the LSH index
@@ -86,6 +92,23 @@ def article_text(article: Article) -> str:
     return " ".join(words(text))
 
 
+def record_facts(article: Article) -> frozenset[int]:
+    """What each record of an article says that a copy must say too: its name, hold, repetitions and
+    whether it is done on each side, one 64-bit hash per record (small enough to keep for every article)."""
+    facts = set()
+    for r in article.records:
+        hold = (r.hold.min_seconds, r.hold.max_seconds) if r.hold else None
+        reps = (r.repetitions.min, r.repetitions.max) if r.repetitions else None
+        key = repr((" ".join(words(r.name)), hold, reps, r.per_side)).encode("utf-8")
+        facts.add(int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big"))
+    return frozenset(facts)
+
+
+def _agree(a: Candidate, b: Candidate) -> bool:
+    """The records of one are all records of the other: one may be set aside for the other."""
+    return a.records <= b.records or b.records <= a.records
+
+
 @dataclass(frozen=True)
 class Candidate:
     """What dedupe keeps of an article in memory (not its text: that goes to the spill file)."""
@@ -94,6 +117,7 @@ class Candidate:
     stretch_count: int
     text_length: int
     source: ArticleSource
+    records: frozenset[int] = frozenset()  # `record_facts`: what its records say, compared between copies
 
     @property
     def label(self) -> str:
@@ -191,7 +215,8 @@ class DuplicateFinder:
     def add(self, article: Article) -> None:
         text = article_text(article)
         i = len(self.candidates)
-        self.candidates.append(Candidate(article.id, len(article.stretches), len(text), article.source))
+        self.candidates.append(Candidate(article.id, len(article.stretches), len(text), article.source,
+                                         record_facts(article)))
         digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
         first = self._by_digest.setdefault(digest, i)
         self._first.append(first)
@@ -252,6 +277,8 @@ class DuplicateFinder:
                     j = self._distinct[other]
                     if j == i or find(i) == find(j):
                         continue  # a pair already joined needs no confirmation
+                    if not _agree(self.candidates[i], self.candidates[j]):
+                        continue  # alike in words, not in records: two articles
                     mine = self._hashes(i) if mine is None else mine
                     if similarity(mine, self._hashes(j)) >= self.config.min_similarity:
                         union(i, j)
@@ -267,8 +294,8 @@ class DuplicateFinder:
             keep = min(members, key=lambda i: (-c[i].stretch_count, -c[i].text_length, c[i].id))
             kept = self._hashes(keep)
             for i in members:
-                if i == keep:
-                    continue
+                if i == keep or not c[i].records <= c[keep].records:
+                    continue  # a member whose records the kept article lacks stays an article of its own
                 exact = self._first[i] == self._first[keep]
                 score = 1.0 if exact else similarity(self._hashes(i), kept)
                 duplicates.append(Duplicate(c[i].id, c[keep].id, "exact" if exact else "near", round(score, 4),
