@@ -78,8 +78,11 @@ def _warc(bodies: list[bytes], gzipped: bool) -> bytes:
     for n, body in enumerate(bodies):
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))],
                                    protocol="HTTP/1.1")
+        fixed = {"WARC-Record-ID": f"<urn:uuid:00000000-0000-0000-0000-{n:012d}>",  # the same bytes every time
+                 "WARC-Date": "2024-01-01T00:00:00Z"}
         writer.write_record(writer.create_warc_record(f"https://example.org/{n}", "response",
-                                                      payload=io.BytesIO(body), http_headers=headers))
+                                                      payload=io.BytesIO(body), http_headers=headers,
+                                                      warc_headers_dict=fixed))
     return buffer.getvalue()
 
 
