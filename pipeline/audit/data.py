@@ -49,6 +49,14 @@ class AuditData:
     self_description: str
     variant_words: re.Pattern
     safety: tuple[SafetyPattern, ...]
+    quiet_below_confidence: float
+    vague_amount: re.Pattern
+    format_share: float
+    format_min: int
+    count_not_units: str
+    not_a_start: re.Pattern
+    strength_moves: re.Pattern
+    dose: re.Pattern
 
     def negated(self, text: str, at: int) -> bool:
         """True when the words before `at` in the same clause negate what follows ("don't bounce")."""
@@ -95,4 +103,12 @@ def load_audit_data(path: str | None = None) -> AuditData:
         self_description=dup["self_description"],
         variant_words=_rx(dup["variant_words"]),
         safety=tuple(SafetyPattern(_rx(s["pattern"]), tuple(s.get("kinds", ())), s["message"]) for s in raw["safety"]),
+        quiet_below_confidence=float(raw["quiet_below_confidence"]),
+        vague_amount=_rx(hold["vague_amount"]),
+        format_share=float(raw["page_format"]["share"]),
+        format_min=int(raw["page_format"]["min_records"]),
+        count_not_units=raw["count_not_units"],
+        not_a_start=_rx(raw["entry"]["not_a_start"]),
+        strength_moves=_rx(raw["topic_drift"]["strength_moves"]),
+        dose=_rx(raw["topic_drift"]["dose"]),
     )

@@ -26,6 +26,7 @@ class Hit:
     quotes: tuple[Quote, ...] = ()
     texts: tuple[str, ...] = ()  # evidence with no place in the cleaned text (a removed block, the title)
     stretch: str | None = None  # for an article rule's hit about one record
+    severity: Severity | None = None  # lower than the rule's own: an inferred case, or a page's format said once
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Context:
     data: AuditData
     doc: CleanDocument | None = None
     _intro: list[Quote] | None = field(default=None, repr=False)
+    _formats: dict[str, list[Stretch]] = field(default_factory=dict, repr=False)
+    notes: dict = field(default_factory=dict, repr=False)  # what a rule computes once per page
 
     @property
     def intro(self) -> list[Quote]:
@@ -54,6 +57,27 @@ class Context:
         if self._intro is None:
             self._intro = intro_sentences(self.doc, self.article) if self.doc else []
         return self._intro
+
+
+    def page_format(self, what: str, lacks: Callable[[Stretch], bool],
+                    among: Callable[[Stretch], bool] | None = None) -> list[Stretch] | None:
+        """The page's stretches that lack `what`, when so many do that it is how the page is written
+        (an image-led routine, a card gallery, a programme table); else None. Computed once per page."""
+        if what not in self._formats:
+            stretches = [r for r in self.article.records if (among or is_stretch)(r)]
+            self._formats[what] = [r for r in stretches if lacks(r)]
+            lacking = self._formats[what]
+            if len(lacking) < self.data.format_min or len(lacking) < self.data.format_share * len(stretches):
+                self._formats[what] = []
+        return self._formats[what] or None
+
+
+def format_note(record: Stretch, lacking: list[Stretch], said: str) -> Iterator[Hit]:
+    """A page's format said once, at info, on the first record that shows it."""
+    if record is lacking[0]:
+        stretches = "stretch gives" if len(lacking) == 1 else "stretches give"
+        yield Hit(f"{len(lacking)} {stretches} {said}: that is how this page is written, so it is noted once",
+                  severity="info")
 
 
 RULES: dict[str, Rule] = {}
@@ -76,9 +100,11 @@ def audit_article(article: Article, kb: Knowledge | None = None, doc: CleanDocum
     from . import rules  # noqa: F401  (registers the rule families)
 
     ctx = Context(article, kb or load_knowledge(), load_audit_data(), doc)
+    # where the extraction model doubts a record is an exercise, what the record lacks is no fault of the page
+    heard = [r for r in article.records if not _unsure(r, ctx.data)]
     for r in RULES.values():
         if r.scope == "record":
-            for record in article.records:
+            for record in heard:
                 for hit in r.check(record, ctx):
                     record.flags.append(_flag(r, hit, record.name))
         else:
@@ -87,10 +113,18 @@ def audit_article(article: Article, kb: Knowledge | None = None, doc: CleanDocum
     return article
 
 
+def _unsure(record: Stretch, d: AuditData) -> bool:
+    confidence = getattr(record, "confidence", None)  # the extraction model's, when it gives one
+    return confidence is not None and confidence < d.quiet_below_confidence
+
+
 def _flag(r: Rule, hit: Hit, stretch: str | None) -> Flag:
     evidence = [q.text for q in hit.quotes] + list(hit.texts)
     spans = [(q.start, q.end) for q in hit.quotes]
-    return Flag(r.id, r.severity, hit.message, evidence, stretch, spans)
+    severity = r.severity
+    if hit.severity is not None and SEVERITIES.index(hit.severity) < SEVERITIES.index(r.severity):
+        severity = hit.severity
+    return Flag(r.id, severity, hit.message, evidence, stretch, spans)
 
 
 def all_flags(article: Article) -> list[Flag]:

@@ -11,16 +11,48 @@ from ...knowledge import name_key
 from ...nlp import lemma
 from ...quantities import find_times
 from ...records import HoldTime, Quote, Stretch
-from ..registry import Context, Hit, is_stretch, rule
+from ..registry import Context, Hit, format_note, is_stretch, rule
 
 
 @rule("missing-hold", "warning")
 def missing_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """A stretch with steps but no hold time, duration, breaths or repetitions."""
-    if is_stretch(record) and record.steps and not (record.hold or record.duration or record.breaths
-                                                    or record.repetitions):
-        steps = [q for q in record.evidence.sentences if q.role == "step"]
-        yield Hit("no hold time, duration, breath count or repetitions is given", tuple(steps[-1:]))
+    """A stretch with steps but no hold time, duration, breaths or repetitions (and no vague amount
+    such as "a few breaths"), where the page's other stretches give one."""
+    if not _lacks_hold(record, ctx):
+        return
+    lacking = ctx.page_format("hold", lambda r: _lacks_hold(r, ctx))
+    if lacking:
+        yield from format_note(record, lacking, "no hold time")
+        return
+    steps = [q for q in record.evidence.sentences if q.role == "step"]
+    yield Hit("no hold time, duration, breath count or repetitions is given", tuple(steps[-1:]))
+
+
+def _lacks_hold(record: Stretch, ctx: Context) -> bool:
+    if not is_stretch(record) or not record.steps or record.hold or record.duration or record.breaths \
+            or record.repetitions:
+        return False
+    # "hold for a few breaths", "as long as is comfortable": the page gives an amount, just not a number
+    if any(ctx.data.vague_amount.search(q.text) for q in record.evidence.sentences):
+        return False
+    if ctx.doc is not None:
+        if record.source.span and find_times(ctx.doc.text[record.source.span[0]:record.source.span[1]]):
+            return False  # a dose in the section ("20s × 2") that extraction did not read as the hold
+        if _shared_hold(ctx):
+            return False  # "Hold each stretch for 30 seconds" once for the page
+    return True
+
+
+def _shared_hold(ctx: Context) -> bool:
+    """A rule for every stretch outside the sections ("Hold each stretch for 30 seconds", "Hold each
+    stretch to the edge of comfort"), read once per page."""
+    if "shared_hold" not in ctx.notes:
+        spans = [r.source.span for r in ctx.article.records if r.source.span]
+        d = ctx.data
+        ctx.notes["shared_hold"] = any(
+            d.hold_article_rule.search(b.text) and not d.hold_article_exception.search(b.text)
+            and not any(s <= b.start < e for s, e in spans) for b in ctx.doc.blocks)
+    return ctx.notes["shared_hold"]
 
 
 @rule("hold-conflict", "warning")

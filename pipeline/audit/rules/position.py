@@ -18,11 +18,21 @@ def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
             and not set(allowed) & set(record.position_options):
         first = next(m for m in starts if m.label == labels[0])
         yield Hit(f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", (first.sentence,))
+    # two instructed starts: which cue is a start and which the way into the pose is inferred, so a warning
+    instructed = [m for m in starts if _instructs(m.sentence, ctx)]
+    labels = list(dict.fromkeys(m.label for m in instructed))
     if len(labels) > 1:
-        quotes = tuple(next(m.sentence for m in starts if m.label == lab) for lab in labels)
+        quotes = tuple(next(m.sentence for m in instructed if m.label == lab) for lab in labels)
         # a sub-heading, or a list of its own, starts another exercise (a workout filed as one section)
         if not _heading_between(quotes[0].end, quotes[-1].start, ctx) and not _other_lists(quotes, ctx):
-            yield Hit(f"the steps give two starting positions: {' and then '.join(labels)}", quotes)
+            yield Hit(f"the steps give two starting positions: {' and then '.join(labels)}", quotes,
+                      severity="warning")
+
+
+def _instructs(q: Quote, ctx: Context) -> bool:
+    """A step that tells the reader where to be: not an explanation ("Sitting all day shortens...") and
+    not the move within the pose ("Kneel. Sit back on your heels")."""
+    return q.role == "step" and not ctx.data.not_a_start.match(q.text)
 
 
 @rule("direction-conflict", "error")

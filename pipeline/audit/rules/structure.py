@@ -2,44 +2,70 @@
 missing-steps, missing-entry."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from rapidfuzz import fuzz
 
 from ...config import EXTRACT
 from ...knowledge import name_key
-from ...records import Stretch
-from ..registry import Context, Hit, is_stretch, rule
+from ...records import Quote, Stretch
+from ..registry import Context, Hit, format_note, is_stretch, rule
 
 
 @rule("missing-steps", "warning")
 def missing_steps(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """A section that never tells the reader what to do."""
+    """A section that never tells the reader what to do, where the page's other sections do."""
+    said = _described(record)
+    if record.steps or not said:
+        return
+    lacking = ctx.page_format("steps", lambda r: not r.steps and bool(_described(r)), among=lambda r: True)
+    if lacking:  # cards of benefits, a gallery of photos: the page's format, not a slip
+        yield from format_note(record, lacking, "no instruction sentences")
+        return
+    yield Hit("no instruction sentences: the section describes the exercise but never says how to do it",
+              tuple(said[:2]))
+
+
+def _described(record: Stretch) -> list:
     # a routine's bare list ("Glute stretch: 30 sec each") names exercises; it does not describe them
-    said = [q for q in record.evidence.sentences if q.role != "off_topic" and len(q.text.split()) >= 6]
-    if not record.steps and said:
-        yield Hit("no instruction sentences: the section describes the exercise but never says how to do it",
-                  tuple(said[:2]))
+    # ("2 - 4 reps, each side" is a dose, not a description: words are counted, not numbers)
+    return [q for q in record.evidence.sentences if q.role != "off_topic" and len(_WORDS.findall(q.text)) >= 6]
+
+
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 @rule("missing-entry", "warning")
 def missing_entry(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """The steps say how to hold or leave the position but never how to get into it."""
+    hit = _no_entry(record, ctx)
+    if hit is None:
+        return
+    lacking = ctx.page_format("entry", lambda r: _no_entry(r, ctx) is not None)
+    if lacking:  # a table of photos with a dose under each: the picture shows the way in
+        yield from format_note(record, lacking, "no way into the position")
+        return
+    yield hit
+
+
+def _no_entry(record: Stretch, ctx: Context) -> Hit | None:
     ev = record.evidence
     if not is_stretch(record) or not record.steps or ev.start_positions:
-        return
+        return None
     steps = [q for q in ev.sentences if q.role == "step"]
     if any(not m.start and not _is_exit(m.sentence.text, ctx) and m.sentence.role == "step" for m in ev.positions):
-        return  # a position is instructed, just not phrased as the start
+        return None  # a position is instructed, just not phrased as the start
     if any(not ctx.data.non_entry_step.match(q.text) for q in steps):
-        return  # some step moves the body into place
+        return None  # some step moves the body into place
     if any(e is not None for q in steps for e in ctx.kb.find_mentions(q.text)):
-        return  # "In the child's pose position, walk your hands...": entered by reference
+        return None  # "In the child's pose position, walk your hands...": entered by reference
     exits = [q for q in steps if _is_exit(q.text, ctx)]
     if exits:
-        yield Hit("the steps only say how to come out of the position, never how to get into it", tuple(exits))
-    elif all(ctx.data.hold_only_step.match(q.text) for q in steps):
-        yield Hit("the steps only say to hold the position, never how to get into it", tuple(steps[:1]))
+        return Hit("the steps only say how to come out of the position, never how to get into it", tuple(exits))
+    if all(ctx.data.hold_only_step.match(q.text) for q in steps):
+        return Hit("the steps only say to hold the position, never how to get into it", tuple(steps[:1]))
+    return None
 
 
 def _is_exit(text: str, ctx: Context) -> bool:
@@ -49,14 +75,91 @@ def _is_exit(text: str, ctx: Context) -> bool:
 
 @rule("count-mismatch", "error", scope="article")
 def count_mismatch(ctx: Context) -> Iterator[Hit]:
-    """The title claims N exercises and the article has another number of sections."""
-    article = ctx.article
-    # the claim may count a section the evidence gate set aside ("Warrior II" with its steps missed)
-    named = len(article.records) + len(article.non_exercise_sections)
-    if article.claimed_count is not None and article.records and article.claimed_count not in (len(article.records),
-                                                                                               named):
-        yield Hit(f"the article claims {article.claimed_count} but has {len(article.records)} exercise sections",
-                  texts=(article.title or "",))
+    """The title or intro claims N exercises and the article's own structure holds another number:
+    its numbered items (an error: two quoted spans disagree), or else its exercise headings (a warning).
+
+    The article's structure is the measure, not how many records extraction produced: a page whose
+    sections were merged or missed by extraction is not at fault. A number that is not a count
+    ("90/90", "3 minutes each") claims nothing; where the structure is unclear, nothing is said."""
+    article, doc = ctx.article, ctx.doc
+    n = article.claimed_count
+    if n is None or not article.records or doc is None:
+        return
+    claim = _count_claim(ctx, n)
+    if claim is None:
+        return
+    quote, said, after = claim
+    where = (quote,) if quote else ()
+    numbered = _numbered_items(ctx, after)
+    if numbered is not None:
+        if len(numbered) != n:
+            last = numbered[-1]
+            yield Hit(f"the article claims {n} but has {len(numbered)} exercise sections: “{said}” against "
+                      f"items numbered 1 to {len(numbered)}",
+                      where + (Quote(last.text, last.start, last.end, "numbered"),), () if quote else (said,))
+        return
+    headed = _exercise_headings(ctx, after)
+    if headed is not None and len(headed) != n:
+        yield Hit(f"the article claims {n} but has {len(headed)} exercise sections: “{said}” against "
+                  f"{len(headed)} exercise headings", where, () if quote else (said,), severity="warning")
+
+
+def _count_claim(ctx: Context, n: int) -> tuple[Quote | None, str, int] | None:
+    """Where the page states its count as a count: the quote (None for a title kept outside the
+    text), the words, and the index of the block it sits in (-1: the title)."""
+    d = ctx.data
+    tokens = [str(n)] + [w for w, v in ctx.kb.lexicon["number_words"].items() if v == n and len(w) > 2]
+    rx = re.compile(r"(?<![\d/.:×])\b(?:" + "|".join(map(re.escape, tokens)) + r")\b(?![/.:×]\d)"
+                    r"(?!\s*(?:x\b|×|%|-\s*\d))(?!\s+" + d.count_not_units + r")", re.I)
+    blocks = ctx.doc.blocks[:40]
+    for i, b in enumerate(blocks):
+        if b.kind in ("heading", "paragraph") and (m := rx.search(b.text)):
+            line = b.text[max(0, m.start() - 40):m.end() + 40].strip()
+            if b.kind == "heading" or i == 0:
+                return Quote(b.text, b.start, b.end, "claim"), b.text, i
+            return Quote(b.text, b.start, b.end, "claim"), line, i
+    title = ctx.article.title or ""
+    if rx.search(title):
+        return None, title, -1
+    return None
+
+
+def _numbered_items(ctx: Context, after: int) -> list | None:
+    """The article's numbered exercise items after the claim: a run numbered 1, 2, 3... of headings of
+    one level or items of one list that spreads over at least two exercise sections; None if none."""
+    groups: dict[tuple, list] = {}
+    for b in ctx.doc.blocks[after + 1:]:
+        if b.number is None:
+            continue
+        if b.kind == "heading":
+            groups.setdefault(("heading", b.level), []).append(b)
+        elif b.kind == "list_item" and b.depth == 0:
+            groups.setdefault(("list", b.group), []).append(b)
+    spans = [r.source.span for r in ctx.article.records if r.source.span]
+    best = None
+    for blocks in groups.values():
+        if [b.number for b in blocks] != list(range(1, len(blocks) + 1)) or len(blocks) < 2:
+            continue
+        touched = {k for b in blocks for k, (s, e) in enumerate(spans) if s <= b.start < e or b.start <= s < b.end}
+        if len(touched) >= 2 and (best is None or len(blocks) > len(best)):
+            best = blocks
+    return best
+
+
+def _exercise_headings(ctx: Context, after: int) -> list | None:
+    """The exercise headings after the claim, when the records' headings share one level and every
+    heading of that level there heads an exercise; None when the page's headings do not say."""
+    starts = {r.evidence.heading.start for r in ctx.article.records if r.evidence.heading}
+    if len(starts) != len(ctx.article.records):
+        return None
+    heads = [b for b in ctx.doc.blocks[after + 1:] if b.kind == "heading"]
+    levels = {b.level for b in heads if any(b.start <= s < b.end for s in starts)}
+    if len(levels) != 1:
+        return None
+    same = [b for b in heads if b.level in levels]
+    if not all(any(b.start <= s < b.end for s in starts) for b in same):
+        return None  # "Benefits", "Conclusion" beside the exercises: which headings count is a guess
+    return same
 
 
 @rule("list-mismatch", "warning", scope="article")
@@ -89,8 +192,9 @@ def list_mismatch(ctx: Context) -> Iterator[Hit]:
                       tuple(q for q in (quote.get(headings[i]),) if q), (listed[i],))
 
 
-@rule("no-exercises", "warning", scope="article")
+@rule("no-exercises", "info", scope="article")
 def no_exercises(ctx: Context) -> Iterator[Hit]:
-    """The page holds no exercise sections at all."""
+    """The page holds no exercise sections that extraction could find (a note, not a fault of the page:
+    its stretches may be in prose, nested lists or cards)."""
     if not ctx.article.records:
         yield Hit("no exercise sections were found", texts=(ctx.article.title or "",))

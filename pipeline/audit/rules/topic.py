@@ -3,16 +3,48 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...records import Stretch
-from ..registry import Context, Hit, rule
+from ...knowledge import name_key
+from ...records import Quote, Stretch
+from ..registry import Context, Hit, is_stretch, rule
 
 
 @rule("off-topic", "warning")
 def off_topic(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """Sentences about other exercises or goals inside a stretch's section."""
-    quotes = record.evidence.off_topic
+    """Sentences about other exercises inside a stretch's section: a strength move it tells the reader
+    to do ("then do 15 push-ups"), or another exercise it names outside an instruction.
+
+    What a pose builds ("builds leg strength", "great for balance") describes the stretch itself, and
+    a strength exercise's own section is no stretch's: neither is reported."""
+    if record.kind == "strength":
+        return
+    off = {q.start for q in record.evidence.off_topic}
+    quotes = [q for q in record.evidence.sentences if (q.start in off and _names_other(q, record, ctx))
+              or _strength_instruction(q, record, ctx)]
     if quotes:
-        yield Hit(f"{len(quotes)} sentence(s) about other exercises or goals", tuple(quotes))
+        n = len(quotes)
+        yield Hit(f"{n} {'sentence' if n == 1 else 'sentences'} about other exercises", tuple(quotes))
+
+
+def _names_other(q: Quote, record: Stretch, ctx: Context) -> bool:
+    """Another exercise than the record's own named, or a dose given to something else."""
+    own = record.canonical_name
+    if any(e.canonical_name != own for e in ctx.kb.find_mentions(q.text)):
+        return True
+    return bool(ctx.data.strength_moves.search(q.text)) or bool(ctx.data.dose.search(q.text))
+
+
+def _strength_instruction(q: Quote, record: Stretch, ctx: Context) -> bool:
+    """"Then do 15 push-ups", "Finish with 10 burpees": a strength move with a dose, told to the reader."""
+    d = ctx.data
+    if not d.dose.search(q.text):
+        return False
+    own = {name_key(record.name)} | ({name_key(record.canonical_name)} if record.canonical_name else set())
+    moves = [e for e in ctx.kb.find_mentions(q.text) if e.kind == "strength"
+             and not any(name_key(e.canonical_name) in o or o in name_key(e.canonical_name) for o in own)]
+    m = d.strength_moves.search(q.text)
+    if m and any(name_key(m.group(0)) in o for o in own):
+        m = None  # "Lunge stretch": the lunge is the stretch
+    return bool(moves or m)
 
 
 @rule("topic-drift", "warning", scope="article")
@@ -51,13 +83,25 @@ def _kb_kind(record: Stretch, ctx: Context) -> str | None:
 
 @rule("target-mismatch", "warning")
 def target_mismatch(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """A stretch whose stated targets all lie outside the article's topic."""
-    article, kb = ctx.article, ctx.kb
-    if not article.topic or not record.targets or record.targets_source != "text":
+    """A stretch whose stated targets all lie outside the article's topic, where the article's other
+    stretches keep to it (when most do not, the title names a goal such as recovery, not one area)."""
+    if not _off_target(record, ctx):
         return
+    if "off_target" not in ctx.notes:
+        # every stretch's targets, stated or known from the knowledge base, say what the article is about
+        known = [r for r in ctx.article.records if is_stretch(r) and r.targets]
+        ctx.notes["off_target"] = sum(1 for r in known if _off_target(r, ctx, stated=False)) * 2 > len(known)
+    if ctx.notes["off_target"]:
+        return
+    said = [q for q in record.evidence.sentences if q.role != "off_topic"
+            and any(t in q.text.lower() for t in record.targets)][:1]
+    yield Hit(f"targets {', '.join(record.targets)} lie outside the article's topic ({', '.join(ctx.article.topic)})",
+              tuple(said))
+
+
+def _off_target(record: Stretch, ctx: Context, stated: bool = True) -> bool:
+    article, kb = ctx.article, ctx.kb
+    if not article.topic or not record.targets or stated and record.targets_source != "text":
+        return False
     on_topic = set().union(*(kb.related_areas(t) for t in article.topic))
-    if not set(record.targets) & on_topic:
-        said = [q for q in record.evidence.sentences if q.role != "off_topic"
-                and any(t in q.text.lower() for t in record.targets)][:1]
-        yield Hit(f"targets {', '.join(record.targets)} lie outside the article's topic ({', '.join(article.topic)})",
-                  tuple(said))
+    return not set(record.targets) & on_topic
