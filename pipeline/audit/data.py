@@ -57,6 +57,12 @@ class AuditData:
     not_a_start: re.Pattern
     strength_moves: re.Pattern
     dose: re.Pattern
+    side_words: frozenset[str]
+    not_a_hold: re.Pattern
+    position_phrases: dict[str, tuple[re.Pattern, ...]]
+    placing: re.Pattern
+    telegraphic: re.Pattern
+    description_opener: re.Pattern
 
     def negated(self, text: str, at: int) -> bool:
         """True when the words before `at` in the same clause negate what follows ("don't bounce")."""
@@ -111,4 +117,11 @@ def load_audit_data(path: str | None = None) -> AuditData:
         not_a_start=_rx(raw["entry"]["not_a_start"]),
         strength_moves=_rx(raw["topic_drift"]["strength_moves"]),
         dose=_rx(raw["topic_drift"]["dose"]),
+        side_words=frozenset(dup["side_words"]),
+        not_a_hold=_rx(hold["not_a_hold"]),
+        position_phrases={k: tuple(_rx(p) for p in v) for k, v in raw["position_phrases"].items()
+                          if not k.startswith("_")},
+        placing=_rx(raw["entry"]["placing"]),
+        telegraphic=_rx(raw["telegraphic_step"]["placed"]),
+        description_opener=_rx(raw["telegraphic_step"]["description"]),
     )

@@ -38,14 +38,20 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
                 yield Hit("a paragraph is repeated (the clean stage removed the copy)",
                           (found,) if found else (), (block.text,))
     for record in article.records:
-        restated = record.evidence.restated
-        # restating the hold ("Hold this pose for 20 seconds") is emphasis; restating the moves is a repeat
-        moves = [q for q in restated if not d.non_entry_step.match(q.text)]
-        if len(restated) >= d.restated_min and moves:
-            first = restated[0]
-            earlier = _restated_original(record, first)
-            yield Hit(f"{len(restated)} sentences restate steps the section already gave",
-                      (first,) + ((earlier,) if earlier else ()), stretch=record.name)
+        # restating the hold ("Hold this pose for 20 seconds") is emphasis, the other side's steps
+        # ("Kneel on the right leg..." after "...the left leg") a mirror; restating the moves is a repeat
+        moves = []
+        for q in record.evidence.restated:
+            if d.non_entry_step.match(q.text):
+                continue
+            earlier = _restated_original(record, q)
+            if earlier is not None and not _mirrored(q.text, earlier.text, d) \
+                    and not _heading_between(earlier.end, q.start, ctx):
+                moves.append((q, earlier))
+        if len(moves) >= d.restated_min:
+            first, earlier = moves[0]
+            n = len(moves)
+            yield Hit(f"{n} sentences restate steps the section already gave", (first, earlier), stretch=record.name)
 
 
 @rule("duplicate-exercise", "warning", scope="article")
@@ -55,18 +61,25 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
     records = ctx.article.records
     # every pair of records is compared: what a pair reads of each record is read once per record
     names = [name_key(r.name) for r in records]
-    steps = [" ".join(r.steps) for r in records]
+    # the moves, not the dose: "Hold for 30 seconds and repeat with the other leg" under every photo
+    moves = [[s for s in r.steps if not d.non_entry_step.match(s)] for r in records]
+    steps = [" ".join(m) for m in moves]
+    texts = [" ".join(q.text for q in r.evidence.sentences) for r in records]
     described = [_descriptions(r) for r in records]
     for i, j in combinations(range(len(records)), 2):
         a, b = records[i], records[j]
-        if names[i] in names[j] or names[j] in names[i]:
-            continue  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
+        alike = len(moves[i]) >= 2 and len(moves[j]) >= 2 and \
+            fuzz.token_sort_ratio(steps[i], steps[j]) >= d.steps_similarity
         reason, quotes = None, ()
-        if a.canonical_name and a.canonical_name == b.canonical_name:
-            reason = f"both are {a.canonical_name}"
-        elif len(a.steps) >= 2 and len(b.steps) >= 2 and \
-                fuzz.token_sort_ratio(steps[i], steps[j]) >= d.steps_similarity:
-            reason = "their steps are nearly the same"
+        if names[i] == names[j] and names[i] and (alike or texts[i] == texts[j] and len(texts[i].split()) >= 8):
+            reason = "the same section appears twice"
+        elif names[i] in names[j] or names[j] in names[i]:
+            continue  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
+        elif alike:
+            # two names the knowledge base files under one exercise ("Single" and "Double Knee to Chest")
+            # are variants unless their moves are the same
+            reason = f"both are {a.canonical_name}" if a.canonical_name and a.canonical_name == b.canonical_name \
+                else "their steps are nearly the same"
         else:
             said = _describes_as(described[i], names[j], d) or _describes_as(described[j], names[i], d)
             if said:
@@ -120,6 +133,19 @@ def _find(ctx: Context, text: str) -> Quote | None:
     if at < 0:
         return None
     return Quote(text, at, at + len(text), "original")
+
+
+def _mirrored(a: str, b: str, d) -> bool:
+    """Two sentences that differ in their side words only ("left" for "right", "other" for "one")."""
+    wa, wb = re.findall(r"[a-z]+", a.lower()), re.findall(r"[a-z]+", b.lower())
+    if len(wa) != len(wb):
+        return False
+    changed = {w for x, y in zip(wa, wb) if x != y for w in (x, y)}
+    return bool(changed) and changed <= d.side_words
+
+
+def _heading_between(start: int, end: int, ctx: Context) -> bool:
+    return ctx.doc is not None and any(b.kind == "heading" and start <= b.start < end for b in ctx.doc.blocks)
 
 
 def _restated_original(record: Stretch, restated: Quote) -> Quote | None:

@@ -99,6 +99,8 @@ def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
     if top is None or bottom is None:
         return
     quote = next((q for q in record.evidence.sentences if hold.text in q.text), None)
+    if quote is not None and d.not_a_hold.search(quote.text):
+        return  # "every 20-40 minutes", "5 sec in, 7 sec out": a frequency or a breath, not the hold
     quotes = (quote,) if quote else ()
     if top < low:
         yield Hit(f"a hold of {hold.text} is too short for a {record.kind.replace('-', ' ')} "

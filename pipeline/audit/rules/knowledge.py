@@ -30,7 +30,9 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     starts = record.evidence.start_positions
     if allowed and starts and not record.evidence.name_positions:
         first = starts[0]
-        if first.label not in allowed and first.label not in record.position_options and record.position not in allowed:
+        said_allowed = any(rx.search(first.sentence.text) for p in allowed for rx in d.position_phrases.get(p, ()))
+        if first.label not in allowed and first.label not in record.position_options and record.position not in allowed \
+                and not said_allowed:  # "Lying face-down" is prone, whatever "lying" suggests
             yield Hit(f"{record.canonical_name} is done {' or '.join(allowed)}, never {first.label}",
                       (first.sentence,))
 

@@ -32,7 +32,7 @@ def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
 def _instructs(q: Quote, ctx: Context) -> bool:
     """A step that tells the reader where to be: not an explanation ("Sitting all day shortens...") and
     not the move within the pose ("Kneel. Sit back on your heels")."""
-    return q.role == "step" and not ctx.data.not_a_start.match(q.text)
+    return q.role == "step" and not ctx.data.not_a_start.match(q.text) and bool(ctx.data.placing.search(q.text))
 
 
 @rule("direction-conflict", "error")

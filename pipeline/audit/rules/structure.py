@@ -17,14 +17,21 @@ from ..registry import Context, Hit, format_note, is_stretch, rule
 def missing_steps(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """A section that never tells the reader what to do, where the page's other sections do."""
     said = _described(record)
-    if record.steps or not said:
+    if record.steps or not said or _fragments(said, ctx):
         return
-    lacking = ctx.page_format("steps", lambda r: not r.steps and bool(_described(r)), among=lambda r: True)
+    lacking = ctx.page_format("steps", lambda r: not r.steps and bool(_described(r)) and not _fragments(
+        _described(r), ctx), among=lambda r: True)
     if lacking:  # cards of benefits, a gallery of photos: the page's format, not a slip
         yield from format_note(record, lacking, "no instruction sentences")
         return
     yield Hit("no instruction sentences: the section describes the exercise but never says how to do it",
               tuple(said[:2]))
+
+
+def _fragments(said: list, ctx: Context) -> bool:
+    """Steps written as fragments ("Knees wide, hips back to heels"): instructions all the same."""
+    d = ctx.data
+    return any(d.telegraphic.search(q.text) and not d.description_opener.match(q.text) for q in said)
 
 
 def _described(record: Stretch) -> list:

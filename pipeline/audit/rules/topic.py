@@ -68,9 +68,12 @@ def topic_drift(ctx: Context) -> Iterator[Hit]:
                       tuple(q for q, _ in promises[:4]))
     if article.title and d.stretch_title.search(article.title):
         strength = [r for r in article.records if _kb_kind(r, ctx) == "strength"]
-        for r in strength:
-            yield Hit(f"“{r.name}” is a strength exercise in an article of stretches",
-                      tuple(q for q in (r.evidence.heading,) if q))
+        if strength:  # a routine that mixes in strength work is one choice of the page: said once
+            names = ", ".join(f"“{r.name}”" for r in strength)
+            verb = "is a strength exercise" if len(strength) == 1 else "are strength exercises"
+            yield Hit(f"{names} {verb} in an article of stretches",
+                      tuple(r.evidence.heading for r in strength if r.evidence.heading),
+                      stretch=strength[0].name if len(strength) == 1 else None)
 
 
 def _kb_kind(record: Stretch, ctx: Context) -> str | None:
