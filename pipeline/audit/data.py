@@ -61,6 +61,7 @@ class AuditData:
     not_a_hold: re.Pattern
     position_phrases: dict[str, tuple[re.Pattern, ...]]
     placing: re.Pattern
+    repeated_hold_max: float
     telegraphic: re.Pattern
     description_opener: re.Pattern
 
@@ -122,6 +123,7 @@ def load_audit_data(path: str | None = None) -> AuditData:
         position_phrases={k: tuple(_rx(p) for p in v) for k, v in raw["position_phrases"].items()
                           if not k.startswith("_")},
         placing=_rx(raw["entry"]["placing"]),
+        repeated_hold_max=float(hold["repeated_hold_max_seconds"]),
         telegraphic=_rx(raw["telegraphic_step"]["placed"]),
         description_opener=_rx(raw["telegraphic_step"]["description"]),
     )

@@ -252,9 +252,15 @@ def plant_second_hold(view: PageView, plan: dict, rng: random.Random) -> Iterato
         span = _quote_span(view, q.start, q.end)
         if span is None or _in_markup(view.text, span[1], view.html):
             continue
-        sentence = " " + rng.choice(plan["second_hold"]).format(n=n)
+        sentence = _after(view, span[1]) + rng.choice(plan["second_hold"]).format(n=n)
         yield Plant("second-hold", view.name, r.name, _replace(view, span[1], span[1], sentence),
                     _shifted(s, len(sentence)))
+
+
+def _after(view: PageView, at: int) -> str:
+    """What goes between a sentence and one added after it: a full stop where the page's own line
+    has none (a list item "Hold 20-30 seconds"), then a space."""
+    return " " if view.text[:at].rstrip()[-1:] in ".!?" else ". "
 
 
 def _after_last_step(view: PageView, s: Section) -> int | None:
@@ -275,7 +281,7 @@ def _plant_sentence(view: PageView, fault: str, sentences: list[str], rng: rando
         at = _after_last_step(view, s)
         if at is None:
             continue
-        sentence = " " + rng.choice(sentences)
+        sentence = _after(view, at) + rng.choice(sentences)
         yield Plant(fault, view.name, s.record.name, _replace(view, at, at, sentence), _shifted(s, len(sentence)))
 
 

@@ -66,6 +66,15 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         if len(distinct) == 2 and _disjoint(a, b):  # more than two holds is a programme or a table
             yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
             return
+    # the hold the section gives (read by extraction from a dose line, a field, a step) against a
+    # hold instruction of its own steps: "Hold 20-30 seconds." ... "Stay here for 60 seconds."
+    given = _given_hold(record)
+    if given is not None:
+        for q, h in holds:
+            if q.start != given[0].start and _disjoint(given[1], h) and len(distinct) <= 2:
+                yield Hit(f"the section gives two holds: {given[1].text} and then {h.text}",
+                          tuple(sorted((given[0], q), key=lambda x: x.start)))
+                return
     summary = _summary_hold(record, ctx)
     if summary and holds and _disjoint(summary[1], holds[0][1]):
         yield Hit(f"the summary table says {summary[1].text} but the section says {holds[0][1].text}",
@@ -84,9 +93,10 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
 
 @rule("implausible-hold", "warning")
 def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
-    """A hold outside the plausible range for its kind, most often a unit slip."""
+    """A hold outside the plausible range for its kind, most often a unit slip: "30 minutes" where
+    the page's other stretches hold for seconds, or a hold of minutes repeated ten times."""
     hold, d = record.hold, ctx.data
-    if hold is None or record.repetitions or record.duration:
+    if hold is None or record.duration and record.duration == hold:
         return
     if record.canonical_name in d.restorative:
         low, high = d.restorative_seconds
@@ -94,6 +104,8 @@ def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
         low, high = d.hold_plausible[record.kind]
     else:
         return
+    if record.repetitions:  # a hold done again and again is short, and may be very short (nerve glides)
+        low, high = min(low, 1.0), min(high, d.repeated_hold_max)
     top = hold.max_seconds if hold.max_seconds is not None else hold.min_seconds
     bottom = hold.min_seconds if hold.min_seconds is not None else hold.max_seconds
     if top is None or bottom is None:
@@ -102,11 +114,29 @@ def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
     if quote is not None and d.not_a_hold.search(quote.text):
         return  # "every 20-40 minutes", "5 sec in, 7 sec out": a frequency or a breath, not the hold
     quotes = (quote,) if quote else ()
-    if top < low:
+    longest, shortest = _page_holds(ctx, record)
+    if top < low and not (shortest is not None and shortest <= top):
         yield Hit(f"a hold of {hold.text} is too short for a {record.kind.replace('-', ' ')} "
                   f"(at least {_secs(low)}); minutes meant?", quotes)
-    elif bottom > high:
+    elif bottom > high and not (longest is not None and longest >= bottom):
+        # a page that holds its other stretches as long (a yin or restorative class) means it
         yield Hit(f"a hold of {hold.text} is longer than is plausible (at most {_secs(high)}); seconds meant?", quotes)
+
+
+def _page_holds(ctx: Context, record: Stretch) -> tuple[float | None, float | None]:
+    """The longest and the shortest hold of the page's other stretches."""
+    tops = [(r.hold.max_seconds if r.hold.max_seconds is not None else r.hold.min_seconds)
+            for r in ctx.article.records if r is not record and r.hold and is_stretch(r)]
+    tops = [t for t in tops if t is not None]
+    return (max(tops), min(tops)) if tops else (None, None)
+
+
+def _given_hold(record: Stretch) -> tuple[Quote, HoldTime] | None:
+    hold = record.hold
+    if hold is None or record.repetitions and not record.evidence.sentences:
+        return None
+    q = next((q for q in record.evidence.sentences if hold.text in q.text and not q.variant), None)
+    return (q, hold) if q is not None else None
 
 
 def _summary_hold(record: Stretch, ctx: Context) -> tuple[Quote, HoldTime] | None:
