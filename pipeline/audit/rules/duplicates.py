@@ -27,6 +27,10 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
         if kept_words and words * 2 >= kept_words:
             yield Hit(f"the article body appears twice: {len(run)} blocks repeat earlier text "
                       "(the clean stage removed the copy)", where, (run[0].text,))
+        elif (named := next((n for b in run[:3] if (n := _section_named(b.text, ctx))), None)) is not None:
+            # a section pasted again after itself: its heading or named item comes back word for word
+            yield Hit(f"the section “{named.name}” appears twice (the clean stage removed the copy)",
+                      where, (run[0].text,), stretch=named.name)
         elif len(run) >= d.body_run:
             yield Hit(f"a passage of {len(run)} blocks is repeated (the clean stage removed the copy)",
                       where, (run[0].text,))
@@ -71,7 +75,9 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
         alike = len(moves[i]) >= 2 and len(moves[j]) >= 2 and \
             fuzz.token_sort_ratio(steps[i], steps[j]) >= d.steps_similarity
         reason, quotes = None, ()
-        if names[i] == names[j] and names[i] and (alike or texts[i] == texts[j] and len(texts[i].split()) >= 8):
+        # the same name and text twice: pasted again (right after itself, even a one-line item)
+        if names[i] == names[j] and names[i] and (alike or texts[i] == texts[j] and (
+                len(texts[i].split()) >= 8 or j == i + 1)):
             reason = "the same section appears twice"
         elif names[i] in names[j] or names[j] in names[i]:
             continue  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
@@ -123,6 +129,17 @@ def _duplicate_runs(removed: list[RemovedBlock]) -> list[list[RemovedBlock]]:
             runs.append([r])
         last = r.index
     return runs
+
+
+def _section_named(text: str, ctx: Context) -> Stretch | None:
+    """The record whose heading (or named list item) a removed block repeats."""
+    key = name_key(text)
+    for r in ctx.article.records:
+        heading = r.evidence.heading.text if r.evidence.heading else r.name
+        own = name_key(heading) or name_key(r.name)
+        if own and (key == own or key.startswith(own + " ")):
+            return r
+    return None
 
 
 def _find(ctx: Context, text: str) -> Quote | None:
