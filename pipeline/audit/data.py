@@ -18,6 +18,13 @@ class SafetyPattern:
 
 
 @dataclass(frozen=True)
+class SidePair:
+    pattern: re.Pattern  # named groups a and b: two side words of one step
+    same: bool  # whether a and b must name the same side
+    message: str  # with {a} and {b}
+
+
+@dataclass(frozen=True)
 class AuditData:
     raw: dict[str, Any]
     negation: re.Pattern
@@ -62,6 +69,9 @@ class AuditData:
     position_phrases: dict[str, tuple[re.Pattern, ...]]
     placing: re.Pattern
     repeated_hold_max: float
+    position_label: re.Pattern
+    side_pairs: tuple[SidePair, ...]
+    placing_opener: re.Pattern
     telegraphic: re.Pattern
     description_opener: re.Pattern
 
@@ -124,6 +134,9 @@ def load_audit_data(path: str | None = None) -> AuditData:
                           if not k.startswith("_")},
         placing=_rx(raw["entry"]["placing"]),
         repeated_hold_max=float(hold["repeated_hold_max_seconds"]),
+        position_label=_rx(raw["entry"]["position_label"]),
+        side_pairs=tuple(SidePair(_rx(p["pattern"]), p["expect"] == "same", p["message"]) for p in raw["side_pairs"]),
+        placing_opener=_rx("^\\W*(?:(?:then|now|first|slowly|gently)\\W+)*" + raw["entry"]["placing"]),
         telegraphic=_rx(raw["telegraphic_step"]["placed"]),
         description_opener=_rx(raw["telegraphic_step"]["description"]),
     )

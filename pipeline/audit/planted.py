@@ -196,7 +196,7 @@ def plant_first_step_position(view: PageView, plan: dict) -> Iterator[Plant]:
     rx = re.compile(r"\b(" + "|".join(re.escape(v) for v in verbs if not v.startswith("_")) + r")\b", re.I)
     for s in _stretch_sections(view):
         r = s.record
-        starts = r.evidence.start_positions
+        starts = [m for m in r.evidence.start_positions if m.sentence.role == "step"]  # a step, not a label
         if not starts or starts[0].label != r.position:
             continue
         first = starts[0]

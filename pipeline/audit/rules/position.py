@@ -32,7 +32,14 @@ def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
 def _instructs(q: Quote, ctx: Context) -> bool:
     """A step that tells the reader where to be: not an explanation ("Sitting all day shortens...") and
     not the move within the pose ("Kneel. Sit back on your heels")."""
-    return q.role == "step" and not ctx.data.not_a_start.match(q.text) and bool(ctx.data.placing.search(q.text))
+    d = ctx.data
+    if d.not_a_start.match(q.text):
+        return False
+    if d.position_label.match(q.text):
+        return True  # "Type: Standing" states the position outright
+    # a step that places the reader, or any line that opens with the placing verb ("Sit up, then:")
+    return q.role == "step" and bool(d.placing.search(q.text)) or bool(d.placing_opener.match(q.text)) \
+        and q.role not in ("off_topic", "aside", "benefit")
 
 
 @rule("direction-conflict", "error")
@@ -48,6 +55,11 @@ def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
             if arm == side or target != side:
                 yield Hit(f"twisting to the {side}, the {d.sides[side]} arm crosses to the {side} thigh; "
                           f"the step crosses the {arm} arm to the {target} thigh", (q,))
+        for pair in d.side_pairs:  # sides a body's shape ties together: inferred, so a warning
+            m = pair.pattern.search(q.text)
+            if m and (m["a"].lower() == m["b"].lower()) != pair.same and not d.negated(q.text, m.start()):
+                yield Hit(pair.message.format(a=m["a"].lower(), b=m["b"].lower()), (q,), severity="warning")
+                break
         bend = d.direction["bend_toward"].search(q.text)
         felt = d.direction["felt_side"].search(q.text)
         if bend and felt and bend["side"].lower() == felt["side"].lower():
@@ -75,7 +87,9 @@ def _own_starts(record: Stretch, ctx: Context) -> list[PositionMention]:
         if m.sentence.start in seen:
             continue
         seen.add(m.sentence.start)
-        others = [e for e in ctx.kb.find_mentions(m.sentence.text) if e.canonical_name != record.canonical_name]
+        # (a stretch named: "Sit up" is also what the knowledge base calls a crunch, and says nothing of a sequence)
+        others = [e for e in ctx.kb.find_mentions(m.sentence.text) if e.canonical_name != record.canonical_name
+                  and e.kind != "strength"]
         if not others:
             out.append(m)
     return out
