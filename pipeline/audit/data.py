@@ -71,6 +71,8 @@ class AuditData:
     repeated_hold_max: float
     position_label: re.Pattern
     side_pairs: tuple[SidePair, ...]
+    dose_label: re.Pattern
+    anatomy: tuple[SafetyPattern, ...]
     placing_opener: re.Pattern
     telegraphic: re.Pattern
     description_opener: re.Pattern
@@ -135,6 +137,8 @@ def load_audit_data(path: str | None = None) -> AuditData:
         placing=_rx(raw["entry"]["placing"]),
         repeated_hold_max=float(hold["repeated_hold_max_seconds"]),
         position_label=_rx(raw["entry"]["position_label"]),
+        dose_label=_rx(hold["dose_label"]),
+        anatomy=tuple(SafetyPattern(_rx(a["pattern"]), (), a["message"]) for a in raw["anatomy"]),
         side_pairs=tuple(SidePair(_rx(p["pattern"]), p["expect"] == "same", p["message"]) for p in raw["side_pairs"]),
         placing_opener=_rx("^\\W*(?:(?:then|now|first|slowly|gently)\\W+)*" + raw["entry"]["placing"]),
         telegraphic=_rx(raw["telegraphic_step"]["placed"]),

@@ -1,6 +1,7 @@
 """The same thing twice: duplicate-content (text repeated), duplicate-exercise (one stretch, two sections)."""
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from itertools import combinations
@@ -24,10 +25,11 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
         original = _find(ctx, run[0].text)
         where = (original,) if original else ()
         words = sum(len(r.text.split()) for r in run)
-        if kept_words and words * 2 >= kept_words:
+        if kept_words and words * 2 >= kept_words and len(run) > 1:
             yield Hit(f"the article body appears twice: {len(run)} blocks repeat earlier text "
                       "(the clean stage removed the copy)", where, (run[0].text,))
-        elif (named := next((n for b in run[:3] if (n := _section_named(b.text, ctx))), None)) is not None:
+        elif (named := next((n for b in run[:3] if (n := _section_named(b.text, ctx))), None)
+              or _pasted_under_heading(run[0].index, ctx)) is not None:
             # a section pasted again after itself: its heading or named item comes back word for word
             yield Hit(f"the section “{named.name}” appears twice (the clean stage removed the copy)",
                       where, (run[0].text,), stretch=named.name)
@@ -76,8 +78,9 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
             fuzz.token_sort_ratio(steps[i], steps[j]) >= d.steps_similarity
         reason, quotes = None, ()
         # the same name and text twice: pasted again (right after itself, even a one-line item)
+        # (or its copy's text, removed by the clean stage as a duplicate, gone from under the heading)
         if names[i] == names[j] and names[i] and (alike or texts[i] == texts[j] and (
-                len(texts[i].split()) >= 8 or j == i + 1)):
+                len(texts[i].split()) >= 8 or j == i + 1) or j == i + 1 and texts[i] and not texts[j]):
             reason = "the same section appears twice"
         elif names[i] in names[j] or names[j] in names[i]:
             continue  # "Child's Pose with Side Stretch" is a variant of "Child's Pose"
@@ -139,6 +142,25 @@ def _section_named(text: str, ctx: Context) -> Stretch | None:
         own = name_key(heading) or name_key(r.name)
         if own and (key == own or key.startswith(own + " ")):
             return r
+    return None
+
+
+def _pasted_under_heading(index: int, ctx: Context) -> Stretch | None:
+    """The record whose heading is repeated right above a removed duplicate (the copy's heading
+    stays, its body goes): a section pasted again, heading and all."""
+    if ctx.doc is None:
+        return None
+    removed = {r.index for r in ctx.article.removed}
+    kept = [i for i in range(len(ctx.doc.blocks) + len(removed)) if i not in removed]
+    if len(kept) != len(ctx.doc.blocks):
+        return None
+    k = bisect.bisect_left(kept, index) - 1
+    block = ctx.doc.blocks[k] if k >= 0 else None
+    if block is None or block.kind != "heading":
+        return None
+    named = _section_named(block.text, ctx)
+    if named is not None and named.evidence.heading is not None and named.evidence.heading.start != block.start:
+        return named
     return None
 
 

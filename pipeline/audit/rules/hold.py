@@ -68,8 +68,7 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
             return
     # the hold the section gives (read by extraction from a dose line, a field, a step) against a
     # hold instruction of its own steps: "Hold 20-30 seconds." ... "Stay here for 60 seconds."
-    given = _given_hold(record)
-    if given is not None:
+    for given in _given_holds(record, ctx):
         for q, h in holds:
             if q.start != given[0].start and _disjoint(given[1], h) and len(distinct) <= 2:
                 yield Hit(f"the section gives two holds: {given[1].text} and then {h.text}",
@@ -131,12 +130,21 @@ def _page_holds(ctx: Context, record: Stretch) -> tuple[float | None, float | No
     return (max(tops), min(tops)) if tops else (None, None)
 
 
-def _given_hold(record: Stretch) -> tuple[Quote, HoldTime] | None:
+def _given_holds(record: Stretch, ctx: Context) -> list[tuple[Quote, HoldTime]]:
+    """The holds the section gives outside its hold instructions: the one extraction read, and a
+    labelled dose line ("Dose: 30 seconds each side", "Daily Prescription: 1-2 minutes per side")."""
+    out = []
     hold = record.hold
-    if hold is None or record.repetitions and not record.evidence.sentences:
-        return None
-    q = next((q for q in record.evidence.sentences if hold.text in q.text and not q.variant), None)
-    return (q, hold) if q is not None else None
+    if hold is not None:
+        q = next((q for q in record.evidence.sentences if hold.text in q.text and not q.variant), None)
+        if q is not None:
+            out.append((q, hold))
+    for q in record.evidence.sentences:
+        if not q.variant and ctx.data.dose_label.match(q.text) and all(q.start != o.start for o, _ in out):
+            times = find_times(q.text)
+            if len(times) == 1:
+                out.append((q, times[0]))
+    return out
 
 
 def _summary_hold(record: Stretch, ctx: Context) -> tuple[Quote, HoldTime] | None:

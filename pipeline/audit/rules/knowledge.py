@@ -1,6 +1,7 @@
 """Claims the knowledge base contradicts: kb-conflict."""
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from ...knowledge import name_key
@@ -11,13 +12,19 @@ from ..registry import Context, Hit, rule
 @rule("kb-conflict", "warning")
 def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """A claim the knowledge base contradicts: swapped cat/cow shapes, a stretch said to strengthen,
-    a stretch started in a position it is never done in."""
+    a body part's action stated backwards (the pelvic tilt that "lengthens" the lower back by arching
+    it), a stretch started in a position it is never done in, an image caption naming another one."""
     d = ctx.data
     said = [q for q in record.evidence.sentences if q.role != "off_topic"]
     for q in said:
         swapped = _swapped_shape(q, ctx)
         if swapped:
             yield Hit(swapped, (q,))
+        for fact in d.anatomy:  # a body part's action stated against how it works
+            m = fact.pattern.search(q.text)
+            if m and not d.negated(q.text, m.start()):
+                yield Hit(fact.message, (q,))
+                break
     # a pose may well strengthen (cobra, bridge); a section that calls itself a stretch may not
     if record.kind.endswith("stretch") and d.stretch_name.search(record.name):
         for q in said:
@@ -44,8 +51,10 @@ def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
     if ctx.doc is None or not record.canonical_name:
         return
     start, end = record.source.span
-    captions = [(b.text, Quote(b.text, b.start, b.end, "caption")) for b in ctx.doc.blocks
-                if b.kind == "caption" and start <= b.start < end]
+    if "caption_blocks" not in ctx.notes:  # once per article, not once per record
+        ctx.notes["caption_blocks"] = [b for b in ctx.doc.blocks if b.kind == "caption"]
+    captions = [(b.text, Quote(b.text, b.start, b.end, "caption")) for b in ctx.notes["caption_blocks"]
+                if start <= b.start < end]
     bounds = _section_bounds(ctx).get(start)
     if bounds is not None:
         captions += [(r.text, None) for r in ctx.article.removed if bounds[0] <= r.index < bounds[1]
@@ -61,6 +70,14 @@ def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
 
 
 def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
+    """Each section's range in the page's block sequence, computed once per article (every record's
+    caption check reads it; recomputing it per record was cubic in the sections, issue 19)."""
+    if "section_bounds" not in ctx.notes:
+        ctx.notes["section_bounds"] = section_bounds(ctx)
+    return ctx.notes["section_bounds"]
+
+
+def section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
     """Each section's range in the page's block sequence (kept and removed blocks together), by the
     start of its heading in the cleaned text. The kept blocks fill, in order, the positions that no
     removed block takes."""
@@ -75,8 +92,8 @@ def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
     for r in ctx.article.records:
         at = position.get(r.source.span[0])
         if at is not None:
-            later = [s for s in starts if s > at]
-            out[r.source.span[0]] = (at, later[0] if later else float("inf"))
+            i = bisect.bisect_right(starts, at)
+            out[r.source.span[0]] = (at, starts[i] if i < len(starts) else float("inf"))
     return out
 
 
