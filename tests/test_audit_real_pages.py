@@ -236,3 +236,11 @@ def test_a_pelvic_tilt_that_lengthens_the_lower_back_by_arching_it_is_reported()
     assert found and "pelvis" in found[0].message and found[0].severity == "warning"
     right = text.replace("tilt your pelvis down, you lengthen", "tilt your pelvis up, you lengthen")
     assert not flags(right, "kb-conflict", "markdown")
+
+
+def test_a_count_changed_in_one_of_the_places_that_state_it_is_reported():
+    page = NUMBERED.format(title="3 Stretches for Tight Hips").replace(
+        "Try these after work.", "## {n} stretches to try after work")
+    found = flags(page.format(n="Four"), "count-mismatch", "markdown")
+    assert found and "claims 4 but has 3" in found[0].message
+    assert not flags(page.format(n="Three"), "count-mismatch", "markdown")

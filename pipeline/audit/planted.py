@@ -312,7 +312,8 @@ def plant_count(view: PageView, plan: dict, rng: random.Random) -> Iterator[Plan
     if n is None or not article.records:
         return
     first_record = min((s.start for s in view.sections), default=len(view.text))
-    rx = re.compile(rf"\b{n}(?=\s+(?:[\w'’-]+\s+){{0,4}}?[A-Za-z-]+s\b)")
+    units = "|".join(map(re.escape, plan["not_counts"]))
+    rx = re.compile(rf"\b{n}(?!\s+(?:{units})\b)(?=\s+(?:[\w'’-]+\s+){{0,4}}?[A-Za-z-]+s\b)", re.I)
     hits = [m for m in rx.finditer(view.text) if not _in_markup(view.text, m.start(), view.html)
             and m.start() < first_record]
     if not hits:

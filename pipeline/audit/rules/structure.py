@@ -89,12 +89,37 @@ def count_mismatch(ctx: Context) -> Iterator[Hit]:
     sections were merged or missed by extraction is not at fault. A number that is not a count
     ("90/90", "3 minutes each") claims nothing; where the structure is unclear, nothing is said."""
     article, doc = ctx.article, ctx.doc
-    n = article.claimed_count
-    if n is None or not article.records or doc is None:
+    if article.claimed_count is None or not article.records or doc is None:
         return
-    claim = _count_claim(ctx, n)
-    if claim is None:
-        return
+    # every place the page states its count (the <title>, the visible heading, the intro), each held
+    # against the structure: a count changed in one of them is as wrong as a count changed in all
+    claims = [(n, c) for n in _stated_counts(ctx) if (c := _count_claim(ctx, n)) is not None]
+    for n, claim in claims:
+        hits = list(_against_structure(ctx, n, claim))
+        if hits:
+            yield from hits
+            return
+
+
+def _stated_counts(ctx: Context) -> list[int]:
+    """The counts the title and the headings before the first section state ("6 Gentle Yoga Poses",
+    "Six gentle poses"), the extracted claim first."""
+    words = ctx.kb.lexicon["number_words"]
+    nouns = "|".join(sorted((re.escape(n) for n in ctx.kb.lexicon["count_nouns"] if n.endswith("s")),
+                            key=len, reverse=True))
+    rx = re.compile(r"\b(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2) + r")\s+"
+                    r"(?:(?!\d)[\w'’-]+\s+){0,4}?(?:" + nouns + r")\b", re.I)
+    first = min((r.source.span[0] for r in ctx.article.records if r.source.span), default=len(ctx.doc.text))
+    texts = _titles(ctx) + [b.text for b in ctx.doc.blocks if b.kind == "heading" and b.start < first]
+    found = [ctx.article.claimed_count]
+    for text in texts:
+        for m in rx.finditer(text):
+            token = m.group(1).lower()
+            found.append(int(token) if token.isdigit() else int(words[token]))
+    return [n for n in dict.fromkeys(found) if n and n > 1]
+
+
+def _against_structure(ctx: Context, n: int, claim: tuple[Quote | None, str, int]) -> Iterator[Hit]:
     quote, said, after = claim
     where = (quote,) if quote else ()
     numbered = _numbered_items(ctx, after)
@@ -116,8 +141,11 @@ def _count_claim(ctx: Context, n: int) -> tuple[Quote | None, str, int] | None:
     text), the words, and the index of the block it sits in (-1: the title)."""
     d = ctx.data
     tokens = [str(n)] + [w for w, v in ctx.kb.lexicon["number_words"].items() if v == n and len(w) > 2]
+    nouns = "|".join(sorted((re.escape(w) for w in ctx.kb.lexicon["count_nouns"]), key=len, reverse=True))
+    # the number, then up to four words and the thing counted ("6 Gentle Yoga Poses", "Six gentle poses")
     rx = re.compile(r"(?<![\d/.:×])\b(?:" + "|".join(map(re.escape, tokens)) + r")\b(?![/.:×]\d)"
-                    r"(?!\s*(?:x\b|×|%|-\s*\d))(?!\s+" + d.count_not_units + r")", re.I)
+                    r"(?!\s*(?:x\b|×|%|-\s*\d))(?!\s+" + d.count_not_units + r")"
+                    r"(?=\s+(?:(?!\d)[\w'’-]+\s+){0,4}?(?:" + nouns + r")\b)", re.I)
     blocks = ctx.doc.blocks[:40]
     for i, b in enumerate(blocks):
         if b.kind in ("heading", "paragraph") and (m := rx.search(b.text)):
@@ -125,10 +153,18 @@ def _count_claim(ctx: Context, n: int) -> tuple[Quote | None, str, int] | None:
             if b.kind == "heading" or i == 0:
                 return Quote(b.text, b.start, b.end, "claim"), b.text, i
             return Quote(b.text, b.start, b.end, "claim"), line, i
-    title = ctx.article.title or ""
-    if rx.search(title):
-        return None, title, -1
+    for title in _titles(ctx):
+        if rx.search(title):
+            return None, title, -1
     return None
+
+
+def _titles(ctx: Context) -> list[str]:
+    """The article's title and the page's own <title> when it differs (readers see both)."""
+    meta = ctx.article.metadata
+    found = [ctx.article.title, meta.title if meta else None, ctx.doc.title if ctx.doc else None] + [
+        r.text for r in ctx.article.removed if r.reason == "title"]  # the <title> the clean stage set aside
+    return [t for t in dict.fromkeys(found) if t]
 
 
 def _numbered_items(ctx: Context, after: int) -> list | None:
