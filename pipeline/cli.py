@@ -88,6 +88,8 @@ def run_options(command):
         click.option("-v", "--verbose", count=True,
                      help="-v lists every skipped input, not just the counts; -v -v also logs debug details "
                           "(tracebacks of internal errors) to stderr."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="No progress bar and no summary lines; failures and errors are still printed."),
         click.option("--log-file", type=click.Path(dir_okay=False, path_type=Path),
                      help="Append the debug log (with tracebacks of internal errors) to this file."),
         click.option("--engine", type=click.Choice(list(ENGINES)), default="local", show_default=True,
@@ -111,6 +113,7 @@ def _options(params: dict) -> Options:
     from .executors import Budget, missing_engine
     from .runner import Options
     _configure_logging(params.pop("verbose"), params.pop("log_file"))
+    click.get_current_context().meta["quiet"] = params.pop("quiet")
     defaults = Budget()
     timeout, memory = params.pop("timeout"), params.pop("max_memory")
     scheduler = params.pop("scheduler")
@@ -150,33 +153,45 @@ def _stdin(inputs) -> bytes | None:
 
 
 class _Progress:
-    """A progress bar on stderr when it is a terminal (quiet in CI and pipes). `advance(n, total=N)`
-    moves it; the bar appears once a total is known (inputs are counted after discovery), else a
-    running count is shown."""
+    """A progress line on stderr when it is a terminal (quiet in CI, pipes and with -q): pages done of
+    the total, the rate, the time elapsed, and "writing" once the pages are done and the files are
+    being written. `advance(n, total=N, phase=...)` moves it; until a total is known (inputs are counted
+    after discovery) a running count is shown."""
 
     def __init__(self, label: str):
-        self.label, self.bar, self.count = label, None, 0
-        self.tty = sys.stderr.isatty()
+        import time
+        self.label, self.total, self.count, self.phase = label, None, 0, None
+        self.started, self.clock = time.monotonic(), time.monotonic
+        quiet = click.get_current_context(silent=True) is not None and \
+            click.get_current_context().meta.get("quiet", False)
+        self.tty = sys.stderr.isatty() and not quiet
+        self.shown = False
 
-    def advance(self, n: int, total: int | None = None) -> None:
-        if not self.tty:
-            return
-        if total is not None and self.bar is None:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
+    def advance(self, n: int, total: int | None = None, phase: str | None = None) -> None:
+        if total is not None and self.total is None:
+            self.total = total
         self.count += n
-        if self.bar is not None:
-            self.bar.update(n)
-        elif n:
-            click.echo(f"\r{self.label}: {self.count}", err=True, nl=False)
+        self.phase = phase or self.phase
+        if self.tty:
+            self._show()
+
+    def line(self) -> str:
+        elapsed = self.clock() - self.started
+        rate = self.count / elapsed if elapsed > 0 else 0.0
+        done = f"{self.count}/{self.total}" if self.total is not None else f"{self.count}"
+        minutes, seconds = divmod(int(elapsed), 60)
+        text = f"{self.label}: {done} inputs, {rate:.1f}/s, {minutes}:{seconds:02d} elapsed"
+        return f"{text}; {self.phase}" if self.phase else text
+
+    def _show(self) -> None:
+        click.echo("\r\x1b[2K" + self.line(), err=True, nl=False)
+        self.shown = True
 
     def __enter__(self) -> _Progress:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-        elif self.tty and self.count:
+        if self.shown:
             click.echo(err=True)
 
 
@@ -192,23 +207,46 @@ def _outcomes(inputs: tuple[str, ...], options: Options, label: str, until: str 
             yield outcome
 
 
-def _report_problems(manifest: list[ManifestEntry]) -> None:
+def _report_problems(manifest: list[ManifestEntry], written: str | None = None) -> None:
     """Failures always, one line each; skips one line each with -v, else counted by code
-    (a run over thousands of pages should not print thousands of "no exercises" lines)."""
+    (a run over thousands of pages should not print thousands of "no exercises" lines); `written`:
+    the manifest.json the command wrote, named in the count line (only `run` writes one)."""
     verbose = click.get_current_context().meta.get("verbose", 0)
+    quiet = click.get_current_context().meta.get("quiet", False)
     skipped: dict[str, int] = {}
     for entry in manifest:
         if entry.status == "failed" or verbose and (entry.status != "processed" or entry.reason):
             click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
         elif entry.status == "skipped":
             skipped[entry.code or "?"] = skipped.get(entry.code or "?", 0) + 1
-    if skipped and not verbose:
+    if skipped and not verbose and not quiet:
         counts = ", ".join(f"{n} {code} {errors.SHORT.get(code, '')}".rstrip() for code, n in sorted(skipped.items()))
-        click.echo(f"skipped {sum(skipped.values())} input(s) ({counts}); see manifest.json or use -v", err=True)
+        where = f"see {written} or use -v" if written else "use -v to list them"
+        click.echo(f"skipped {sum(skipped.values())} input(s) ({counts}); {where}", err=True)
 
 
 def _open_out(output: str):
     return click.open_file(output, "w", encoding="utf-8", atomic=output != "-")
+
+
+ENGINE_PARAMS = ("engine", "workers", "scheduler", "timeout", "max_memory")
+
+
+class _Command(click.Command):
+    """`--help` lists the command's own options first and the engine and budget options apart."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        own, engine = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record:
+                (engine if param.name in ENGINE_PARAMS else own).append(record)
+        if own:
+            with formatter.section("Options"):
+                formatter.write_dl(own)
+        if engine:
+            with formatter.section("Engine and budget options"):
+                formatter.write_dl(engine)
 
 
 class _Group(click.Group):
@@ -251,6 +289,9 @@ def _internal_error(exc: BaseException) -> None:
                "details and please report it", err=True)
 
 
+_Group.command_class = _Command
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stretchpipe")
 def main() -> None:
@@ -260,7 +301,9 @@ def main() -> None:
     """
 
 
-@main.command("run")
+@main.command("run", epilog="""\b
+Example:
+  stretchpipe run ~/articles --out my-stretches --format json,parquet""")
 @INPUTS
 @click.option("--out", "out_dir", default="processed", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder for the output files.")
@@ -279,6 +322,10 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
     from .emit import DEFAULT_FORMATS, FORMATS
     from .outputs import OutputSet
     from .runner import run_dataset
+    if str(out_dir) == "-":
+        raise click.BadParameter("the output is a folder of files, not a stream: name a folder (records on stdout: "
+                                 "`stretchpipe extract INPUT`)", param_hint="--out")
+    _check_inputs(inputs)  # nothing to read at all: a usage error before --out is touched
     options = _options(params)
     chosen = _chosen_formats(formats, FORMATS, DEFAULT_FORMATS)
     try:
@@ -295,7 +342,7 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
                                  advance=progress.advance)
     finally:
         output_set.close()
-    _report_problems(result.problems)
+    _report_problems(result.problems, written=str(Path(out_dir) / "manifest.json") if result.written else None)
     if result.kept_previous:
         click.echo(f"stretchpipe: {errors.output_error(errors.NOTHING_PROCESSED, path=str(output_set.out))}",
                    err=True)
@@ -303,13 +350,16 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
     done = "up to date, nothing written" if result.up_to_date else f"-> {out_dir} ({len(result.written)} files)"
     reused = f" ({result.reused} unchanged, taken from the last run)" if result.reused else ""
     dupes = f", {result.duplicates} duplicate article(s) set aside" if result.duplicates else ""
-    click.echo(f"{result.processed} of {result.total} input(s) processed{reused}: {result.stretches} stretches, "
-               f"{result.flags} flags{dupes}, {result.dataset_rows} dataset rows {done}", err=True)
+    if not click.get_current_context().meta.get("quiet"):
+        click.echo(f"{result.processed} of {result.total} input(s) processed{reused}: {result.stretches} stretches, "
+                   f"{result.flags} flags{dupes}, {result.dataset_rows} dataset rows {done}", err=True)
     if result.processed == 0:
         sys.exit(1)
 
 
-@main.command("curate")
+@main.command("curate", epilog="""\b
+Example:
+  stretchpipe curate my-stretches""")
 @click.argument("processed", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the dataset files  [default: PROCESSED itself].")
@@ -326,6 +376,39 @@ def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> No
     conflicts = sum(len(r.flags) for r in rows)
     click.echo(f"{len(rows)} dataset rows, {conflicts} source-conflict flag(s) -> {out_dir or processed} "
                f"({len(written)} files)", err=True)
+
+
+def _is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
+def _check_inputs(inputs: tuple[str, ...]) -> None:
+    """A usage error (exit 2, SP101) when no input exists at all; "no pages found in DIR" when the
+    only inputs are folders without a file of a type the pipeline reads. A missing input beside
+    others that exist is not an error here: it is SP101 in the manifest and the run goes on."""
+    from .config import ARCHIVE_SUFFIXES, SUPPORTED_EXTENSIONS
+    local = [i for i in inputs if i != "-" and not _is_url(i)]
+    if len(local) < len(inputs):
+        return
+    missing = [i for i in local if not os.path.lexists(i)]
+    if missing and len(missing) == len(local):
+        raise click.BadParameter(" ".join(str(errors.input_error(errors.NOT_FOUND, path=i)) for i in missing),
+                                 param_hint="INPUT")
+    folders = [i for i in local if os.path.isdir(i)]
+    if folders and len(folders) == len(local):
+        def has_page(folder: str) -> bool:
+            for _root, dirs, files in os.walk(folder):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                if any(not f.startswith(".") and (f.lower().endswith(ARCHIVE_SUFFIXES) or
+                                                  Path(f.removesuffix(".gz")).suffix.lower() in SUPPORTED_EXTENSIONS)
+                       for f in files):
+                    return True
+            return False
+        empty = [f for f in folders if not has_page(f)]
+        if len(empty) == len(folders):
+            raise click.BadParameter("; ".join(f"no pages found in {f} (read: "
+                                               f"{', '.join(sorted(SUPPORTED_EXTENSIONS))}, web archives)"
+                                               for f in empty), param_hint="INPUT")
 
 
 def _chosen_formats(formats: str | None, known: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
@@ -385,7 +468,9 @@ def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, fmt: str, tre
         sys.exit(1)
 
 
-@main.command("extract")
+@main.command("extract", epilog="""\b
+Example:
+  stretchpipe extract page.html -o records.jsonl""")
 @INPUTS
 @OUTPUT
 @click.option("--all-kinds", is_flag=True, help="Include strength, balance and other exercises, not only stretches.")
@@ -394,13 +479,19 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
     """Print one JSON object per stretch (JSON Lines)."""
     options = _options(params)
     manifest: list[ManifestEntry] = []
+    written = 0
     with _open_out(output) as fh:
         for outcome in _outcomes(inputs, options, "extracting"):
             manifest.extend(outcome.entries)
             for article in outcome.articles:
                 for record in (article.records if all_kinds else article.stretches):
                     fh.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+                    written += 1
     _report_problems(manifest)
+    if not manifest:
+        click.echo(f"no pages found in {', '.join(inputs)}", err=True)
+    elif not written:
+        click.echo(f"no {'exercise' if all_kinds else 'stretch'} records found in {len(manifest)} input(s)", err=True)
     if not any(m.status == "processed" for m in manifest):
         sys.exit(1)
 
@@ -545,7 +636,7 @@ def _fetch_url_inputs(inputs: tuple[str, ...], into: Path, delay: float, allow_p
 
 
 class _FetchProgress(_Progress):
-    """The fetch bar: URLs done, with pages stored, megabytes and failures so far."""
+    """The fetch line: URLs done, with pages stored, megabytes and failures so far."""
 
     def __init__(self, total: int):
         super().__init__("fetching")
@@ -555,12 +646,10 @@ class _FetchProgress(_Progress):
         self.pages += outcome.status == "fetched"
         self.bytes += outcome.bytes
         self.failed += outcome.status == "failed"
-        if self.tty and self.bar is None:
-            self.bar = click.progressbar(length=self.total, label=self.label, file=sys.stderr, show_pos=True,
-                                         item_show_func=lambda status: status)
-            self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(1, f"{self.pages} stored, {self.bytes / 1e6:.1f} MB, {self.failed} failed")
+        self.advance(1)
+
+    def line(self) -> str:
+        return f"{super().line()}; {self.pages} stored, {self.bytes / 1e6:.1f} MB, {self.failed} failed"
 
 
 @main.command("report")

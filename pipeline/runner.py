@@ -302,6 +302,8 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
             result.kept_previous = True
         else:
             started = time.perf_counter()
+            if advance:
+                advance(0, phase="writing the files")
             _write_set(output_set, store, inputs, slots, summary, formats, result)
             log.debug("phase write: %d files in %.2f s", len(result.written), time.perf_counter() - started)
         return result

@@ -120,3 +120,46 @@ def test_the_dask_engine_without_dask_installed_is_a_usage_error_that_says_how(t
     result = CliRunner().invoke(main, ["run", str(page), "--out", str(tmp_path / "out"), "--engine", "dask"])
     assert result.exit_code == 2 and "pip install 'stretchpipe[dask]'" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_nothing_to_read_is_a_usage_error_before_the_output_is_touched(tmp_path):
+    """A wrong path: SP101, exit 2, and no output folder; a folder without pages says so."""
+    result = invoke("run", tmp_path / "nosuchdir", "--out", tmp_path / "x")
+    assert result.exit_code == 2 and "SP101" in result.output and "nosuchdir" in result.output
+    assert not (tmp_path / "x").exists()
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(b"\xff\xd8\xff")
+    result = invoke("run", tmp_path / "photos", "--out", tmp_path / "y")
+    assert result.exit_code == 2 and f"no pages found in {tmp_path / 'photos'}" in result.output
+    assert not (tmp_path / "y").exists()
+    result = invoke("run", SEED, "--out", "-")
+    assert result.exit_code == 2 and "--out" in result.output and "stretchpipe extract" in result.output
+
+
+def test_a_missing_input_beside_real_ones_is_recorded_and_the_run_goes_on(tmp_path):
+    result = invoke("run", SEED, tmp_path / "gone.html", "--out", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())["inputs"]
+    assert [m["code"] for m in manifest if m["source"].endswith("gone.html")] == ["SP101"]
+
+
+def test_extract_on_nothing_says_so_and_points_at_no_manifest(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = invoke("extract", tmp_path / "empty")
+    assert result.exit_code == 1 and "no pages found in" in result.output
+    (tmp_path / "note.txt").write_text("Shopping list\n\nMilk, bread and a new kettle for the office.\n")
+    result = invoke("extract", tmp_path / "note.txt")
+    assert "no stretch records found in 1 input(s)" in result.output and "manifest.json" not in result.output
+
+
+def test_help_lists_choices_groups_the_engine_options_and_shows_an_example():
+    text = invoke("run", "--help").output
+    assert "[json|jsonl|csv|parquet]" in text and "[local|dask]" in text and "-q, --quiet" in text
+    own, engine = text.split("Engine and budget options:")
+    assert "--format" in own and "--engine" in engine and "--timeout" in engine and "--engine" not in own
+    assert "Example:" in text and "stretchpipe run " in text.split("Example:")[1]
+
+
+def test_quiet_prints_no_summary(tmp_path):
+    result = invoke("run", SEED, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0 and result.output == ""
