@@ -237,7 +237,11 @@ def test_a_run_that_processed_nothing_never_replaces_a_dataset(tmp_path):
     out = tmp_path / "out"
     assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
     before = outputs(out)
-    result = invoke("run", tmp_path / "missing.txt", "--out", out)
+    result = invoke("run", tmp_path / "missing.txt", "--out", out)  # nothing to read: a usage error
+    assert result.exit_code == 2 and "SP101" in result.output
+    assert outputs(out) == before
+    (tmp_path / "empty.txt").write_text("")
+    result = invoke("run", tmp_path / "empty.txt", tmp_path / "missing.txt", "--out", out)
     assert result.exit_code == 1 and "[SP503]" in result.output and "SP101" in result.output
     assert outputs(out) == before
 
@@ -249,7 +253,8 @@ def test_a_repository_placeholder_in_out_survives_the_swap_and_is_no_dataset(tmp
     out = tmp_path / "out"
     out.mkdir()
     (out / ".gitkeep").write_text("")
-    assert invoke("run", tmp_path / "missing.txt", "--out", out).exit_code == 1
+    (tmp_path / "empty.txt").write_text("")
+    assert invoke("run", tmp_path / "empty.txt", "--out", out).exit_code == 1  # processed nothing
     assert invoke("run", tmp_path / "a.txt", "--out", out).exit_code == 0
     assert (out / ".gitkeep").exists() and (out / "stretches.json").exists()
 
