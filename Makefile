@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RAW := raw
 OUT := processed
 
-.PHONY: install run curate validate clean-text extract audit report lint test fuzz eval eval-audit bench bench-extraction bench-stages distclean
+.PHONY: install run curate validate clean-text extract audit report lint test fuzz test-early-exit eval eval-audit bench bench-extraction bench-stages bench-scaling distclean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test: lint
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+## test-early-exit: every corpus in ../shared (news, development pages, recipes, seed) run with the early exit
+## on and off: the same records, byte for byte (make test runs the news and development pages only)
+test-early-exit: $(STAMP)
+	STRETCHPIPE_EARLY_EXIT_ALL=1 $(BIN)/python -m pytest -q tests/test_gate.py
 
 ## eval: per-field accuracy on the written cases, then the development corpus by leave-one-site-out grouped
 ## cross-validation (a `devcorpus grouped-cv:` line beside `devcorpus in-sample:`; ../shared beside the clone)

@@ -104,6 +104,9 @@ def run_options(command):
         click.option("--max-memory", type=click.IntRange(min=1), default=None, metavar="MB",
                      help="Memory budget per input, in MB; over it the input is stopped and recorded "
                           "(SP303).  [default: 2048]"),
+        click.option("--early-exit/--no-early-exit", default=True, show_default=True,
+                     help="Stop a page whose raw text names no exercise and instructs no body (SP202) before "
+                          "cleaning it (run, extract; same records either way)."),
     ]):
         command = option(command)
     return command
@@ -122,7 +125,8 @@ def _options(params: dict) -> Options:
         raise click.UsageError(missing_engine(engine))  # exit 2, before any work
     return Options(engine=engine, workers=params.pop("workers"),
                    scheduler=scheduler, budget=Budget(timeout or defaults.timeout_seconds,
-                                                      memory or defaults.memory_mb))
+                                                      memory or defaults.memory_mb),
+                   early_exit=params.pop("early_exit"))
 
 
 def _configure_logging(verbose: int, log_file: Path | None) -> None:

@@ -39,6 +39,7 @@ NO_PAGES = "SP114"  # a readable archive with no HTML or plain-text response rec
 NOT_PAGES = "SP115"  # the records of an archive that are not pages (requests, revisits, non-HTML), counted
 CRAWL_INDEX = "SP116"  # `stretchpipe fetch`'s own index and outcome files beside its archive
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
+NO_CUE = "SP202"  # readable page whose raw text shows it cannot hold one: stopped before cleaning (clean/gate.py)
 TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
 # Budget codes: an input over its budget is stopped and recorded, and the run goes on (pipeline/executors).
 TIMED_OUT = "SP302"  # took longer than the wall-clock budget; its worker was stopped
@@ -71,7 +72,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          DUPLICATE: "duplicate", IN_OUTPUT: "inside the output folder", BROKEN_LINK: "broken symlink",
          HIDDEN: "hidden", READ_ERROR: "read error", BAD_ARCHIVE: "unreadable archive", NO_PAGES: "no pages in archive",
          NOT_PAGES: "archive records that are not pages", CRAWL_INDEX: "fetch index",
-         NO_EXERCISES: "no exercise sections", TOO_LARGE: "too large",
+         NO_EXERCISES: "no exercise sections", NO_CUE: "no exercise cue (decided early)", TOO_LARGE: "too large",
          ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
          FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
          NETWORK: "network error", REDIRECTS: "redirects", BAD_URL: "bad URL",
@@ -80,7 +81,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
 
 # Inputs that are not pages to read are "skipped"; inputs that should have been read and could not are "failed".
 SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_PAGES, NOT_PAGES, CRAWL_INDEX,
-                     NO_EXERCISES, TOO_LARGE,
+                     NO_EXERCISES, NO_CUE, TOO_LARGE,
                      ROBOTS_DISALLOWED, CONTENT_TYPE, FETCH_TOO_LARGE, PRIVATE_ADDRESS})
 
 
@@ -107,6 +108,7 @@ MESSAGES = {
     NOT_PAGES: "{path}: {pages} page record(s) read one by one; the other records are not pages: {counts}",
     CRAWL_INDEX: "{path} is stretchpipe fetch's own bookkeeping; its pages are read from the WARC beside it",
     NO_EXERCISES: "{path} was read but holds no numbered or headed exercise sections",
+    NO_CUE: "{path} was read but names no exercise and instructs no body ({why}); stopped before cleaning",
     TOO_LARGE: "{path} is {size} bytes, over the read limit of {limit} bytes; split it or raise the limit",
     ROBOTS_DISALLOWED: "{path} is disallowed for stretchpipe by the site's robots.txt; not fetched",
     CONTENT_TYPE: "{path} is {content_type}, not an HTML, XHTML or plain-text page; not stored",

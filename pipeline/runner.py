@@ -13,19 +13,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from . import errors
-from .acquire import STDIN, discover, display_name, read_pages
+from .acquire import STDIN, discover, display_name, is_archive, read_pages, with_metadata
 from .acquire.files import read_bytes
 from .acquire.metadata import with_author
 from .audit import all_flags, audit_article
 from .clean import clean_page
+from .clean.gate import decide
 from .executors import Budget, Engine, Failure, in_order, make_engine, page_done
-from .extract import extract_article
 from .curate.identity import assign_ids, attach_page
 from .knowledge import load_knowledge
 from .records import Article, CleanDocument, ManifestEntry, Page
@@ -41,6 +42,7 @@ class Task:
     source: str
     data: bytes | None = None
     until: str = "audit"  # "clean" stops after cleaning (stretchpipe clean)
+    early_exit: bool = True  # stop a page whose raw text shows it holds no exercise section (clean/gate.py)
 
 
 @dataclass
@@ -53,15 +55,16 @@ class Outcome:
     documents: list[CleanDocument] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
     traces: list[str] = field(default_factory=list)  # tracebacks of internal errors: for the debug log only
+    digest: str | None = None  # of the input's bytes, as the worker read them (the parent never reads them again)
 
 
 def warm_up() -> None:
-    """Load the knowledge base and the spaCy pipeline (once per worker process, or once in the
-    parent before it forks its workers)."""
+    """Load the knowledge base (once per worker process, or once in the parent before it forks its
+    workers). spaCy is not loaded here: a run imports it at its first page that reaches extraction,
+    so a run whose pages all stop early never pays for it (about 1.2 s)."""
     import gc
 
-    from .nlp import build_nlp
-    build_nlp(load_knowledge())
+    load_knowledge()
     # what is loaded once lives as long as the process: out of the cyclic collector's sight, its
     # passes stop walking it (about 6% of a page's CPU), and forked workers keep sharing its pages
     # instead of copying them when the collector touches their headers
@@ -69,11 +72,13 @@ def warm_up() -> None:
 
 
 def process_page(page: Page) -> tuple[CleanDocument, Article]:
+    from .extract import extract_article  # spaCy: imported by the first page that gets this far
+
     kb = load_knowledge()
     doc = clean_page(page, kb)
     article = extract_article(doc, kb)
-    if article.records:  # the author's costly search only where it is used
-        page = with_author(page)
+    if article.records:  # the page's metadata (if unread) and the author's costly search only where used
+        page = with_author(with_metadata(page))
     article.metadata = page.metadata  # the page's own metadata and JSON-LD, for provenance and the audit
     article = audit_article(article, kb, doc)
     attach_page(article, page, doc)
@@ -82,13 +87,23 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
 
 def process_one(task: Task) -> Outcome:
     """Every page of one input through the stages; a bad page is a manifest entry, never an exception."""
+    from .state import digest
+
     outcome = Outcome([])
     stats: Counter = Counter()
+
+    def keep_digest(data: bytes) -> None:
+        outcome.digest = digest(data)
+
     try:
-        for n, page in enumerate(read_pages(task.source, stdin=task.data, stats=stats)):  # several for a WARC
+        if task.source != STDIN and is_archive(task.source):
+            outcome.digest = _file_digest(task.source)  # an archive is read as a stream, record by record
+        # the metadata is read once a page gives records (process_page): most pages of a crawl give none
+        pages = read_pages(task.source, stdin=task.data, stats=stats, metadata=False, on_bytes=keep_digest)
+        for n, page in enumerate(pages):  # several for a WARC
             if n:
                 page_done()  # the time budget is per page, not per archive
-            _process(outcome, stats, page, task.until)
+            _process(outcome, stats, page, task.until, task.early_exit)
     except errors.InputError as exc:
         status = errors.status_of(exc.code)
         outcome.entries.append(ManifestEntry(display_name(task.source), status, reason=str(exc), code=exc.code))
@@ -97,7 +112,7 @@ def process_one(task: Task) -> Outcome:
     return outcome
 
 
-def _process(outcome: Outcome, stats: Counter, page: Page, until: str) -> None:
+def _process(outcome: Outcome, stats: Counter, page: Page, until: str, early_exit: bool = True) -> None:
     source = page.source
     stats["acquire/read"] += 1
     facts = dict(format=page.format, encoding=page.encoding, encoding_rule=page.encoding_rule)
@@ -107,6 +122,12 @@ def _process(outcome: Outcome, stats: Counter, page: Page, until: str) -> None:
             outcome.documents.append(doc)
             outcome.entries.append(ManifestEntry(source, "processed", **facts))
             stats["clean/blocks_kept"] += len(doc.blocks)
+            return
+        why = decide(page, load_knowledge()) if early_exit else None
+        if why is not None:  # cheapest evidence first: the page cannot hold an exercise section
+            err = errors.input_error(errors.NO_CUE, path=source, why=why)
+            outcome.entries.append(ManifestEntry(source, "skipped", reason=str(err), code=err.code, **facts))
+            stats["gate/decided_early"] += 1
             return
         doc, article = process_page(page)
     except MemoryError:
@@ -172,6 +193,7 @@ class Options:
     workers: int | None = None
     scheduler: str | None = None
     budget: Budget = field(default_factory=Budget)
+    early_exit: bool = True  # stop pages whose raw text shows no exercise section (clean/gate.py)
 
     def make_engine(self) -> Engine:
         return make_engine(self.engine, workers=self.workers, scheduler=self.scheduler, budget=self.budget,
@@ -195,7 +217,7 @@ def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = 
             if isinstance(item, ManifestEntry):
                 direct.append((i, _discovered(item)))
                 continue
-            task = Task(item, stdin if item == STDIN else None, until)
+            task = Task(item, stdin if item == STDIN else None, until, options.early_exit)
             tasks.append((i, task))
             yield task
 
@@ -317,12 +339,18 @@ Slot = ManifestEntry | tuple[str, str | None]  # settled by discovery, or (input
 def _process_changed(items: list, store, options: Options, stdin: bytes | None,
                      advance: Callable[..., None] | None) -> tuple[list[Slot], int]:
     """Run the inputs the state does not hold for these bytes, this version and budget; each
-    outcome is committed as it arrives. Returns every input's slot, in order, and how many were reused."""
+    outcome is committed as it arrives. Returns every input's slot, in order, and how many were reused.
+
+    A file whose size, modification time, change time and inode are as recorded, recorded when both
+    times preceded the start of the run that recorded them, is trusted unchanged without reading it
+    (git's rule for its index); a known file whose stat changed is hashed; a new file is read only
+    by its worker, which returns the digest of what it read."""
     from .state import digest
 
+    started = time.time_ns()  # a file changed after this may change again within its clock's tick: hash it next time
     budget_key = f"{options.budget.timeout_seconds:g}s/{options.budget.memory_mb}MB"
     slots: list[Slot] = []
-    tasks: list[tuple[Task, str | None]] = []
+    tasks: list[tuple[Task, int, str | None]] = []  # task, its slot, the stat it had when sent
     reused = 0
 
     def feed() -> Iterator[Task]:
@@ -333,31 +361,64 @@ def _process_changed(items: list, store, options: Options, stdin: bytes | None,
                 if advance:
                     advance(1)
                 continue
-            data = stdin if item == STDIN else _bytes_for_digest(item)
-            dig = digest(data) if data is not None else None
+            stat = None if item == STDIN else _stat(item)
+            dig = digest(stdin) if item == STDIN and stdin is not None else store.stat_digest(item, stat)
+            if dig is None and stat is not None and store.knows(item):  # touched or changed: hash it
+                data = _bytes_for_digest(item)
+                dig = digest(data) if data is not None else None
             slots.append((item, dig))
-            if store.is_current(item, dig, budget_key, BUDGET_CODES):
+            if dig is not None and store.is_current(item, dig, budget_key, BUDGET_CODES):
+                store.put_stat(item, _trusted(stat, started))
                 reused += 1
                 if advance:
                     advance(1)
                 continue
-            task = Task(item, stdin if item == STDIN else None)
-            tasks.append((task, dig))
+            task = Task(item, stdin if item == STDIN else None, early_exit=options.early_exit)
+            tasks.append((task, len(slots) - 1, stat))
             yield task
 
     engine = options.make_engine()
     try:
         for position, result in engine.map(process_one, feed()):
-            task, dig = tasks[position]
-            tasks[position] = (None, None)  # type: ignore[assignment]  # let the task's bytes go
+            task, slot, stat = tasks[position]
+            tasks[position] = (None, 0, None)  # type: ignore[assignment]  # let the task's bytes go
             outcome = _settle(task, result, options.budget)
+            dig = outcome.digest if task.source != STDIN else slots[slot][1]
+            if dig is None and isinstance(result, Failure) and task.source != STDIN:
+                dig = _file_digest(task.source)  # its worker was stopped before it said: kept by digest and budget
+            slots[slot] = (task.source, dig)
             codes = ",".join(sorted({e.code for e in outcome.entries if e.code}))
             store.put(task.source, dig, budget_key, codes, outcome)
+            store.put_stat(task.source, _trusted(stat, started) if dig is not None else None)
             if advance:
                 advance(1)
     finally:
         engine.close()
     return slots, reused
+
+
+def _stat(path: str) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns} {st.st_ino}"
+
+
+def _trusted(stat: str | None, started_ns: int) -> str | None:
+    """The stat to record: only when neither time reaches the run's start (a file changed within the
+    clock tick the run started in could change again unseen; git calls it racily clean)."""
+    if stat is None:
+        return None
+    _, mtime, ctime, _ = stat.split()
+    return stat if max(int(mtime), int(ctime)) < started_ns else None
+
+
+def _file_digest(path: str) -> str | None:
+    from .state import digest
+
+    data = _bytes_for_digest(path)
+    return digest(data) if data is not None else None
 
 
 @dataclass

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS outcomes (
     outcome BLOB NOT NULL     -- zlib(pickle(Outcome))
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (  -- git's rule: a file whose stat is as recorded is not read again
+    source BLOB PRIMARY KEY,
+    stat TEXT NOT NULL        -- "size mtime_ns ctime_ns inode", recorded only when both times precede the run's start
+);
 """
 
 
@@ -71,6 +75,7 @@ class StateStore:
     def __init__(self, path: Path, version: str | None = None):
         self.path = Path(path)
         self.version = version or pipeline_version()
+<<<<<<< HEAD
         self.rebuilt: str | None = None  # why the state file found here was not used, if it was not
         try:
             self._open()
@@ -145,6 +150,18 @@ class StateStore:
             if _is_full(exc):
                 self._no_space(exc)
             raise
+=======
+        self._db = sqlite3.connect(path, isolation_level=None)  # autocommit: each outcome is durable at once
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._index: dict[str, tuple[str | None, str, str, str | None]] = {
+            _path(source): (dig, version, budget, code)
+            for source, dig, version, budget, code in self._db.execute(
+                "SELECT source, digest, version, budget, codes FROM outcomes")}
+        self._stats: dict[str, str] = {_path(source): stat for source, stat in self._db.execute(
+            "SELECT source, stat FROM files")}
+>>>>>>> 6aa94c0 (Early exit before metadata and main content (clean/gate.py, SP202, data/gate.json): pages whose raw text names no exercise and instructs no body stop, records identical on every ../shared corpus (tests/test_gate.py, make test-early-exit); metadata read only for pages with records; spaCy imported at the first page that reaches extraction; workers return the digest, the parent trusts unchanged stats (git's rule) and hashes only touched known files (issue 19))
 
     def is_current(self, source: str, dig: str | None, budget: str, budget_codes: frozenset[str]) -> bool:
         known = self._index.get(source)
@@ -153,6 +170,26 @@ class StateStore:
         known_digest, version, known_budget, codes = known
         stopped_by_budget = bool(set((codes or "").split(",")) & budget_codes)
         return known_digest == dig and version == self.version and (not stopped_by_budget or known_budget == budget)
+
+    def knows(self, source: str) -> bool:
+        return source in self._index
+
+    def stat_digest(self, source: str, stat: str | None) -> str | None:
+        """The recorded digest of a file whose stat is as recorded (then its bytes are trusted
+        unchanged, as git trusts its index), else None: hash it."""
+        if stat is None or self._stats.get(source) != stat:
+            return None
+        known = self._index.get(source)
+        return known[0] if known else None
+
+    def put_stat(self, source: str, stat: str | None) -> None:
+        """Record a file's stat (None: forget it, so the next run hashes the file)."""
+        if stat is None:
+            if self._stats.pop(source, None) is not None:
+                self._db.execute("DELETE FROM files WHERE source = ?", (_key(source),))
+        elif self._stats.get(source) != stat:
+            self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (_key(source), stat))
+            self._stats[source] = stat
 
     def put(self, source: str, dig: str | None, budget: str, codes: str, outcome: Any) -> None:
         blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
@@ -172,6 +209,10 @@ class StateStore:
         self._write("DELETE FROM outcomes WHERE source = ?", [(_key(s),) for s in stale])
         for s in stale:
             del self._index[s]
+        gone = [s for s in self._stats if s not in sources]
+        self._db.executemany("DELETE FROM files WHERE source = ?", [(_key(s),) for s in gone])
+        for s in gone:
+            del self._stats[s]
 
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

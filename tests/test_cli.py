@@ -48,7 +48,7 @@ def test_run_writes_all_outputs_deterministically(tmp_path):
     assert manifest["empty.txt"]["status"] == "skipped" and manifest["empty.txt"]["code"] == "SP102"
     assert manifest["binary.html"]["status"] == "failed" and manifest["binary.html"]["code"] == "SP103"
     assert manifest["missing.txt"]["status"] == "failed" and manifest["missing.txt"]["code"] == "SP101"
-    assert manifest["nostretch.html"]["status"] == "skipped" and manifest["nostretch.html"]["code"] == "SP201"
+    assert manifest["nostretch.html"]["status"] == "skipped" and manifest["nostretch.html"]["code"] == "SP202"  # decided early (clean/gate.py)
     assert manifest["latin1.txt"]["status"] == "processed" and manifest["latin1.txt"]["records"] == 2
     assert "windows-1252" in manifest["latin1.txt"]["reason"] and manifest["latin1.txt"]["encoding_rule"] == "fallback"
     stretches = json.loads(outs[0]["stretches.json"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from .. import errors
 from ..config import ACQUIRE
@@ -26,8 +26,10 @@ __all__ = ["STDIN", "Decoded", "decode", "decode_page", "detect_format", "discov
            "read_page", "read_pages", "record_ref"]
 
 
-def read_page(path: str, *, stdin: bytes | None = None) -> Page:
-    """Read one input and decode it. Raises InputError with a stable code on bad input."""
+def read_page(path: str, *, stdin: bytes | None = None, metadata: bool = True,
+              on_bytes: Callable[[bytes], None] | None = None) -> Page:
+    """Read one input and decode it. Raises InputError with a stable code on bad input.
+    `on_bytes` is given the bytes read (the run digests them, so it never reads a file twice)."""
     if path == STDIN:
         data = stdin if stdin is not None else sys.stdin.buffer.read(ACQUIRE.max_bytes + 1)
         if len(data) > ACQUIRE.max_bytes:
@@ -37,27 +39,33 @@ def read_page(path: str, *, stdin: bytes | None = None) -> Page:
         raise errors.input_error(errors.UNSUPPORTED, path=display_name(path), ext="WARC: use read_pages")
     else:
         data = read_bytes(path)
-    return decode_page(display_name(path), data, name=inner_name(path))
+    if on_bytes is not None:
+        on_bytes(data)
+    return decode_page(display_name(path), data, name=inner_name(path), metadata=metadata)
 
 
-def read_pages(ref: str, *, stdin: bytes | None = None, stats: Counter | None = None) -> Iterator[Page]:
+def read_pages(ref: str, *, stdin: bytes | None = None, stats: Counter | None = None, metadata: bool = True,
+               on_bytes: Callable[[bytes], None] | None = None) -> Iterator[Page]:
     """Every page of one input: one for a file or stdin, one per HTML response record of a WARC.
-    Records that are not pages (requests, non-HTML responses, revisits) are counted in `stats`."""
+    Records that are not pages (requests, non-HTML responses, revisits) are counted in `stats`.
+    `metadata=False` leaves an HTML page's metadata unread (the run reads it for pages that give
+    records); `on_bytes` is given a file's bytes (not an archive's)."""
     record = split_record_ref(ref) if ref != STDIN else None
     if record is not None:  # one record of a WARC: "raw/crawl.warc.gz#428"
         from .warc import read_warc_record
 
-        yield read_warc_record(*record, stats=stats)
+        yield read_warc_record(*record, stats=stats, metadata=metadata)
     elif ref != STDIN and is_archive(ref):
         from .warc import read_warc  # warcio only when an archive is given
 
-        yield from read_warc(ref, stats=stats)
+        yield from read_warc(ref, stats=stats, metadata=metadata)
     else:
-        yield read_page(ref, stdin=stdin)
+        yield read_page(ref, stdin=stdin, metadata=metadata, on_bytes=on_bytes)
 
 
 def decode_page(source: str, data: bytes, *, transport: str | None = None, format_hint: str | None = None,
-                url: str | None = None, fetched_at: str | None = None, name: str | None = None) -> Page:
+                url: str | None = None, fetched_at: str | None = None, name: str | None = None,
+                metadata: bool = True) -> Page:
     """Bytes of one page to a Page; `transport` is the Content-Type charset, `format_hint` a format
     already known (a WARC record's content type), `name` the file name that tells the format when
     it is not `source` (page.html for page.html.gz)."""
@@ -73,13 +81,20 @@ def decode_page(source: str, data: bytes, *, transport: str | None = None, forma
         raise errors.input_error(errors.EMPTY, path=source)
     fmt = format_hint or detect_format(name, data, text)
     text = _normalise_newlines(text)
-    metadata = None
-    if fmt == "html":
-        from .metadata import page_metadata
+    page = Page(source=source, format=fmt, text=text, encoding=decoded.encoding,
+                encoding_rule=decoded.rule, url=url, fetched_at=fetched_at)
+    return with_metadata(page) if metadata else page
 
-        metadata = page_metadata(text, url)  # of the text clean parses: clean then takes this tree
-    return Page(source=source, format=fmt, text=text, encoding=decoded.encoding,
-                encoding_rule=decoded.rule, url=url, fetched_at=fetched_at, metadata=metadata)
+
+def with_metadata(page: Page) -> Page:
+    """The page with its metadata read (HTML only), when it has none yet."""
+    if page.format != "html" or page.metadata is not None:
+        return page
+    from dataclasses import replace
+
+    from .metadata import page_metadata
+
+    return replace(page, metadata=page_metadata(page.text, page.url))  # of the text clean parses: clean then takes this tree
 
 
 def _normalise_newlines(text: str) -> str:

@@ -34,7 +34,7 @@ from .files import display_name, open_regular
 PAGE_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text"}
 
 
-def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
+def read_warc(path: str, *, stats: Counter | None = None, metadata: bool = True) -> Iterator[Page]:
     stats = stats if stats is not None else Counter()
     current = _current_records(path)
     pages = 0
@@ -44,7 +44,7 @@ def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
             stats[f"acquire/warc/{kind}"] += 1
             continue
         try:
-            page = read_warc_record(path, offset, stats=stats)
+            page = read_warc_record(path, offset, stats=stats, metadata=metadata)
         except errors.InputError as exc:  # a page that cannot be read, or a record of a wrong length (SP113)
             stats[f"acquire/warc/{exc.code}"] += 1
             continue
@@ -55,7 +55,7 @@ def read_warc(path: str, *, stats: Counter | None = None) -> Iterator[Page]:
         raise errors.input_error(errors.NO_PAGES, path=display_name(path), counts=counts or "none")
 
 
-def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) -> Page:
+def read_warc_record(path: str, offset: int, *, stats: Counter | None = None, metadata: bool = True) -> Page:
     """The page in the one record at `offset` (a record reference, see files.record_ref)."""
     stats = stats if stats is not None else Counter()
     name = f"{display_name(path)}#{offset}"
@@ -80,7 +80,7 @@ def read_warc_record(path: str, offset: int, *, stats: Counter | None = None) ->
         try:
             record = next(iter(ArchiveIterator(fh)), None)
             is_page = record is not None and record.format == "warc" and _kind_of(record, None) == "page"
-            page = _page_of(record, stats, strict=True) if is_page else None
+            page = _page_of(record, stats, strict=True, metadata=metadata) if is_page else None
         except errors.StretchpipeError:
             raise
         except Exception as exc:  # an offset that is not the start of a record
@@ -192,7 +192,7 @@ def _kind_of(record, current: set[str] | None) -> str:
     return "page"
 
 
-def _page_of(record, stats: Counter, *, strict: bool = False) -> Page | None:
+def _page_of(record, stats: Counter, *, strict: bool = False, metadata: bool = True) -> Page | None:
     """The page in a response record that `_kind_of` calls a page; None when it cannot be read
     (counted in `stats`), or the InputError that says why when `strict`."""
     content_type = record.http_headers.get_header("Content-Type") or ""
@@ -206,7 +206,7 @@ def _page_of(record, stats: Counter, *, strict: bool = False) -> Page | None:
             raise errors.input_error(errors.TOO_LARGE, path=url, size=f"more than {ACQUIRE.max_bytes}",
                                      limit=str(ACQUIRE.max_bytes))
         page = decode_page(url, body, transport=charset_of(content_type), format_hint=fmt, url=url,
-                           fetched_at=record.rec_headers.get_header("WARC-Date"))
+                           fetched_at=record.rec_headers.get_header("WARC-Date"), metadata=metadata)
     except errors.InputError as exc:
         if strict:
             raise
