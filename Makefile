@@ -71,7 +71,7 @@ DEV_CORPUS ?= ../shared/dev-corpus
 eval-audit: $(STAMP)
 	$(BIN)/python -m pipeline.audit.planted $(DEV_CORPUS)
 
-## bench: pages/s on 1 and 2 workers, trafilatura as reference, peak memory at 1,000 and 10,000 pages, no-op re-run
+## bench: CPU per page as ratios to trafilatura precision (news, stretch pages, a 10:1 crawl-like mix, lxml floor, the run's own cost); pages/s on 1 and 2 workers, trafilatura as reference, peak memory at 1,000 and 10,000 pages, no-op re-run
 bench: $(STAMP)
 	$(BIN)/python -m pipeline.bench
 
@@ -88,6 +88,11 @@ DEV_PAGES ?= ../shared/dev-corpus/pages ../shared/seed
 bench-stages: $(STAMP)
 	$(BIN)/python scripts/bench_stages.py $(NEWS_PAGES)
 	$(BIN)/python scripts/bench_stages.py $(DEV_PAGES)
+
+## bench-scaling: CPU ms per stretch of clean, extract and audit on one page of 10, 100, 1,000 and 10,000 headed
+## stretches (flat columns: linear); a size is skipped once the one before it took over --budget seconds
+bench-scaling: $(STAMP)
+	$(BIN)/python scripts/bench_scaling.py
 
 ## distclean: the venv, every output file (the folder's own .gitkeep stays) and the run state beside it
 distclean:

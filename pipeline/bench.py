@@ -156,13 +156,103 @@ def cpu_per_page(pages: list[Path]) -> dict[str, tuple[int, float, float]]:
     return figures
 
 
+def _pages_in(folder: Path, pattern: str, into: Path) -> list[Path]:
+    """The pages of a folder as files a run reads (a .gz page decompressed under its own name)."""
+    into.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in sorted(folder.glob(pattern)):
+        name, text = _read_source(path)
+        target = into / name.name
+        target.write_bytes(text.encode("utf-8"))
+        out.append(target)
+    return out
+
+
+def _cpu(fn, items) -> float:
+    start = time.process_time()
+    for item in items:
+        fn(item)
+    return time.process_time() - start
+
+
+def ratios(work: Path, repeat: int = 3) -> list[str]:
+    """CPU ms per page, one process, as ratios to trafilatura precision measured in the same run
+    (the three interleaved pass by pass, medians of `repeat`): the whole page work of stretchpipe
+    (process_one: read, early exit, clean, extract, audit), trafilatura in precision mode, and an
+    lxml parse plus a walk of every element (a floor no HTML tool goes under); on the news pages,
+    the stretch pages in HTML, and a crawl-like mix of ten news pages to one stretch page. Then
+    `stretchpipe run --workers 1` on the stretch pages with start-up taken off (a run of all of
+    them minus a run of one, per page), beside the in-process page work: the run's own cost."""
+    import statistics
+
+    import trafilatura
+    from lxml import html as lxml_html
+
+    from .runner import Task, process_one, warm_up
+
+    news = _pages_in(SHARED / "bench" / "article-extraction" / "html", "*.html.gz", work / "news")
+    stretch = _pages_in(SHARED / "dev-corpus" / "pages", "*.html", work / "stretch")
+    mix_size = min(len(news), 10 * len(stretch))
+    mix = news[:mix_size] + stretch[: max(1, mix_size // 10)]
+    texts = {p: p.read_text(encoding="utf-8") for p in news + stretch}
+
+    def ours(path: Path) -> None:
+        process_one(Task(str(path)))
+
+    def reference(path: Path) -> None:
+        trafilatura.extract(texts[path], favor_precision=True, include_comments=False, deduplicate=False)
+
+    def floor(path: Path) -> None:
+        for _ in lxml_html.document_fromstring(texts[path]).iter():
+            pass
+
+    warm_up()
+    for fn in (ours, reference, floor):  # warm-up: spaCy and every lazy import
+        fn(stretch[0])
+        fn(news[0])
+    lines = []
+    for label, pages in ((f"{len(news)} news pages", news), (f"{len(stretch)} stretch pages (HTML)", stretch),
+                         (f"crawl-like mix, {mix_size} news : {len(mix) - mix_size} stretch", mix)):
+        runs: dict[str, list[float]] = {"stretchpipe": [], "trafilatura": [], "lxml": []}
+        for _ in range(repeat):
+            for name, fn in (("stretchpipe", ours), ("trafilatura", reference), ("lxml", floor)):
+                runs[name].append(_cpu(fn, pages) / len(pages) * 1000)
+        ms = {name: statistics.median(v) for name, v in runs.items()}
+        ref = ms["trafilatura"]
+        lines.append(f"{label}: stretchpipe {ms['stretchpipe']:.1f} ms ({ms['stretchpipe'] / ref:.2f}x), "
+                     f"trafilatura precision {ref:.1f} ms (1.00x), lxml parse+walk {ms['lxml']:.1f} ms "
+                     f"({ms['lxml'] / ref:.2f}x) CPU per page")
+        print(lines[-1], flush=True)
+    (work / "stretch-one").mkdir()
+    shutil.copy(stretch[0], work / "stretch-one" / stretch[0].name)
+    one = timed_run(work / "stretch-one", work / "out-one", 1)
+    whole = timed_run(work / "stretch", work / "out-stretch", 1)
+    page_work = statistics.median(runs_of(ours, stretch, repeat))
+    ref = statistics.median(runs_of(reference, stretch, repeat))
+    per_page = (whole.wall - one.wall) / (len(stretch) - 1) * 1000
+    lines.append(f"stretchpipe run --workers 1, {len(stretch)} stretch pages, start-up taken off: {per_page:.1f} ms "
+                 f"a page ({per_page / ref:.2f}x trafilatura precision's {ref:.1f} ms); page work in one process "
+                 f"{page_work:.1f} ms: run overhead {100 * (per_page / page_work - 1):+.0f}%; one-page run "
+                 f"{one.wall:.2f} s")
+    print(lines[-1], flush=True)
+    return lines
+
+
+def runs_of(fn, pages: list[Path], repeat: int) -> list[float]:
+    return [_cpu(fn, pages) / len(pages) * 1000 for _ in range(repeat)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1000, help="pages for throughput and the first memory figure")
     parser.add_argument("--large", type=int, default=10000, help="pages for the second memory figure and the re-run")
+    parser.add_argument("--ratios-only", action="store_true", help="only the CPU ratios to trafilatura precision")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="stretchpipe-bench-"))
     try:
+        ratios(work / "ratios")
+        if args.ratios_only:
+            return 0
         small = build_corpus(work / "small", args.small)
         print(f"corpus: {args.small} and {args.large} pages from {len(source_pages())} real pages in {SHARED}",
               flush=True)
