@@ -75,7 +75,6 @@ class StateStore:
     def __init__(self, path: Path, version: str | None = None):
         self.path = Path(path)
         self.version = version or pipeline_version()
-<<<<<<< HEAD
         self.rebuilt: str | None = None  # why the state file found here was not used, if it was not
         try:
             self._open()
@@ -111,6 +110,8 @@ class StateStore:
                 _path(source): (dig, version, budget, code)
                 for source, dig, version, budget, code in self._db.execute(
                     "SELECT source, digest, version, budget, codes FROM outcomes")}
+            self._stats: dict[str, str] = {_path(source): stat for source, stat in self._db.execute(
+                "SELECT source, stat FROM files")}
         except BaseException:
             self._db.close()
             raise
@@ -150,18 +151,6 @@ class StateStore:
             if _is_full(exc):
                 self._no_space(exc)
             raise
-=======
-        self._db = sqlite3.connect(path, isolation_level=None)  # autocommit: each outcome is durable at once
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._index: dict[str, tuple[str | None, str, str, str | None]] = {
-            _path(source): (dig, version, budget, code)
-            for source, dig, version, budget, code in self._db.execute(
-                "SELECT source, digest, version, budget, codes FROM outcomes")}
-        self._stats: dict[str, str] = {_path(source): stat for source, stat in self._db.execute(
-            "SELECT source, stat FROM files")}
->>>>>>> 6aa94c0 (Early exit before metadata and main content (clean/gate.py, SP202, data/gate.json): pages whose raw text names no exercise and instructs no body stop, records identical on every ../shared corpus (tests/test_gate.py, make test-early-exit); metadata read only for pages with records; spaCy imported at the first page that reaches extraction; workers return the digest, the parent trusts unchanged stats (git's rule) and hashes only touched known files (issue 19))
 
     def is_current(self, source: str, dig: str | None, budget: str, budget_codes: frozenset[str]) -> bool:
         known = self._index.get(source)
@@ -186,9 +175,9 @@ class StateStore:
         """Record a file's stat (None: forget it, so the next run hashes the file)."""
         if stat is None:
             if self._stats.pop(source, None) is not None:
-                self._db.execute("DELETE FROM files WHERE source = ?", (_key(source),))
+                self._write("DELETE FROM files WHERE source = ?", [(_key(source),)])
         elif self._stats.get(source) != stat:
-            self._db.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (_key(source), stat))
+            self._write("INSERT OR REPLACE INTO files VALUES (?, ?)", [(_key(source), stat)])
             self._stats[source] = stat
 
     def put(self, source: str, dig: str | None, budget: str, codes: str, outcome: Any) -> None:
@@ -210,7 +199,7 @@ class StateStore:
         for s in stale:
             del self._index[s]
         gone = [s for s in self._stats if s not in sources]
-        self._db.executemany("DELETE FROM files WHERE source = ?", [(_key(s),) for s in gone])
+        self._write("DELETE FROM files WHERE source = ?", [(_key(s),) for s in gone])
         for s in gone:
             del self._stats[s]
 
