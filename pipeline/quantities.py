@@ -73,6 +73,9 @@ class _Grammar:
     reps_label: re.Pattern
     times_x: re.Pattern
     sets_of: re.Pattern
+    sets: re.Pattern
+    timed_set: re.Pattern
+    breath_tempo: re.Pattern
     repeat_verb: re.Pattern
     frequency: re.Pattern
 
@@ -139,8 +142,15 @@ def _grammar(kb: Knowledge) -> _Grammar:
         # "3 x 30 sec", "30 seconds x 3": the multiplier is the repetitions
         times_x=re.compile(rf"(?P<a>{num}){_S}(?:{times_sign})(?={_S}{num}{_S}-?{_S}{units})"
                            rf"|{units}{_S}(?:{times_sign}){_S}(?P<b>{num})(?!\w)", re.I),
+        # "2 sets of 8 to 10" (not "3 sets of 30-second hangs": a timed set, whose time is the hold)
         sets_of=re.compile(rf"{num}{_S1}(?:{_words(q['set_units'])}){q['set_of_pattern']}"
-                           rf"(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}))?", re.I),
+                           rf"(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}))?(?!{_S}-?{_S}(?:{units}))", re.I),
+        # the number of sets: "2 sets of 5", "10 reps x 3 sets", "3 x 10 reps", "3 rounds"
+        sets=re.compile(rf"(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?(?:{_words(q['set_units'], lead=False)})\b"
+                        rf"|(?P<x>{num}){_S}(?:{times_sign}){_S}{num}{_S}(?:{rep_units})", re.I),
+        timed_set=re.compile(rf"{q['set_of_pattern']}(?:an?{_S1})?{num}{_S}-?{_S}(?:{units})", re.I),
+        # "breathe in for 4, out for 6", "inhale for 4 seconds": a breathing tempo, not a hold
+        breath_tempo=re.compile(q["breath_tempo_before_pattern"], re.I),
         repeat_verb=re.compile(_words(q["repeat_verbs"]), re.I),
         frequency=re.compile(
             rf"(?:(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?times|{adverb}){_S1}{per_period}\b"
@@ -210,6 +220,7 @@ def _scan_times(sentence: str, g: _Grammar) -> list[_Found]:
         a, b = _number(labelled.group("a"), g), _number(labelled.group("b"), g)
         found.append(_Found(a, b if labelled.group("b") else a, labelled.start(), labelled.end(), ""))
     special = sorted((f.start, f.end) for f in found)
+    tempo: list[tuple[int, int]] = []
     for m in g.time.finditer(sentence):
         per_b = _unit_seconds(m.group("ub"), g)
         if per_b is None:
@@ -224,6 +235,9 @@ def _scan_times(sentence: str, g: _Grammar) -> list[_Found]:
             continue  # "Rest: 30 sec", "60 seconds between sets"
         if g.progression.search(sentence[max(0, m.start("a") - _WINDOW):m.start("a")]):
             continue  # "increase the hold by 5 seconds", "work up to 60 seconds": a goal, not the hold
+        if g.breath_tempo.search(sentence[max(0, m.start() - _WINDOW):m.start()]):
+            tempo.append((m.start(), m.end()))
+            continue  # "breathe in for 4 seconds": how long one breath lasts
         a, b = _number(m.group("a"), g), _number(m.group("b"), g)
         if a is None:
             continue  # "a few seconds"
@@ -239,6 +253,8 @@ def _scan_times(sentence: str, g: _Grammar) -> list[_Found]:
             hi = None  # "20 seconds, longer if you like"
         kind = "at_least" if qual in g.at_least or hi is None else "at_most" if qual in g.at_most else ""
         found.append(_Found(lo, hi, m.start(), m.end(), kind))
+    if len(tempo) >= 2:  # "inhale 4 s, hold 4 s, exhale 4 s": a breath held inside a breathing pattern
+        found = [f for f in found if not (tempo[0][0] < f.start and f.end < tempo[-1][1])]
     found.sort(key=lambda f: f.start)
     return _join_bounds(found, sentence)
 
@@ -339,6 +355,9 @@ def _cached_repetitions(sentence: str, kb: Knowledge) -> Range | None:
 def _repetitions_in(sentence: str, kb: Knowledge) -> Range | None:
     g = _grammar(kb)
     times_x = g.times_x.search(sentence)
+    if times_x and times_x.group("b") and re.match(rf"{_S}(?:{'|'.join(sorted(g.set_units))})\b",
+                                                    sentence[times_x.end():], re.I):
+        times_x = None  # "10 reps x 3 sets": the 3 counts sets
     if times_x and _number(times_x.group("a") or times_x.group("b"), g) is not None:
         n = _number(times_x.group("a") or times_x.group("b"), g)
         return Range(n, n, times_x.group(0).strip())
@@ -349,6 +368,8 @@ def _repetitions_in(sentence: str, kb: Knowledge) -> Range | None:
     # "3 sets of 12 reps": the repetitions are the reps, not the sets
     first = chosen = None
     for m in g.reps.finditer(sentence):
+        if m.group("unit").lower() in g.set_units and g.timed_set.match(sentence, m.end()):
+            continue  # "3 sets of 30-second hangs": sets of a hold, not repetitions
         first = first or m
         if m.group("unit").lower() not in g.set_units:
             chosen = m
@@ -372,6 +393,19 @@ def _repetitions_in(sentence: str, kb: Knowledge) -> Range | None:
     if m and g.repeat_verb.search(sentence):  # "Repeat twice", "repeat once or twice"
         a, b = _number(m.group("a"), g), _number(m.group("b"), g)
         return Range(a, b if b is not None else a, m.group(0))
+    return None
+
+
+def find_sets(sentence: str, kb: Knowledge | None = None) -> Range | None:
+    """How many sets: "2 sets of 5" -> 2, "10 reps x 3 sets" -> 3, "3 x 10 reps" -> 3. None when
+    the sentence names no sets (a count alone is repetitions)."""
+    g = _grammar(kb or load_knowledge())
+    for m in g.sets.finditer(sentence[:_CACHED_CHARS]):
+        a = _number(m.group("a") or m.group("x"), g)
+        if a is None:
+            continue  # "a few rounds"
+        b = _number(m.group("b"), g) if m.group("b") else a
+        return Range(a, b if b is not None else a, m.group(0).strip())
     return None
 
 

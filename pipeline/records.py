@@ -19,6 +19,9 @@ from .vocab import BODY_AREAS, POSITIONS  # the controlled vocabularies (data/vo
 Format = Literal["text", "html", "markdown"]
 Severity = Literal["error", "warning", "info"]
 KINDS = ("static-stretch", "dynamic-stretch", "strength", "balance", "other")
+# where on the page a field's value was stated (issue 15): the record's own text, a rule shared by its
+# group or routine ("hold each for 30 s" above a list), a column of its table row, or its heading (the name)
+VALUE_SOURCES = ("own text", "group rule", "table column", "heading")
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,25 @@ class HoldTime:
         return to_data(self)
 
 
+_SOURCE = {"enum": VALUE_SOURCES}
+
+
+@dataclass
+class ValueSources:
+    """Where on the page each stated field value came from; null where the field is null."""
+
+    position: str | None = field(default=None, metadata=_SOURCE)
+    hold: str | None = field(default=None, metadata=_SOURCE)
+    repetitions: str | None = field(default=None, metadata=_SOURCE)
+    sets: str | None = field(default=None, metadata=_SOURCE)
+    per_side: str | None = field(default=None, metadata=_SOURCE)
+    targets: str | None = field(default=None, metadata=_SOURCE)
+    steps: str | None = field(default=None, metadata=_SOURCE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_data(self)
+
+
 @dataclass
 class Flag:
     """An audit finding on a record or an article (or, from curation, on a dataset row)."""
@@ -370,8 +392,9 @@ class Stretch:
     duration: HoldTime | None
     breaths: Range | None
     repetitions: Range | None
+    sets: Range | None = field(metadata={"doc": "\"2 sets of 5\": sets 2 (repetitions 5)"})
     frequency: str | None
-    per_side: bool
+    per_side: bool | None = field(metadata={"doc": "done on each side; null when the page does not say"})
     targets: list[str] = field(metadata={"unique": True})
     target_areas: list[str] = field(default_factory=list, kw_only=True, metadata={
         "item_enum": BODY_AREAS, "unique": True,
@@ -380,6 +403,8 @@ class Stretch:
     targets_source: str | None = field(metadata={"enum": ("text", "knowledge_base")})
     benefits: list[str]
     source: Source
+    value_sources: ValueSources = field(default_factory=ValueSources, metadata={
+        "doc": "where on the page each field value was stated: own text, group rule, table column or heading"})
     flags: list[Flag] = field(default_factory=list)
     # what extraction read, with spans, for the audit and the report; not part of the emitted record
     evidence: Evidence = field(default_factory=Evidence, repr=False, metadata={"emit": False})

@@ -45,7 +45,7 @@ def test_position_falls_back_to_the_name_then_a_named_base_pose():
     ("Stand and cross your arm over your chest. Hold, then do the other arm.", True),
     ("Sit tall. Put your left foot on top of your right knee and lean forward. Switch and repeat.", True),
     ("Stand tall and reach up. Hold for 20 seconds per leg.", True),
-    ("Lie on your back, cross one ankle over the opposite knee. Hold 30 seconds.", False),
+    ("Lie on your back, cross one ankle over the opposite knee. Hold 30 seconds.", None),
 ])
 def test_per_side(body, per_side):
     assert one(body).per_side is per_side
@@ -62,17 +62,21 @@ def test_target_line():
     assert rec.targets == ["calves", "ankles"]
 
 
-def test_knowledge_base_targets_are_a_marked_fallback():
-    rec = one("Lie on your back and hug both knees. Hold 30 seconds.", name="Knees to Chest")
+def test_knowledge_base_targets_and_position_stay_out_of_the_record():
+    # the page names no target and no position: the entry's are the knowledge base's word, not the page's
+    rec = one("Hug both knees to your chest and rock gently. Hold 30 seconds.", name="Knees to Chest")
     assert rec.canonical_name == "Knee-to-Chest Stretch"
-    assert rec.targets_source == "knowledge_base" and "lower back" in rec.targets
+    assert rec.targets == [] and rec.targets_source is None and rec.value_sources.targets is None
+    assert rec.position is None and rec.value_sources.position is None
 
 
 def test_steps_drop_benefits_asides_and_restatements():
     rec = one("Lie on your back and hug one knee to your chest. Hold for 30 seconds. This stretch helps relieve "
               "tension in your lower back. To do the stretch, start by lying on your back. Remember to breathe. "
               "Hold the knee for about 30 seconds, allowing your hips to relax.")
-    assert rec.steps == ["Lie on your back and hug one knee to your chest.", "Hold for 30 seconds."]
+    # the lone "Hold for 30 seconds." is the record's hold, not a step (issue 17)
+    assert rec.steps[0] == "Lie on your back and hug one knee to your chest." and "Hold for 30 seconds." not in rec.steps
+    assert "Remember to breathe." not in rec.steps and rec.hold.min_seconds == 30
     assert rec.benefits == ["This stretch helps relieve tension in your lower back."]
 
 

@@ -10,10 +10,12 @@ from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge, name_key
 from ..nlp import BODY_KEY, build_nlp, lemma
-from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_times
-from ..records import Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch
+from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_sets, find_times
+from ..records import (Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch,
+                       ValueSources)
 from .routines import group_kind
 from .sections import Section, claimed_count, find_sections, find_summary_list
+from .values import clean_name, clean_title, is_label
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
                         lexicon_for, name_targets, position_cues, target_areas)
 
@@ -34,7 +36,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     kb = kb or load_knowledge()
     nlp = build_nlp(kb)
     sections = find_sections(doc.blocks, kb, doc.title)
-    title = doc.title
+    title = clean_title(doc.title, kb)  # "Knee Stretch | SiteName.com": the page's title, not the site's
     topic = _topic(title, nlp)
     built = [_build(s, doc, kb, config) for s in sections]
     records = [r for r, is_exercise in built if is_exercise]
@@ -75,6 +77,7 @@ def _targets_from_intro(records: list[Stretch], doc: CleanDocument, sections: li
     if found:
         for record in own:
             record.targets, record.targets_source = list(dict.fromkeys(found)), "text"
+            record.value_sources.targets = "own text" if len(records) == 1 else "group rule"
 
 
 def _variants_of_one(records: list[Stretch]) -> bool:
@@ -105,59 +108,81 @@ def build_record(section: Section, doc: CleanDocument, kb: Knowledge,
 
 def _build(section: Section, doc: CleanDocument, kb: Knowledge,
            config: ExtractConfig = EXTRACT) -> tuple[Stretch, bool]:
-    """The record, and whether the section is an exercise at all (extract's own decision)."""
+    """The record, and whether the section is an exercise at all (extract's own decision).
+
+    Every field holds what the page states about this exercise, and `value_sources` says where:
+    its own text (a card's separate dose line included), its table row's columns, its heading
+    (the name itself: "Standing Side Bend" is standing, "Puppy Pose 1 Min" is held 60 s), or a rule
+    its group or routine shares ("hold each for 30 s, both sides" above the list). What the
+    knowledge base knows about the name is not the page's word and stays out of the record."""
     lex = lexicon_for(kb)
-    entry, score = kb.match_exercise(section.name)
+    name, name_source = clean_name(section.name, kb), section.name_source
+    name, name_dose = split_name_dose(name, kb) if name_source == "heading" else (name, "")
+    entry, score = kb.match_exercise(name)
     sentences = read_sentences(section, kb, entry)
-    if entry is None and NUMBER_ONLY_TITLE.match(section.name):
+    if entry is None and NUMBER_ONLY_TITLE.match(name):
         # "Exercise 1" then "The cat-cow stretch warms up the spine...": the text names it
         entry = next((e for s in sentences[:2] for e in kb.find_mentions(s.text)), None)
-    name, name_source = section.name, section.name_source
-    if entry is None and re.match(kb.lexicon["routine"]["goal_heading_pattern"], section.name, re.I):
+    if entry is None and re.match(kb.lexicon["routine"]["goal_heading_pattern"], name, re.I):
         # "3. LOOSEN THE CALVES AND ACHILLES" then "The wall calf stretch is...": the record is the
         # stretch the text names, not the goal the heading states
         entry = next((e for s in sentences[:3] for e in kb.find_mentions(s.text)), None)
         if entry is not None:
             name, name_source = entry.canonical_name, "derived"
-    steps, repeats = choose_steps(sentences, section.name, kb, config)
+    steps, repeats = choose_steps(sentences, name, kb, config)
     instruction = [s for s in sentences if s.role == STEP]
     usable = [s for s in sentences if s.role != OFF_TOPIC]
+    cells = {b.start for b in doc.blocks if b.kind == "cell"}
+    own_source = "table column" if section.body and all(b.start in cells for b in section.body) else "own text"
+    sources = ValueSources()
 
-    position, options, starts, name_positions = _position(section.name, sentences, kb, entry, instruction)
+    # --- fields: the dose. The section's own text first, then its separate dose lines (a card's
+    # "Hold 20 sec x 2", a row's "Time: 30s each"), then its heading, then its group's rule
+    dose_lines = _dose_lines(section, sentences, kb)
+    heading_dose = [name_dose or section.name]
+    shared = read_sentences(Section(section.heading, None, section.name, section.shared), kb, entry) \
+        if section.shared else []
     hold, duration = _hold_and_duration(instruction, usable, kb)
-    breaths = next((b for s in instruction + usable if (b := find_breaths(s.text))), None)
-    repetitions = next((r for s in instruction + usable if (r := find_repetitions(s.text))), None)
-    frequency = next((f for s in usable if (f := find_frequency(s.text))), None)
-    per_side = any(rx.search(s.text) for rx in lex.per_side for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION))
-    # --- fields: a hold, count or side stated only in the heading ("Calf stretch (30 s each side)")
-    if hold is None and duration is None:
-        hold = find_phased_time(section.name, kb)
-    repetitions = repetitions or find_repetitions(section.name, kb)
-    per_side = per_side or any(rx.search(section.name) for rx in lex.per_side)
-    dosage = [s for s in sentences if _bare_dosage(s.text, kb)]  # "1 minute each leg" after a name
-    if dosage and hold is None and duration is None:
-        hold, duration = _hold_and_duration(dosage, dosage, kb, all_steps=True)
-    per_side = per_side or any(rx.search(s.text) for rx in lex.per_side for s in dosage)
-    if section.shared:  # the routine's or group's rule, for what the section does not state itself
-        shared = read_sentences(Section(section.heading, None, section.name, section.shared), kb, entry)
-        if hold is None and duration is None:
-            hold, duration = _hold_and_duration(shared, shared, kb)
-        repetitions = repetitions or next((r for s in shared if (r := find_repetitions(s.text))), None)
-        per_side = per_side or any(rx.search(s.text) for rx in lex.per_side for s in shared)
+    if hold is None and duration is None and dose_lines:
+        hold, duration = _hold_and_duration([], [], kb, lines=dose_lines)
+    hold_source = _source_of(hold or duration, own_source)
+    if hold is None and duration is None and (hold := find_phased_time(heading_dose[0], kb)):
+        hold_source = "heading"
+    if hold is None and duration is None and shared:
+        hold, duration = _hold_and_duration(shared, shared, kb)
+        hold_source = _source_of(hold or duration, "group rule")
+    sources.hold = hold_source if hold or duration else None
+
+    breaths = next((b for s in instruction + usable if (b := find_breaths(s.text, kb))), None) \
+        or next((b for t in dose_lines if (b := find_breaths(t, kb))), None)
+    frequency = next((f for s in usable if (f := find_frequency(s.text, kb))), None)
+    own_texts = [s.text for s in instruction + usable]
+    repetitions, sources.repetitions = _first_stated(find_repetitions, kb, (own_texts, own_source),
+                                                     (dose_lines, own_source), (heading_dose, "heading"),
+                                                     ([s.text for s in shared], "group rule"))
+    sets, sources.sets = _first_stated(find_sets, kb, (own_texts, own_source), (dose_lines, own_source),
+                                       (heading_dose, "heading"), ([s.text for s in shared], "group rule"))
+    sided = [s.text for s in sentences if s.role in (STEP, ASIDE, DESCRIPTION)]
+    per_side, sources.per_side = _per_side(lex, (sided, own_source), (dose_lines, own_source),
+                                           (heading_dose, "heading"), ([s.text for s in shared], "group rule"))
 
     # --- fields: targets, the name's first ("Calf stretch"), then the text's
     # a short line shaped like a name ("Dynamic spine mobility", "Glute stretch") names targets the same way
     short = kb.lexicon["short_line_max_words"]
     line_targets = [t for s in sentences if s.role in (DESCRIPTION, BENEFIT) and len(s.text.split()) <= short
                     and ":" not in s.text for t in name_targets(s.text, kb)]  # not a label ("Category: ...")
-    targets = _narrowest(list(dict.fromkeys(name_targets(section.name, kb) + [t for s in sentences for t in s.targets]
-                                            + line_targets)), kb)
-    note = _note_targets(section, kb)  # "Seated Twist (back + glute)": the note names the targets
-    targets = list(dict.fromkeys(targets + note))
+    text_targets = [t for s in sentences for t in s.targets] + line_targets + _note_targets(section, kb)
+    named = name_targets(name, kb)
+    targets = list(dict.fromkeys(_narrowest(list(dict.fromkeys(named + text_targets)), kb)))
+    if targets:
+        sources.targets = "heading" if set(targets) <= set(named) else own_source
+    elif targets := _group_targets(section, doc, kb):
+        sources.targets = "group rule"
     targets_source = "text" if targets else None
-    if not targets and entry and (entry.primary_targets or entry.secondary_targets):
-        targets = list(dict.fromkeys(entry.primary_targets + entry.secondary_targets))
-        targets_source = "knowledge_base"
+
+    position, options, starts, name_positions, sources.position = _position(name, sentences, kb, instruction,
+                                                                             own_source)
+    sources.steps = own_source if steps else None
 
     kind = _kind(section, sentences, entry, score, hold or breaths, duration, repetitions, kb)  # breaths are a hold
     record = Stretch(
@@ -172,16 +197,82 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
         duration=duration,
         breaths=breaths,
         repetitions=repetitions,
+        sets=sets,
         frequency=frequency,
         per_side=per_side,
         targets=targets,
         targets_source=targets_source,
         benefits=[s.text for s in sentences if s.role == BENEFIT],
-        source=Source(path=doc.source, title=doc.title, span=section.span),
+        source=Source(path=doc.source, title=clean_title(doc.title, kb), span=section.span),
+        value_sources=sources,
         name_source=name_source,
     )
     record.evidence = _evidence(section, sentences, starts, name_positions, repeats)
     return record, _is_exercise(record, sentences, kb, listed=section.item)
+
+
+def _source_of(value, source: str) -> str | None:
+    return source if value is not None else None
+
+
+def _first_stated(find, kb: Knowledge, *places: tuple[list[str], str]):
+    """The first value `find` reads in the places tried in order, and the place's source."""
+    for texts, source in places:
+        for text in texts:
+            if (value := find(text, kb)) is not None:
+                return value, source
+    return None, None
+
+
+def _per_side(lex, *places: tuple[list[str], str]) -> tuple[bool | None, str | None]:
+    """Done on each side, where the page says so ("each leg", "/side", "switch and repeat", a left
+    and a right line); null where it does not."""
+    for texts, source in places:
+        if any(rx.search(t) for rx in lex.per_side for t in texts) or _left_and_right(texts, lex):
+            return True, source
+    return None, None
+
+
+def _left_and_right(texts: list[str], lex) -> bool:
+    """"Left leg: 30 s" and "Right leg: 30 s" as separate lines: one stretch done on both sides."""
+    sides = {m.group(1).lower() for t in texts if (m := lex.side_line.match(t))}
+    return sides >= {"left", "right"}
+
+
+def split_name_dose(name: str, kb: Knowledge) -> tuple[str, str]:
+    """"Puppy Pose 1 Min" -> ("Puppy Pose", "1 Min"); "Calf stretch (30 s each side)" ->
+    ("Calf stretch", "30 s each side"): a dose that ends a name is the dose, not part of the name.
+    A name that is nothing but a dose, or a number that is part of the name ("90/90 Hip Stretch",
+    "Figure 4 Stretch"), stays as it is."""
+    amounts = [*find_times(name, kb), find_repetitions(name, kb), find_breaths(name, kb), find_sets(name, kb)]
+    at = min((i for f in amounts if f is not None and (i := name.find(f.text)) >= 0), default=-1)
+    if at <= 0:
+        return name, ""
+    lead = _DOSE_LEAD.search(name[:at])  # "(hold 5 s", " - 2 sets", " x 5"
+    cut = lead.start() if lead else at
+    head, tail = name[:cut].strip(" -–—:,([|"), name[cut:].strip(" -–—:,()[]|")
+    if not re.search(r"[A-Za-z]{2}", head) or len(tail.split()) > kb.lexicon["routine"]["bare_dosage_max_words"]:
+        return name, ""
+    return head, tail
+
+
+_DOSE_LEAD = re.compile(r"(?:\s*[(\[|]\s*|\s+[-–—:]\s*|\s+)(?:(?:hold|for|x|×)\s*)?$", re.I)
+
+
+def _dose_lines(section: Section, sentences: list[Sentence], kb: Knowledge) -> list[str]:
+    """Lines of the section that give only its dose: a card's separate "Hold 30-60 sec" (often set
+    as a small heading), "20 sec each side", a field "Time: 30s each", a bare "10 reps"."""
+    lines = [b.text for b in section.body if b.kind == "heading" and _is_dose_line(b.text, kb)]
+    return lines + [s.text for s in sentences if s.role != OFF_TOPIC and _is_dose_line(s.text, kb)]
+
+
+def _is_dose_line(text: str, kb: Knowledge) -> bool:
+    """A few words that only give a dosage ("1 minute each leg", "Hold 20 sec x 2", "Time: 30s")."""
+    words = re.findall(r"[A-Za-z]+", text)
+    first = words[0].lower() if words else ""
+    verb = first in kb.lexicon["instruction_verbs"] and first not in kb.lexicon["hold_verbs"]
+    return len(text.split()) <= kb.lexicon["routine"]["bare_dosage_max_words"] and not verb and bool(
+        find_times(text, kb) or find_repetitions(text, kb) or find_breaths(text, kb))
 
 
 # --- evidence: what the audit and the report may read (public, typed, every quote with its span)
@@ -286,7 +377,7 @@ def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
     covered: set[str] = set()
     sided_seen = False
     for s in sentences:
-        if s.role != STEP:
+        if s.role != STEP or not _is_instruction(s.text, kb):
             continue
         words = _content_words(s.text, name_words, kb)
         sided = any(rx.search(s.text) for rx in lex.per_side)
@@ -301,6 +392,21 @@ def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
     return steps, repeats
 
 
+def _is_instruction(text: str, kb: Knowledge) -> bool:
+    """A step tells the reader what to do: not a label ("Notes:"), not a lone hold ("Hold for
+    30 seconds.", which is the record's hold), not a one-word fragment."""
+    words = re.findall(r"[A-Za-z]+", text)
+    if len(words) <= 1 or is_label(text, kb):
+        return False
+    return not (_is_dose_line(text, kb) and _only_dose_words(words, kb))
+
+
+def _only_dose_words(words: list[str], kb: Knowledge) -> bool:
+    """"Hold 30 seconds each side": the words say how long and on which side, nothing to do."""
+    dose = set(kb.lexicon["hold_verbs"]) | set(kb.lexicon["value_chrome"]["dose_words"])
+    return all(w.lower() in dose for w in words)
+
+
 def _name_positions(name: str, kb: Knowledge) -> list[str]:
     """Positions a name allows: "Seated Twist" -> [seated]; "Lying Quad Stretch" -> any lying one."""
     words = re.findall(r"[a-z-]+", name.lower())
@@ -313,10 +419,13 @@ def _name_positions(name: str, kb: Knowledge) -> list[str]:
     return []
 
 
-def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: ExerciseEntry | None,
-              instruction: list[Sentence]
-              ) -> tuple[str | None, list[str], list[tuple[PositionCue, Sentence]], list[str]]:
-    """Starting position from what the reader is told; then the name; then a named base pose."""
+def _position(name: str, sentences: list[Sentence], kb: Knowledge, instruction: list[Sentence], own_source: str
+              ) -> tuple[str | None, list[str], list[tuple[PositionCue, Sentence]], list[str], str | None]:
+    """The position the stretch is held in, from what the reader is told; then from the name
+    ("Standing Side Bend"). A name's knowledge-base entry or a base pose the text mentions ("In
+    the child's pose position, walk...") is what the knowledge base knows, not what the page
+    says: no position then. Also the options, the instructed starts, the name's positions and
+    where the position came from."""
     # (cue, sentence) for each instructed starting position, per variant (0 = the main text)
     starts_by_variant: dict[int, list[tuple[PositionCue, Sentence]]] = {}
     options: list[str] = []
@@ -337,23 +446,27 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, entry: Exerci
     held = _held_position(sentences, starts, kb)
     implied = next((c.label for s in sentences if s.variant == 0 for c in s.positions if c.implied), None)
     if held:
-        position = held
-    elif options:
-        position = options[0]
-    elif len(name_positions) == 1:
-        position = name_positions[0]
-    elif implied:  # "Feet hip-width apart, hands on hips": a stance, when nothing else says
-        position = implied
-    else:
-        position = None
-        for s in instruction:  # "In the child's pose position, walk your hands..."
-            base = next((e for e in kb.find_mentions(s.text) if e.position and e is not entry), None)
-            if base:
-                position = base.position
-                break
-        if position is None and entry is not None:
-            position = entry.position
-    return position, options, starts, name_positions
+        return held, options, starts, name_positions, own_source
+    if options:
+        return options[0], options, starts, name_positions, own_source
+    if len(name_positions) == 1:
+        return name_positions[0], options, starts, name_positions, "heading"
+    if implied:  # "Feet hip-width apart, hands on hips": a stance, when nothing else says
+        return implied, options, starts, name_positions, own_source
+    exits, weak = kb.positions["exit_cues"], set(kb.positions["mention_only_cues"])
+    told = [s for s in sentences if s.variant == 0 and s.role in (STEP, DESCRIPTION)
+            and not any(c in s.text.lower() for c in exits)]
+    # "The body is in a prone position": stated, though not as an instruction
+    stated = next((c.label for s in told for c in s.positions
+                   if not c.implied and c.option_group is None and c.text.lower() not in weak), None)
+    if stated:
+        return stated, options, starts, name_positions, own_source
+    for s in told:  # "From mountain pose, bring the hands up": the page names the base pose it starts from
+        base = next((e for e in kb.find_mentions(s.text) if e.position and name_key(e.canonical_name) != name_key(name)),
+                    None)
+        if base:
+            return base.position, options, starts, name_positions, own_source
+    return None, options, starts, name_positions, None
 
 
 def _narrowest(targets: list[str], kb: Knowledge) -> list[str]:
@@ -395,39 +508,45 @@ def _held_position(sentences: list[Sentence], starts: list[tuple[PositionCue, Se
 def _note_targets(section: Section, kb: Knowledge) -> list[str]:
     """Body areas from a line that is nothing but body areas ("back + glute", "hip/glute",
     "obliques"), as a routine item's note gives them."""
-    found: list[str] = []
-    for b in section.body[:2]:
-        parts = [p.strip() for p in re.split(r"\s*(?:[,+/&]|\band\b)\s*", b.text.strip(" ()")) if p.strip()]
-        areas = [kb.body_part(p) for p in parts]
-        if parts and all(areas):
-            found.extend(a for a in areas if a)
-    return list(dict.fromkeys(found))
+    return list(dict.fromkeys(a for b in section.body[:2] for a in _only_areas(b.text, kb)))
 
 
-def _bare_dosage(text: str, kb: Knowledge) -> bool:
-    """A few words that only give a dosage ("1 minute each leg", "30 sec each", "10 reps")."""
-    words = re.findall(r"[A-Za-z]+", text)
-    return len(text.split()) <= kb.lexicon["routine"]["bare_dosage_max_words"] and bool(
-        find_times(text) or find_repetitions(text)) and not any(w.lower() in kb.lexicon["instruction_verbs"]
-                                                                for w in words[:1])
+def _only_areas(text: str, kb: Knowledge) -> list[str]:
+    """The body areas of a text that is nothing else ("Neck & Shoulders", "hip/glute"); else []."""
+    parts = [p.strip() for p in re.split(r"\s*(?:[,+/&]|\band\b)\s*", text.strip(" ():")) if p.strip()]
+    areas = [kb.body_part(p) for p in parts]
+    return [a for a in areas if a] if parts and all(areas) else []
 
 
-def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence],
-                       kb: Knowledge, all_steps: bool = False) -> tuple[HoldTime | None, HoldTime | None]:
+def _group_targets(section: Section, doc: CleanDocument, kb: Knowledge) -> list[str]:
+    """A group heading that names only body areas ("Neck & Shoulders" over a list of stretches)
+    states the targets of each stretch under it."""
+    level = section.heading.level if section.heading.level and not section.item else 7
+    above = [b for b in doc.blocks if b.kind == "heading" and b.end <= section.heading.start and b.level < level]
+    return _only_areas(above[-1].text, kb) if above else []
+
+
+def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence], kb: Knowledge,
+                       lines: list[str] | None = None) -> tuple[HoldTime | None, HoldTime | None]:
+    """The hold (a time the position is kept) and the duration (a time a movement goes on). In
+    the text a time is a hold when an instruction or a hold word gives it; `lines` are dose lines
+    ("30 sec each side"), a hold unless they name a movement."""
     hold_verbs = set(kb.lexicon["hold_verbs"])
     movement = kb.lexicon["movement_cues"]
     hold = duration = None
-    for s in instruction + [u for u in usable if u not in instruction]:
-        times = find_times(s.text)
+    texts = [(s.text, s.role == STEP) for s in instruction + [u for u in usable if u not in instruction]]
+    texts += [(t, True) for t in lines or []]
+    for text, instructed in texts:
+        times = find_times(text, kb)
         if not times:
             continue
-        low = s.text.lower()
+        low = text.lower()
         is_movement = any(c in low for c in movement)
         words = {lemma(w) for w in re.findall(r"[a-z]+", low)}
         if is_movement and duration is None:
             duration = times[0]
-        elif not is_movement and hold is None and (words & hold_verbs or s.role == STEP or all_steps):
-            hold = find_phased_time(s.text, kb)  # "10 s easy, then 20-30 s deeper": one hold, both phases
+        elif not is_movement and hold is None and (words & hold_verbs or instructed):
+            hold = find_phased_time(text, kb)  # "10 s easy, then 20-30 s deeper": one hold, both phases
         if hold and duration:
             break
     return hold, duration

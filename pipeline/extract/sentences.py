@@ -56,6 +56,7 @@ class Lexicon:
     transitions: frozenset[str]
     option_words: frozenset[str]  # "seated or standing": a choice, not two positions
     per_side: tuple[re.Pattern, ...]
+    side_line: re.Pattern  # "Left leg: 30 s": a line for one side (a left and a right line: per side)
     variant: re.Pattern  # "Beginner:" opening a paragraph
     variant_heading: re.Pattern  # "Advanced variation" as a sub-heading
     variant_end: re.Pattern  # "In either version, ..."
@@ -100,6 +101,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         transitions=frozenset(pos["transition_adverbs"]),
         option_words=frozenset(pos["option_cues"]),
         per_side=tuple(re.compile(p, re.I) for p in lx["per_side_patterns"]),
+        side_line=re.compile(lx["side_line_pattern"], re.I),
         variant=re.compile(lx["variant_pattern"], re.I),
         variant_heading=re.compile(lx["variant_heading_pattern"], re.I),
         variant_end=re.compile(lx["variant_end_pattern"], re.I),
@@ -196,14 +198,16 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
             continue  # "come out of it by ... sitting back up"
         before = sent[i - 1].lower_ if i > 0 else ""
         if before in lex.articles and span.end - sent.start < len(sent) \
-                and sent[span.end - sent.start].lower_ not in lex.position_nouns:
-            continue  # "the standing twist": a name, not an instruction
+                and not {t.lower_ for t in sent[span.end - sent.start:span.end - sent.start + 3]} & lex.position_nouns:
+            continue  # "the standing twist": a name, not an instruction ("a seated, upright position" is one)
         if span.id_ == "implied":  # "feet hip-width apart": a hint, used only when nothing else says
             cues.append(PositionCue(span.label_, span.text, False, implied=True))
             prev = span
             continue
         label = lex.position_label.match(sent.text)
-        is_start = (i == main and role == STEP) or (i <= 1 and role in (STEP, DESCRIPTION)) \
+        # "Half-kneeling, tuck the pelvis": a position that opens the sentence, a prefix joined on
+        opens = i <= 1 or bool(re.fullmatch(r"[\W\d]*(?:[A-Za-z]+-)?", sent.text[:span.start_char - sent.start_char]))
+        is_start = (i == main and role == STEP) or (opens and role in (STEP, DESCRIPTION)) \
             or any(w in lex.start_words for w in window[-4:]) or window[-1:] == ["you"] \
             or bool(label and span.start_char - sent.start_char >= label.end())  # "Type: Standing"
         moved = False
