@@ -173,3 +173,23 @@ def test_value_sources_reach_the_schema():
     props = schema["$defs"]["ValueSources"]["properties"]
     assert set(props) >= {"position", "hold", "repetitions", "sets", "per_side", "targets", "steps"}
     assert "group rule" in props["hold"]["enum"] and None in props["hold"]["enum"]
+
+
+def test_a_labelled_dose_line_is_the_hold_and_its_side():
+    rec = record("## Supine Twist\n\n1. Lie on your back and drop both knees to one side.\n2. Look the other way.\n\n"
+                 "**Daily dose**: 1 minute per side, ideally before bed\n\n## Cat Cow\n\n"
+                 "On all fours, arch and round your back 8 times.\n", "Supine Twist")
+    assert (rec.hold.min_seconds, rec.per_side, rec.value_sources.hold) == (60, True, "own text")
+
+
+def test_a_closing_line_repeated_under_each_run_in_item_stays_with_each():
+    html = ("<html><body><main><h1>Climbing stretches</h1><h3>Static stretches</h3>"
+            "<p>Each of the stretches below should be held for about 15-25 seconds.</p>"
+            "<p><b>Wrist flexor</b> – Extend one arm and pull the fingers back with the other hand. "
+            "Do this for both sides.</p>"
+            "<p><b>Shoulder</b> – Bring one arm across your chest and press it in with the other arm. "
+            "Do this for both sides.</p></main></body></html>")
+    recs = by_name(article_from(html, "html"))
+    for name in ("Wrist flexor", "Shoulder"):
+        assert recs[name].per_side is True and recs[name].value_sources.per_side == "own text"
+        assert (recs[name].hold.min_seconds, recs[name].value_sources.hold) == (15, "group rule")

@@ -328,16 +328,15 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
 
 
 def _drop_repeated_sentences(kept: list[Block], page_index: list[int]) -> list[RemovedBlock]:
-    """Within one section (between headings), a sentence said twice word for word keeps its first copy."""
+    """A sentence said twice word for word in one block keeps its first copy. The same line closing
+    each item of a list set as paragraphs ("Do this for both sides." after each bold run-in name)
+    is the list's format, not a paste; a whole block pasted again is found by `_mark_duplicates`."""
     removed: list[RemovedBlock] = []
-    seen: set[str] = set()
     for idx, block in enumerate(kept):
-        if block.kind == "heading":
-            seen = set()
-            continue
         if block.kind not in ("paragraph", "list_item"):
             continue  # a table's cells and a page's fields repeat values by nature
         sentences = _SENTENCE_SPLIT.split(block.text)
+        seen: set[str] = set()
         out = []
         for sent in sentences:
             key = normalise_text(sent)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -13,7 +14,7 @@ from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_sets, find_times
 from ..records import (Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch,
                        ValueSources)
-from .routines import group_kind
+from .routines import group_kind, is_shared_rule
 from .sections import Section, claimed_count, find_sections, find_summary_list
 from .values import clean_name, clean_title, is_label
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
@@ -39,6 +40,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     title = clean_title(doc.title, kb)  # "Knee Stretch | SiteName.com": the page's title, not the site's
     topic = _topic(title, nlp)
     built = [_build(s, doc, kb, config) for s in sections]
+    built = _with_group_rules(sections, built, doc, kb, config)
     records = [r for r, is_exercise in built if is_exercise]
     _targets_from_intro(records, doc, [s for s, (_, ok) in zip(sections, built) if ok], kb)
     return Article(
@@ -51,6 +53,29 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
         removed=doc.removed,
         non_exercise_sections=[r.name for r, is_exercise in built if not is_exercise],
     )
+
+
+# --- fields: a rule stated under a group heading ("Static Stretches" / "Each of the stretches
+# below should be done for about 10-20 seconds") for the exercises listed under it
+def _with_group_rules(sections: list[Section], built: list[tuple[Stretch, bool]], doc: CleanDocument,
+                      kb: Knowledge, config: ExtractConfig) -> list[tuple[Stretch, bool]]:
+    """A group heading that is no exercise itself may state its exercises' shared rule in its own
+    text. The exercises after it, up to the next heading of its level or above, share that rule
+    (what they state themselves still comes first)."""
+    headings = [b for b in doc.blocks if b.kind == "heading"]
+    out = list(built)
+    for group, (_, is_exercise) in zip(sections, built):
+        rule = next((b for b in group.body if b.kind != "heading" and is_shared_rule(b, kb)), None)
+        if is_exercise or rule is None:
+            continue
+        level = group.heading.level or 7
+        end = next((h.start for h in headings if h.start > group.heading.start and h.level <= level), None)
+        for k, (section, (_, ok)) in enumerate(zip(sections, built)):
+            inside = group.heading.start < section.heading.start and (end is None or section.heading.start < end)
+            if ok and inside and rule not in section.shared:
+                section.shared.append(replace(rule, kind="paragraph", level=0))
+                out[k] = _build(section, doc, kb, config)
+    return out
 
 
 # --- fields: targets stated once above the exercises
@@ -140,16 +165,18 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     # "Hold 20 sec x 2", a row's "Time: 30s each"), then its heading, then its group's rule
     dose_lines = _dose_lines(section, sentences, kb)
     heading_dose = [name_dose or section.name]
-    shared = read_sentences(Section(section.heading, None, section.name, section.shared), kb, entry) \
-        if section.shared else []
+    # "each of the stretches below": a rule for what follows it, not for a section before it
+    after_only = re.compile(kb.lexicon["routine"]["rule_for_what_follows_pattern"], re.I)
+    rules = [b for b in section.shared if not (b.start > section.heading.start and after_only.search(b.text))]
+    shared = read_sentences(Section(section.heading, None, section.name, rules), kb, entry) if rules else []
     hold, duration = _hold_and_duration(instruction, usable, kb)
     if hold is None and duration is None and dose_lines:
         hold, duration = _hold_and_duration([], [], kb, lines=dose_lines)
     hold_source = _source_of(hold or duration, own_source)
     if hold is None and duration is None and (hold := find_phased_time(heading_dose[0], kb)):
         hold_source = "heading"
-    if hold is None and duration is None and shared:
-        hold, duration = _hold_and_duration(shared, shared, kb)
+    if hold is None and duration is None and shared:  # a shared rule is a dose rule, whatever its verb
+        hold, duration = _hold_and_duration([], [], kb, lines=[s.text for s in shared])
         hold_source = _source_of(hold or duration, "group rule")
     sources.hold = hold_source if hold or duration else None
 
@@ -172,7 +199,8 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     line_targets = [t for s in sentences if s.role in (DESCRIPTION, BENEFIT) and len(s.text.split()) <= short
                     and ":" not in s.text for t in name_targets(s.text, kb)]  # not a label ("Category: ...")
     text_targets = [t for s in sentences for t in s.targets] + line_targets + _note_targets(section, kb)
-    named = name_targets(name, kb)
+    # "Sun salute (chest)": a note in the name that is nothing but body areas
+    named = name_targets(name, kb) + [a for note in re.findall(r"\(([^()]{1,60})\)", name) for a in _only_areas(note, kb)]
     targets = list(dict.fromkeys(_narrowest(list(dict.fromkeys(named + text_targets)), kb)))
     if targets:
         sources.targets = "heading" if set(targets) <= set(named) else own_source
@@ -262,8 +290,10 @@ _DOSE_LEAD = re.compile(r"(?:\s*[(\[|]\s*|\s+[-–—:]\s*|\s+)(?:(?:hold|for|x|
 def _dose_lines(section: Section, sentences: list[Sentence], kb: Knowledge) -> list[str]:
     """Lines of the section that give only its dose: a card's separate "Hold 30-60 sec" (often set
     as a small heading), "20 sec each side", a field "Time: 30s each", a bare "10 reps"."""
+    label = re.compile(kb.lexicon["value_chrome"]["dose_label_pattern"], re.I)
     lines = [b.text for b in section.body if b.kind == "heading" and _is_dose_line(b.text, kb)]
-    return lines + [s.text for s in sentences if s.role != OFF_TOPIC and _is_dose_line(s.text, kb)]
+    return lines + [s.text for s in sentences if s.role != OFF_TOPIC and (
+        _is_dose_line(s.text, kb) or label.match(s.text) and (find_times(s.text, kb) or find_repetitions(s.text, kb)))]
 
 
 def _is_dose_line(text: str, kb: Knowledge) -> bool:
