@@ -424,10 +424,16 @@ def _row(members: list[_Member], clearest: tuple, entries: dict) -> DatasetRow:
         mins = [h[0] for h in holds if h[0] is not None]
         maxes = [h[1] for h in holds if h[1] is not None]
         hold = HoldRange(min(mins) if mins else None, max(maxes) if maxes else None, len(holds))
-    # no source states targets: the knowledge base's, counted once per record
+    # no source states targets: the knowledge base's entry (records hold only what their page
+    # states), counted once per record
     from_text = [m for m in members if m.targets_from_text and m.targets]
-    targets = Counter(t for m in (from_text or members) for t in m.targets)
-    areas = Counter(a for m in (from_text or members) for a in m.areas)
+    if from_text:
+        targets = Counter(t for m in from_text for t in m.targets)
+        areas = Counter(a for m in from_text for a in m.areas)
+    else:
+        kb_targets = list(dict.fromkeys(entry.primary_targets + entry.secondary_targets)) if entry else []
+        targets = Counter(t for _ in members for t in kb_targets)
+        areas = Counter(a for _ in members for a in target_areas(kb_targets))
     key, steps = clearest
     has = (any(m.has_steps for m in members), bool(position_votes), any(m.stated_hold for m in members))
     return DatasetRow(
