@@ -193,3 +193,12 @@ def test_a_closing_line_repeated_under_each_run_in_item_stays_with_each():
     for name in ("Wrist flexor", "Shoulder"):
         assert recs[name].per_side is True and recs[name].value_sources.per_side == "own text"
         assert (recs[name].hold.min_seconds, recs[name].value_sources.hold) == (15, "group rule")
+
+
+@pytest.mark.parametrize("name, area", [("Calf Wall Stretch", "calves"), ("Neck Side Stretch", "neck"),
+                                        ("Hip Flexor Lunge", "hip flexors")])
+def test_a_word_of_where_between_the_body_part_and_the_exercise_word(name, area):
+    from pipeline.extract.sentences import name_targets
+    from pipeline.knowledge import load_knowledge
+    assert name_targets(name, load_knowledge()) == [area]
+    assert name_targets("Forward Lunge", load_knowledge()) == []

@@ -381,7 +381,10 @@ def name_targets(name: str, kb: Knowledge) -> list[str]:
         before = items[i - 1][1] if i > 0 else None
         after = items[j][1] if j < len(items) else None
         whole = all(kind != "word" for kind, _ in items)
-        if (whole or after in heads) and before not in locators:
+        # "Calf Wall Stretch", "Neck Side Stretch": one word of where or how between the part and the head
+        then = items[j + 1][1] if j + 1 < len(items) else None
+        modified = after in frozenset(lx["name_target_modifiers"]) and then in heads
+        if (whole or after in heads or modified) and before not in locators:
             # coordinated parts all count; of parts side by side, the last is the one stretched
             chunk: list[str] = []
             for kind, value in items[i:j] + [("link", "")]:
