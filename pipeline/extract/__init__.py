@@ -65,7 +65,8 @@ def _with_group_rules(sections: list[Section], built: list[tuple[Stretch, bool]]
     headings = [b for b in doc.blocks if b.kind == "heading"]
     out = list(built)
     for group, (_, is_exercise) in zip(sections, built):
-        rule = next((b for b in group.body if b.kind != "heading" and is_shared_rule(b, kb)), None)
+        rule = next((b for b in group.body if b.kind != "heading" and is_shared_rule(b, kb)
+                     and not _states_a_total(b.text, kb)), None)
         if is_exercise or rule is None:
             continue
         level = group.heading.level or 7
@@ -76,6 +77,13 @@ def _with_group_rules(sections: list[Section], built: list[tuple[Stretch, bool]]
                 section.shared.append(replace(rule, kind="paragraph", level=0))
                 out[k] = _build(section, doc, kb, config)
     return out
+
+
+def _states_a_total(text: str, kb: Knowledge) -> bool:
+    """"This routine takes about ten minutes": the time the sentence gives is the whole routine's."""
+    totals = kb.lexicon["routine"]["group_total_words"]
+    first = next((sent for sent in re.split(r"(?<=[.!?])\s+", text) if find_times(sent, kb)), "")
+    return any(re.search(rf"\b{re.escape(w)}\b", first, re.I) for w in totals)
 
 
 # --- fields: targets stated once above the exercises
@@ -167,7 +175,8 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     heading_dose = [name_dose or section.name]
     # "each of the stretches below": a rule for what follows it, not for a section before it
     after_only = re.compile(kb.lexicon["routine"]["rule_for_what_follows_pattern"], re.I)
-    rules = [b for b in section.shared if not (b.start > section.heading.start and after_only.search(b.text))]
+    rules = [b for b in section.shared if not (b.start > section.heading.start and after_only.search(b.text))
+             and not _states_a_total(b.text, kb)]
     shared = read_sentences(Section(section.heading, None, section.name, rules), kb, entry) if rules else []
     hold, duration = _hold_and_duration(instruction, usable, kb)
     if hold is None and duration is None and dose_lines:
