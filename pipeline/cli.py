@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__, errors
+from .display import printable
 from .executors import ENGINES
 
 # Heavy modules (pandas, spaCy, the knowledge base, dask) are imported inside the commands that
@@ -26,9 +28,51 @@ if TYPE_CHECKING:
     from .runner import Options, Outcome
 
 INPUTS = click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
 log = logging.getLogger("stretchpipe")
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # a full disk, a full quota, a file-size limit
+
+
+class OutputPath(click.ParamType):
+    """A file a command writes (`-o`), checked before any work: a folder, a socket or a block device
+    is a usage error; a FIFO or character device is written as a stream, never replaced."""
+
+    name = "file"
+
+    def convert(self, value, param, ctx):
+        from .emit import refuse_target, target_kind
+        if value != "-" and target_kind(value) is None:
+            self.fail(str(refuse_target(value)), param, ctx)
+        return value
+
+
+class Number(click.ParamType):
+    """A finite number within [low, high]: nan, inf and values past the range are usage errors (exit 2),
+    so no option can switch a budget off or overflow the code that uses it."""
+
+    def __init__(self, kind: type, low: float, high: float, *, low_open: bool = False):
+        self.kind, self.low, self.high, self.low_open = kind, low, high, low_open
+        self.name = "integer" if kind is int else "number"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, self.kind) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = self.kind(str(value).strip())
+            except (TypeError, ValueError, OverflowError):
+                self.fail(f"{value!r} is not a valid {self.name}", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        below = number <= self.low if self.low_open else number < self.low
+        if below or number > self.high:
+            self.fail(f"{value!r} is not in the range {'(' if self.low_open else '['}{self.low:g}, {self.high:g}]",
+                      param, ctx)
+        return number
+
+
+DAY = 24 * 3600.0
+OUTPUT = click.option("-o", "--output", default="-", show_default=True, type=OutputPath(),
+                      help="File to write, or - for stdout.")
 
 
 def fetch_options(command):
@@ -36,7 +80,7 @@ def fetch_options(command):
     for option in reversed([
         click.option("--into", default="raw", show_default=True, type=click.Path(file_okay=False, path_type=Path),
                      help="Folder for fetched pages: crawl.warc.gz, crawl.sqlite and fetch-manifest.json."),
-        click.option("--delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+        click.option("--delay", type=Number(float, 0, DAY), default=1.0, show_default=True,
                      help="Seconds between two requests to one host (a robots.txt Crawl-delay can raise it)."),
         click.option("--allow-private", is_flag=True, help="Allow private, loopback and link-local addresses."),
     ]):
@@ -94,14 +138,17 @@ def run_options(command):
                      help="Append the debug log (with tracebacks of internal errors) to this file."),
         click.option("--engine", type=click.Choice(list(ENGINES)), default="local", show_default=True,
                      help="local: worker processes on this machine; dask: a dask.distributed cluster."),
-        click.option("--workers", type=click.IntRange(min=1), default=None,
+        click.option("--workers", type=Number(int, 1, 4096), default=None,
                      help="Worker processes (local engine, or a dask LocalCluster)  [default: the number of cores]"),
         click.option("--scheduler", metavar="ADDRESS",
                      help="An existing dask scheduler, e.g. tcp://host:8786 (implies --engine dask)."),
-        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+        click.option("--timeout", type=Number(float, 0, DAY, low_open=True), default=None,
                      help="Wall-clock budget per input, in seconds; over it the input is stopped and "
                           "recorded (SP302).  [default: 30]"),
-        click.option("--max-memory", type=click.IntRange(min=1), default=None, metavar="MB",
+        click.option("--follow-links", is_flag=True,
+                     help="Follow symbolic links in input folders that point out of them (by default they are "
+                          "recorded as SP117 and not read)."),
+        click.option("--max-memory", type=Number(int, 1, 1 << 30), default=None, metavar="MB",
                      help="Memory budget per input, in MB; over it the input is stopped and recorded "
                           "(SP303).  [default: 2048]"),
         click.option("--early-exit/--no-early-exit", default=True, show_default=True,
@@ -126,7 +173,7 @@ def _options(params: dict) -> Options:
     return Options(engine=engine, workers=params.pop("workers"),
                    scheduler=scheduler, budget=Budget(timeout or defaults.timeout_seconds,
                                                       memory or defaults.memory_mb),
-                   early_exit=params.pop("early_exit"))
+                   early_exit=params.pop("early_exit"), follow_links=params.pop("follow_links"))
 
 
 def _configure_logging(verbose: int, log_file: Path | None) -> None:
@@ -220,7 +267,7 @@ def _report_problems(manifest: list[ManifestEntry], written: str | None = None) 
     skipped: dict[str, int] = {}
     for entry in manifest:
         if entry.status == "failed" or verbose and (entry.status != "processed" or entry.reason):
-            click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
+            click.echo(printable(f"{entry.status}: {entry.source}: {entry.reason}"), err=True)
         elif entry.status == "skipped":
             skipped[entry.code or "?"] = skipped.get(entry.code or "?", 0) + 1
     if skipped and not verbose and not quiet:
@@ -230,7 +277,10 @@ def _report_problems(manifest: list[ManifestEntry], written: str | None = None) 
 
 
 def _open_out(output: str):
-    return click.open_file(output, "w", encoding="utf-8", atomic=output != "-")
+    if output == "-":
+        return click.open_file(output, "w", encoding="utf-8")
+    from .emit import open_output
+    return open_output(output)
 
 
 ENGINE_PARAMS = ("engine", "workers", "scheduler", "timeout", "max_memory")
@@ -261,7 +311,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except errors.StretchpipeError as exc:
-            click.echo(f"stretchpipe: {exc}", err=True)
+            click.echo(printable(f"stretchpipe: {exc}"), err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit):
             raise
@@ -282,7 +332,7 @@ class _Group(click.Group):
             ctx.exit(1)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             log.debug("unexpected error", exc_info=True)
-            click.echo(f"stretchpipe: internal error: {exc!r}; rerun with -v -v or --log-file FILE for the "
+            click.echo(f"stretchpipe: internal error: {printable(repr(exc))}; rerun with -v -v or --log-file FILE for the "
                        "details and please report it", err=True)
             ctx.exit(1)
 
@@ -447,12 +497,12 @@ def clean_cmd(inputs: tuple[str, ...], output: str, removed: bool, fmt: str, tre
             emitted += 1
             return
         if header:
-            fh.write(("\n" if emitted else "") + f"==> {doc.source} <==\n")
+            fh.write(("\n" if emitted else "") + f"==> {printable(doc.source)} <==\n")
         fh.write(doc.text)
         emitted += 1
         if removed:
             for r in doc.removed:
-                click.echo(f"removed {r.reason}: {r.text[:80]}", err=True)
+                click.echo(printable(f"removed {r.reason}: {r.text[:80]}"), err=True)
 
     with _open_out(output) as fh:
         for outcome in _outcomes(inputs, options, "cleaning", until="clean"):
@@ -514,7 +564,7 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Hide findings whose fingerprint is in this baseline file.")
-@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+@click.option("--write-baseline", type=OutputPath(), default=None,
               help="Write the fingerprints of the current findings to this file and exit 0.")
 @run_options
 def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | None, exit_zero: bool,
@@ -541,7 +591,7 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
         result = lint(inputs, stdin=stdin, config=config, baseline=known, advance=progress.advance, options=options)
     for entry in result.problems:
         if entry.status == "failed" or verbose:
-            click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
+            click.echo(printable(f"{entry.status}: {entry.source}: {entry.reason}"), err=True)
     if not result.pages:
         click.echo("error: no input could be read", err=True)
         sys.exit(2)
@@ -570,11 +620,11 @@ def audit_cmd(inputs: tuple[str, ...], output: str, fmt: str, fail_on: str | Non
 @click.option("--sitemap", "sitemaps", multiple=True, metavar="URL",
               help="Sitemap (XML, text or robots.txt; gzip; indexes followed) whose pages to fetch. Repeatable.")
 @fetch_options
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=20.0, show_default=True,
+@click.option("--timeout", type=Number(float, 0.01, DAY), default=20.0, show_default=True,
               help="Connect and read timeout, seconds.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=5 * 1024 * 1024, show_default=True,
+@click.option("--max-bytes", type=Number(int, 1, 1 << 40), default=5 * 1024 * 1024, show_default=True,
               help="Largest body stored; larger ones are skipped while streaming.")
-@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+@click.option("--retries", type=Number(int, 0, 100), default=3, show_default=True,
               help="Tries after the first on connection errors, 429 and 5xx.")
 @click.option("--refresh", is_flag=True, help="Revalidate stored pages (If-None-Match / If-Modified-Since).")
 @click.option("--contact", metavar="EMAIL|URL", help="How site owners reach you; added to the User-Agent.")
@@ -614,7 +664,7 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
               for status in ("fetched", "not-modified", "skipped", "failed")}
     for outcome in outcomes:
         if outcome.status == "failed" or verbose and outcome.status == "skipped":
-            click.echo(f"{outcome.status}: {outcome.url}: {outcome.reason}", err=True)
+            click.echo(printable(f"{outcome.status}: {outcome.url}: {outcome.reason}"), err=True)
     click.echo(", ".join(f"{n} {status}" for status, n in counts.items())
                + f" -> {into / 'crawl.warc.gz'} (details in {into / 'fetch-manifest.json'})", err=True)
     if outcomes and counts["failed"] == len(outcomes):
@@ -634,8 +684,8 @@ def _fetch_url_inputs(inputs: tuple[str, ...], into: Path, delay: float, allow_p
         raise click.ClickException(str(exc)) from None
     for outcome in outcomes:
         if outcome.record is None:
-            click.echo(f"{outcome.status}: {outcome.url}: {outcome.reason} (see {into / 'fetch-manifest.json'})",
-                       err=True)
+            click.echo(printable(f"{outcome.status}: {outcome.url}: {outcome.reason} (see "
+                                 f"{into / 'fetch-manifest.json'})"), err=True)
     return tuple(resolved)
 
 
@@ -658,7 +708,7 @@ class _FetchProgress(_Progress):
 
 @main.command("report")
 @INPUTS
-@click.option("-o", "--output", default="report.html", show_default=True,
+@click.option("-o", "--output", default="report.html", show_default=True, type=OutputPath(),
               help="The HTML file to write, or - for stdout.")
 @audit_options
 @run_options
@@ -679,7 +729,7 @@ def report_cmd(inputs: tuple[str, ...], output: str, **params) -> None:
         result = lint(inputs, stdin=stdin, config=config, advance=progress.advance, options=options)
     for entry in result.problems:
         if entry.status == "failed":
-            click.echo(f"{entry.status}: {entry.source}: {entry.reason}", err=True)
+            click.echo(printable(f"{entry.status}: {entry.source}: {entry.reason}"), err=True)
     if not result.pages:
         click.echo("error: no input could be read", err=True)
         sys.exit(2)
