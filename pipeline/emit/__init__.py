@@ -7,13 +7,17 @@ set is decided here.
 """
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from .. import errors
 from ..outputs import umask
 from ..records import Article, ManifestEntry
 from .tables import TABLE_BY_NAME, TABLES, table_rows
@@ -25,8 +29,66 @@ DEFAULT_FORMATS = ("json", "csv", "parquet")
 ALWAYS = {"stretches": ("json",)}
 
 
+def target_kind(path: str | os.PathLike) -> str | None:
+    """What a write to `path` would hit: "new" (nothing there yet), "file" (a regular file, through
+    any symbolic links), "stream" (a FIFO or a character device such as /dev/null or a terminal:
+    written to in place, never replaced) or None for what is never written (a folder, a socket, a
+    block device). Atomic replacement by rename is only for "new" and "file": renaming over a device
+    node would turn /dev/null into a regular file."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "new"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return "stream"
+    return None
+
+
+def refuse_target(path: str | os.PathLike) -> errors.OutputError:
+    from ..acquire.files import display_name, kind_of
+    try:
+        kind = kind_of(os.stat(path).st_mode)
+    except OSError as exc:
+        kind = exc.strerror or str(exc)
+    return errors.OutputError(f"cannot write to {display_name(os.fspath(path))}: it is a {kind}, not a file; "
+                              "give a file name", code=errors.OUT_UNWRITABLE)
+
+
+@contextmanager
+def open_output(path: str) -> Iterator:
+    """A text file to write a command's output to (`-o`): a regular file or new path replaced
+    atomically on success (through a symbolic link, the file it points to); a FIFO or character
+    device written as a stream; anything else refused (OutputError)."""
+    kind = target_kind(path)
+    if kind == "stream":
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            yield fh
+        return
+    if kind is None:
+        raise refuse_target(path)
+    target = Path(os.path.realpath(path)) if kind == "file" else Path(path)
+    staged = _StagedFile(target)
+    if kind == "file":  # a replaced file keeps its mode
+        os.fchmod(staged.fh.fileno(), stat.S_IMODE(os.stat(target).st_mode))
+    fh = io.TextIOWrapper(staged.fh, encoding="utf-8", newline="")
+    try:
+        yield fh
+        fh.detach()  # flushes; the staged file closes itself
+        staged.commit()
+    except BaseException:
+        with suppress(Exception):
+            fh.detach()
+        staged.discard()
+        raise
+
+
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write to a temp file in the same folder, then rename over the target (never half-written)."""
+    """Write to a temp file in the same folder, then rename over the target (never half-written).
+    A target that is not a regular file is refused, never replaced (see `target_kind`)."""
+    if target_kind(path) not in ("new", "file"):
+        raise refuse_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
