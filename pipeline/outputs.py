@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from . import errors
+from .state import make_state_folder
 
 MARKER = ".stretchpipe.json"  # the files stretchpipe wrote in --out; only they are ever replaced
 # What the releases before the marker wrote: a folder holding these only (with their manifest.json)
@@ -71,7 +72,7 @@ class OutputSet:
                                       detail=f"it holds {shown}, which stretchpipe did not write; the output "
                                              "folder is replaced whole, so it must be new, empty or stretchpipe's own")
         try:
-            self.home.mkdir(parents=True, exist_ok=True)
+            make_state_folder(self.home)  # no link followed; owner and mode checked
             fd, probe = tempfile.mkstemp(dir=self.home, prefix="probe-")  # the parent and home take new files
             os.close(fd)
             os.unlink(probe)

@@ -8,11 +8,13 @@ stretchpipe, in the user's own output folder, and is trusted like the code itsel
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
 import pickle
 import sqlite3
+import stat
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -53,6 +55,34 @@ def pipeline_version() -> str:
     for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return f"{__version__}+{h.hexdigest()}"
+
+
+def make_state_folder(path: Path) -> None:
+    """Create the hidden state folder (lock, state.sqlite, staging) without following a symbolic link
+    planted where it goes: through one, the lock and the state would land in the link's target, and
+    `staging-*` folders there would be deleted. New, it is private (0700); existing, it must be a
+    real folder owned by this user, and loses any write permission for group and others.
+    Raises OSError (with a message) when it cannot be used."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(path, 0o700)  # mkdir never follows a link at its last component: EEXIST
+    except FileExistsError:
+        pass
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            kind = "a symbolic link" if os.path.islink(path) else "not a folder"
+            raise OSError(exc.errno, f"{path} is {kind}, not stretchpipe's state folder; remove it") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if st.st_uid != os.geteuid():
+            raise OSError(errno.EPERM, f"{path} belongs to another user (uid {st.st_uid}); remove it")
+        if st.st_mode & 0o022:  # others could plant a lock, a state file or a staging folder in it
+            os.fchmod(fd, stat.S_IMODE(st.st_mode) & ~0o022)
+    finally:
+        os.close(fd)
 
 
 def _key(source: str) -> bytes:
