@@ -38,6 +38,7 @@ BAD_ARCHIVE = "SP113"  # a .warc/.warc.gz that cannot be parsed
 NO_PAGES = "SP114"  # a readable archive with no HTML or plain-text response record
 NOT_PAGES = "SP115"  # the records of an archive that are not pages (requests, revisits, non-HTML), counted
 CRAWL_INDEX = "SP116"  # `stretchpipe fetch`'s own index and outcome files beside its archive
+LINK_OUTSIDE = "SP117"  # a symbolic link in an input folder to a file or folder outside it (--follow-links)
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
 NO_CUE = "SP202"  # readable page whose raw text shows it cannot hold one: stopped before cleaning (clean/gate.py)
 TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
@@ -73,6 +74,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          HIDDEN: "hidden", READ_ERROR: "read error", BAD_ARCHIVE: "unreadable archive", NO_PAGES: "no pages in archive",
          NOT_PAGES: "archive records that are not pages", CRAWL_INDEX: "fetch index",
          NO_EXERCISES: "no exercise sections", NO_CUE: "no exercise cue (decided early)", TOO_LARGE: "too large",
+         LINK_OUTSIDE: "link out of the input folder",
          ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
          FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
          NETWORK: "network error", REDIRECTS: "redirects", BAD_URL: "bad URL",
@@ -82,6 +84,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
 # Inputs that are not pages to read are "skipped"; inputs that should have been read and could not are "failed".
 SKIPPED = frozenset({EMPTY, UNSUPPORTED, NOT_REGULAR, DUPLICATE, IN_OUTPUT, HIDDEN, NO_PAGES, NOT_PAGES, CRAWL_INDEX,
                      NO_EXERCISES, NO_CUE, TOO_LARGE,
+                     LINK_OUTSIDE,
                      ROBOTS_DISALLOWED, CONTENT_TYPE, FETCH_TOO_LARGE, PRIVATE_ADDRESS})
 
 
@@ -107,6 +110,8 @@ MESSAGES = {
     NO_PAGES: "{path} holds no HTML or plain-text response with status 2xx (its records: {counts})",
     NOT_PAGES: "{path}: {pages} page record(s) read one by one; the other records are not pages: {counts}",
     CRAWL_INDEX: "{path} is stretchpipe fetch's own bookkeeping; its pages are read from the WARC beside it",
+    LINK_OUTSIDE: "{path} is a symbolic link to {target}, outside the input folder {folder}; "
+                  "not followed (pass --follow-links to read it)",
     NO_EXERCISES: "{path} was read but holds no numbered or headed exercise sections",
     NO_CUE: "{path} was read but names no exercise and instructs no body ({why}); stopped before cleaning",
     TOO_LARGE: "{path} is {size} bytes, over the read limit of {limit} bytes; split it or raise the limit",

@@ -194,6 +194,7 @@ class Options:
     scheduler: str | None = None
     budget: Budget = field(default_factory=Budget)
     early_exit: bool = True  # stop pages whose raw text shows no exercise section (clean/gate.py)
+    follow_links: bool = False  # symbolic links in input folders that point out of them
 
     def make_engine(self) -> Engine:
         return make_engine(self.engine, workers=self.workers, scheduler=self.scheduler, budget=self.budget,
@@ -206,7 +207,7 @@ def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = 
     """Every input's Outcome, in input order (streamed: only pages in flight are held).
     Folders in `exclude` (an output folder) are never read as input."""
     options = options or Options()
-    items = list(discover(inputs, exclude=exclude))
+    items = list(discover(inputs, exclude=exclude, follow_links=options.follow_links))
     if advance:
         advance(0, total=len(items))
     direct: list[tuple[int, Outcome]] = []  # inputs settled by discovery, without a task
@@ -304,7 +305,7 @@ def run_dataset(inputs: Iterable[str], output_set, *, formats: tuple[str, ...], 
     options = options or Options()
     store = StateStore(output_set.state_path)
     try:
-        items = list(discover(inputs, exclude=(output_set.out, output_set.home)))
+        items = list(discover(inputs, exclude=(output_set.out, output_set.home), follow_links=options.follow_links))
         if advance:
             advance(0, total=len(items))
         started = time.perf_counter()

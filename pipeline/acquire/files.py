@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .. import errors
+from ..display import printable
 from ..config import ACQUIRE, ARCHIVE_SUFFIXES, CRAWL_FILES, SUPPORTED_EXTENSIONS
 from ..records import ManifestEntry
 
@@ -25,11 +26,12 @@ STDIN = "-"
 
 
 def display_name(path: str) -> str:
-    """The path as it can be written to JSON and a terminal: bytes that are not UTF-8 in a file
-    name (kept by Python as lone surrogates) are shown as \\xNN escapes."""
+    """The path as it can be written to JSON, CSV and a terminal: bytes that are not UTF-8 in a file
+    name (kept by Python as lone surrogates) are shown as \\xNN escapes, and so are control
+    characters and newlines (a crafted name must not drive a terminal or a CI log)."""
     if path == STDIN:
         return "<stdin>"
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
 
 
 def is_archive(path: str) -> bool:
@@ -66,14 +68,17 @@ def is_supported(path: str) -> bool:
     return is_archive(path) or Path(inner_name(path)).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
-def discover(paths: Iterable[str], *, exclude: Iterable[str | os.PathLike] = ()) -> Iterator[str | ManifestEntry]:
+def discover(paths: Iterable[str], *, exclude: Iterable[str | os.PathLike] = (),
+             follow_links: bool = False) -> Iterator[str | ManifestEntry]:
     """Expand folders (recursively, sorted) into input paths.
 
     Yields a path for every input to read, or a ManifestEntry for one that will not be read
     (missing, unreadable, a link loop, not a regular file, a duplicate, hidden, unsupported, too
-    large, or inside an `exclude` folder such as --out).
+    large, inside an `exclude` folder such as --out, or a symbolic link found in a folder that
+    points out of it, unless `follow_links`: a folder of pages must not make a run read
+    /etc/passwd). Paths named directly are always followed: the user named them.
     """
-    walker = _Walker(exclude)
+    walker = _Walker(exclude, follow_links)
     for raw in paths:
         if raw == STDIN:
             yield STDIN
@@ -82,7 +87,9 @@ def discover(paths: Iterable[str], *, exclude: Iterable[str | os.PathLike] = ())
 
 
 class _Walker:
-    def __init__(self, exclude: Iterable[str | os.PathLike]):
+    def __init__(self, exclude: Iterable[str | os.PathLike], follow_links: bool = False):
+        self.follow_links = follow_links
+        self.root = ""  # the real path of the input folder being walked
         self.excluded = set()
         for folder in exclude:
             try:
@@ -94,6 +101,7 @@ class _Walker:
 
     def top(self, path: str) -> Iterator[str | ManifestEntry]:
         ref = split_record_ref(path)
+        self.root = os.path.realpath(path)
         if ref is None:
             yield from self._visit(path, explicit=True, ancestors=frozenset())
             return
@@ -123,7 +131,7 @@ class _Walker:
                 yield from self._walk(path, ancestors | {key})
             return
         if not stat.S_ISREG(st.st_mode):
-            yield _entry(path, errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=_kind(st.st_mode)))
+            yield _entry(path, errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=kind_of(st.st_mode)))
             return
         if not explicit and os.path.basename(path) in CRAWL_FILES:
             yield _entry(path, errors.input_error(errors.CRAWL_INDEX, path=display_name(path)))
@@ -154,6 +162,14 @@ class _Walker:
             return False
         return (st.st_dev, st.st_ino) in self.excluded
 
+    def _outside_link(self, path: str) -> str | None:
+        """The real path a symbolic link resolves to when it leaves the input folder (and links are
+        not followed); None otherwise. A broken link is left to the read, which names it (SP110)."""
+        if self.follow_links or not os.path.islink(path) or not os.path.exists(path):
+            return None
+        target = os.path.realpath(path)
+        return None if os.path.commonpath([target, self.root]) == self.root else target
+
     def _archive(self, path: str) -> Iterator[str | ManifestEntry]:
         """A WARC as one input per page record, plus one entry that counts its other records."""
         from .warc import page_records  # warcio only when an archive is found
@@ -182,6 +198,11 @@ class _Walker:
             if name.startswith(".") and not self._is_excluded(child):  # .git, .DS_Store, swap files: never walked
                 yield _entry(child, errors.input_error(errors.HIDDEN, path=display_name(child)))
                 continue
+            outside = self._outside_link(child)
+            if outside:
+                yield _entry(child, errors.input_error(errors.LINK_OUTSIDE, path=display_name(child),
+                                                       target=display_name(outside), folder=display_name(self.root)))
+                continue
             yield from self._visit(child, explicit=False, ancestors=ancestors)
 
 
@@ -196,7 +217,7 @@ def open_regular(path: str) -> BinaryIO:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=_kind(mode))
+        raise errors.input_error(errors.NOT_REGULAR, path=display_name(path), kind=kind_of(mode))
     return os.fdopen(fd, "rb")
 
 
@@ -247,7 +268,8 @@ def error_for(exc: OSError, path: str) -> errors.InputError:
     return errors.input_error(errors.READ_ERROR, path=name, detail=exc.strerror or str(exc))
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """A file type in words, for messages: FIFO, character device, socket..."""
     for test, kind in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"),
                        (stat.S_ISSOCK, "socket"), (stat.S_ISDIR, "folder")):
         if test(mode):

@@ -331,7 +331,7 @@ def lint(inputs: Iterable[str], *, stdin: bytes | None = None, config: Config | 
     config = config or Config()
     options = options or Options()
     result = LintResult()
-    items = list(discover(inputs))
+    items = list(discover(inputs, follow_links=options.follow_links))
     if advance:
         advance(0, total=len(items))
     tasks: list[LintTask] = []
