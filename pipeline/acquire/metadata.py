@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
+from ..clean.blocks import collapse_ws
 from ..records import HowTo, Page, PageMetadata
 
 log = logging.getLogger("stretchpipe")
@@ -57,12 +58,12 @@ def _read(html: str, url: str | None) -> PageMetadata | None:
     published = ld_published or meta.date  # trafilatura asks htmldate for the original date
     return PageMetadata(
         canonical_url=_canonical(tree) or (meta.url if meta.url != url else None) or None,
-        title=ld_title or meta.title or None,
-        author=ld_author or meta.author or None,
+        title=ld_title or _line(meta.title),
+        author=ld_author or _line(meta.author),
         published=published or None,
         updated=updated if updated and updated != published else None,
         language=_language(tree) or _text(article.get("inLanguage")) or None,
-        site_name=meta.sitename or None,
+        site_name=_line(meta.sitename),
         json_ld_types=tuple(sorted({t for o in objects for t in _types(o)})),
         howto=tuple(h for o in objects if _types(o) & {"HowTo", "ExercisePlan"} for h in [_howto(o)] if h.steps),
         json_ld_broken=broken,
@@ -83,6 +84,7 @@ def with_author(page: Page) -> Page:
     except Exception:  # metadata is a bonus: a page is never lost over it
         log.debug("author not searched in %s", page.source, exc_info=True)
         return page
+    author = _line(author)
     return replace(page, metadata=replace(meta, author=author)) if author else page
 
 
@@ -207,7 +209,12 @@ def _text(value: Any) -> str | None:
 
 
 def _plain(text: str) -> str:
-    return " ".join(_TAGS.sub(" ", text).split())
+    return collapse_ws(_TAGS.sub(" ", text))
+
+
+def _line(text: str | None) -> str | None:
+    """A field as one line of text, control characters dropped (as in all text); None when empty."""
+    return collapse_ws(text) or None if text else None
 
 
 def _author(value: Any) -> str | None:

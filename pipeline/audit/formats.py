@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..config import AUDIT
+from ..display import printable
 from .lint import Finding, LintResult
 from .registry import Rule
 
@@ -62,7 +63,9 @@ def render(result: LintResult, fmt: str, rules: dict[str, Rule], *, docs_url: st
         return json.dumps(sarif(result, rules, docs_url=docs_url, root=root), ensure_ascii=False, indent=2) + "\n"
     if fmt == "github":
         return "".join(github_line(f) + "\n" for f in result.findings)
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {_one_line(f)}" for f in result.findings]
+    # file names and page text are escaped: a crafted name must not drive the terminal
+    lines = [f"{printable(f.path)}:{f.line}:{f.column}: {f.severity} {f.rule} {printable(_one_line(f))}"
+             for f in result.findings]
     return "".join(line + "\n" for line in lines) + summary(result) + "\n"
 
 
@@ -85,8 +88,8 @@ def github_line(f: Finding) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}[f.severity]
     end = f",endLine={f.end_line}" if f.end_line and f.end_line != f.line else ""
     end += f",endColumn={f.end_column}" if f.end_line == f.line and f.end_column > f.column else ""
-    return (f"::{level} file={_escape_property(f.path)},line={f.line},col={f.column}{end},"
-            f"title={_escape_property(f.rule)}::{_escape_data(_one_line(f))}")
+    return (f"::{level} file={_escape_property(printable(f.path))},line={f.line},col={f.column}{end},"
+            f"title={_escape_property(f.rule)}::{_escape_data(printable(_one_line(f)))}")
 
 
 def docs_url_template(configured: str | None = None) -> str | None:

@@ -21,7 +21,10 @@ WRAPPED_LINE_MIN_WORDS = 5  # a line this long that stops mid-sentence may be ha
 ENDS_SENTENCE = re.compile(r"[.!?:;…]['\"”’)]*$")
 _DASHES = re.compile(r"[\u2010-\u2015]")
 _NON_WORD = re.compile(r"[\W_]+")
-_INVISIBLE = re.compile("[\u00ad\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width joiners, BOM
+# soft hyphen, zero-width joiners, BOM; and the C0/C1 control characters that are not white space
+# (ESC, BEL...: from character references such as &#27;, which decoding never sees): dropped, as the
+# README promises, so no name or field carries a terminal escape sequence
+_INVISIBLE = re.compile("[\u00ad\u200c\u200d\u2060\ufeff\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _BARE_URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)  # a pasted link: text, never a heading
 _LABEL = re.compile(r"^(?P<key>[A-Za-z][\w'’ /&()-]{0,38}?)\s*:\s+(?P<value>\S.*)$")
 
@@ -58,10 +61,13 @@ def __getattr__(name: str):
 
 
 def collapse_ws(text: str) -> str:
-    """Runs of white space (any Unicode space, newlines, tabs) as one space; soft hyphens and
-    zero-width joiners removed. str.split() does the white space, five times faster than a regex."""
+    """Runs of white space (any Unicode space, newlines, tabs) as one space; soft hyphens,
+    zero-width joiners and control characters removed. str.split() does the white space, five
+    times faster than a regex."""
     if not text.isascii():
         text = _INVISIBLE.sub("", text.replace("\u200b", " "))
+    elif not text.isprintable():  # white space or a control character
+        text = _INVISIBLE.sub("", text)
     return " ".join(text.split())
 
 
