@@ -40,6 +40,11 @@ class FetchConfig:
     retries: int = 3  # attempts after the first, on connection errors, 429 and 5xx
     backoff: float = 1.0  # first wait between tries, doubled each time (when no Retry-After is given)
     max_retry_wait: float = 60.0  # longest Retry-After honoured, seconds
+    # total time for one HTTP exchange, and for one page (its robots.txt, redirects and retries):
+    # the timeout bounds each read only, and a body sent a byte a second never times out
+    request_deadline: float = 120.0
+    page_deadline: float = 300.0
+    robots_max_bytes: int = 500 * 1024  # RFC 9309: at least the first 500 KiB are parsed; the rest is ignored
     content_types: tuple[str, ...] = ("text/html", "application/xhtml+xml", "text/plain")
     user_agent: str = "stretchpipe/{version}"  # --contact adds " (+CONTACT)"
 
