@@ -73,7 +73,7 @@ def read_warc_record(path: str, offset: int, *, stats: Counter | None = None, me
                 if record is not None:
                     records.get_record_offset()  # reads to the record's stated end and past the blank lines
         except Exception as exc:  # an offset that is not the start of a record
-            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=str(exc) or type(exc).__name__) from None
+            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=_warcio_detail(exc, offset)) from None
         if record is not None and warned.getvalue():
             raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=_misaligned(record))
         fh.seek(offset)
@@ -84,7 +84,7 @@ def read_warc_record(path: str, offset: int, *, stats: Counter | None = None, me
         except errors.StretchpipeError:
             raise
         except Exception as exc:  # an offset that is not the start of a record
-            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=str(exc) or type(exc).__name__) from None
+            raise errors.input_error(errors.BAD_ARCHIVE, path=name, detail=_warcio_detail(exc, offset)) from None
     if page is None:
         raise errors.input_error(errors.NO_PAGES, path=name, counts="one record, not a page")
     return page
@@ -116,10 +116,13 @@ def _scan(path: str) -> Iterator[tuple[int, object, bool]]:
     such a record in an uncompressed archive the scan resumes at the next record start after it
     (warcio would read on from inside the next record and lose it); a gzip member ends where it
     ends, so a compressed archive goes on by itself. Raises InputError (SP113) for an archive
-    that cannot be read further."""
+    that cannot be read further, or one cut short: a record whose header or body stops before its
+    stated end, or bytes after the last whole record (a header cut mid-line, which warcio drops
+    silently)."""
     with open_regular(path) as fh:
         compressed = fh.read(2) == b"\x1f\x8b"  # a gzip member per record
         start = 0
+        end, misaligned = 0, False  # where the last whole record ends, and whether it ends where it says
         while start is not None:
             fh.seek(start)
             resume = None
@@ -134,7 +137,12 @@ def _scan(path: str) -> Iterator[tuple[int, object, bool]]:
                                                      if start else "it does not start with a WARC record")
                         seen = len(warned.getvalue())
                         offset = records.get_record_offset()  # reads past the body: the next header is where it ends
+                        cut = _cut_short(record)
+                        if cut:
+                            raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                                     detail=f"the record at offset {offset} {cut}")
                         misaligned = len(warned.getvalue()) > seen
+                        end = offset + records.get_record_length()
                         yield offset, record, misaligned
                         if misaligned and not compressed:
                             resume = _next_record_start(fh, offset + 1)
@@ -143,8 +151,33 @@ def _scan(path: str) -> Iterator[tuple[int, object, bool]]:
                 raise
             except Exception as exc:  # ArchiveLoadFailed, and warcio's own errors on a torn or malformed record
                 raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
-                                         detail=str(exc) or type(exc).__name__) from None
+                                         detail=_warcio_detail(exc)) from None
             start = resume
+        fh.seek(end)
+        if not misaligned and fh.read(4096).strip():  # bytes after the last whole record
+            raise errors.input_error(errors.BAD_ARCHIVE, path=display_name(path),
+                                     detail=f"a record header at offset {end} is cut short" if end else
+                                     "it holds no complete WARC record header")
+
+
+def _cut_short(record) -> str | None:
+    """Why a record stops before its stated end (its header cut short, or without its type or length;
+    its body shorter than its Content-Length), or None. Read after warcio has read to the record's end."""
+    if record.rec_type is None or record.length is None:
+        return "has a header cut short or without WARC-Type and Content-Length"
+    missing = getattr(record.raw_stream, "limit", 0)  # declared bytes the file ends before
+    if missing:
+        return f"is cut short: {missing} of its {record.length} bytes are missing"
+    return None
+
+
+def _warcio_detail(exc: Exception, offset: int | None = None) -> str:
+    """warcio's error as a reason: its own messages say what is wrong; a Python error from inside
+    it (AttributeError on a header that stops mid-line) means a record header is cut short."""
+    where = f" at offset {offset}" if offset is not None else ""
+    if isinstance(exc, (AttributeError, TypeError, IndexError, KeyError, ValueError)):
+        return f"a record header{where} is cut short or malformed"
+    return f"{exc or type(exc).__name__}{where}"
 
 
 _RECORD_START = (b"\nWARC/1.0\r\n", b"\nWARC/1.1\r\n")
@@ -205,6 +238,11 @@ def _page_of(record, stats: Counter, *, strict: bool = False, metadata: bool = T
         if len(body) > ACQUIRE.max_bytes:
             raise errors.input_error(errors.TOO_LARGE, path=url, size=f"more than {ACQUIRE.max_bytes}",
                                      limit=str(ACQUIRE.max_bytes))
+        missing = getattr(record.raw_stream, "limit", 0)  # bytes the header declares that never came
+        if missing:  # a torn record: its page is cut short, not empty and not whole
+            raise errors.input_error(errors.BAD_ARCHIVE, path=url,
+                                     detail=f"the record is cut short: {missing} of its {record.length} bytes "
+                                            "are missing")
         page = decode_page(url, body, transport=charset_of(content_type), format_hint=fmt, url=url,
                            fetched_at=record.rec_headers.get_header("WARC-Date"), metadata=metadata)
     except errors.InputError as exc:
