@@ -171,18 +171,37 @@ def duckdb_columns(table: str) -> dict[str, str]:
     return columns_of(TABLE_BY_NAME[table].record)
 
 
-def _read_rows(folder: Path, name: str) -> list[dict] | None:
-    """A table's rows as plain data, from JSON Lines, JSON or Parquet (None when none is there)."""
-    import json
-    if (folder / f"{name}.jsonl").exists():
-        lines = (folder / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
-        return [json.loads(x) for x in lines if x.strip()]
-    if (folder / f"{name}.json").exists():
-        return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-    if (folder / f"{name}.parquet").exists():
-        import pyarrow.parquet as pq
-        return pq.read_table(folder / f"{name}.parquet").to_pylist()
+def _read_rows(folder: Path, name: str, record: type | None = None) -> list[dict] | None:
+    """A table's rows as plain data, from JSON Lines, JSON or Parquet (None when none is there).
+    A file that is not such a table (bad JSON, not a list of objects, not Parquet, or with
+    `record`, a row that does not fit it) is OutputError SP506, naming the file and where it breaks."""
+    from .schema import data_problem
+    for ext in ("jsonl", "json", "parquet"):
+        path = folder / f"{name}.{ext}"
+        if path.exists():
+            try:
+                rows = _parse_rows(path, ext)
+            except (OSError, ValueError) as exc:  # JSONDecodeError, UnicodeDecodeError, ArrowInvalid
+                raise errors.output_error(errors.BAD_DATASET, path=str(path), detail=str(exc)) from None
+            for i, row in enumerate(rows):
+                problem = data_problem(record, row) if record else None if isinstance(row, dict) else "not an object"
+                if problem:
+                    raise errors.output_error(errors.BAD_DATASET, path=str(path), detail=f"row {i + 1}: {problem}")
+            return rows
     return None
+
+
+def _parse_rows(path: Path, ext: str) -> list:
+    import json
+    if ext == "jsonl":
+        return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    if ext == "json":
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(rows, list):
+            raise ValueError(f"a JSON {type(rows).__name__}, not a list of rows")
+        return rows
+    import pyarrow.parquet as pq
+    return pq.read_table(path).to_pylist()
 
 
 def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | None = None):
@@ -201,7 +220,7 @@ def curate_folder(folder: str | Path, out: str | Path, formats: Iterable[str] | 
     from .schema import from_data, to_data
 
     folder = Path(folder)
-    stretches = _read_rows(folder, "stretches") if folder.is_dir() else None
+    stretches = _read_rows(folder, "stretches", Stretch) if folder.is_dir() else None
     if stretches is None:
         raise errors.output_error(errors.NOT_A_DATASET, path=str(folder), table="stretches")
     flags = [f for f in (_read_rows(folder, "flags") or []) if not f.get("dataset_id")]

@@ -67,6 +67,7 @@ OUT_LOCKED = "SP502"  # another run is writing the same --out
 NOTHING_PROCESSED = "SP503"  # the run processed nothing; the previous dataset is kept
 WRITE_FAILED = "SP504"  # writing the new set failed (disk full...); the previous set is kept
 NOT_A_DATASET = "SP505"  # `stretchpipe curate` / read_dataset: the folder holds no tables of a run
+BAD_DATASET = "SP506"  # `stretchpipe curate` / read_dataset: a table of the folder is malformed
 
 SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: "unsupported type",
          PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
@@ -136,6 +137,8 @@ MESSAGES = {
     WRITE_FAILED: "writing the new dataset failed ({detail}); {path} still holds the previous dataset",
     NOT_A_DATASET: "{path} holds no {table}.jsonl, {table}.json or {table}.parquet; "
                    "pass a folder written by `stretchpipe run --out`",
+    BAD_DATASET: "{path} cannot be read as a table of `stretchpipe run`: {detail}; "
+                 "rerun `stretchpipe run` to write it again",
 }
 
 

@@ -108,6 +108,53 @@ def from_data(cls: type, data: Any) -> Any:
     return data
 
 
+def data_problem(cls: type, data: Any, where: str = "") -> str | None:
+    """The first way plain `data` does not fit record `cls` as `from_data` needs it (a value of the
+    wrong type; a field missing that is neither nullable nor defaulted), or None. Data read back
+    from files (`stretchpipe curate`) is checked with it, so a hand-edited file gives a message,
+    not a crash deep in the curator."""
+    if not isinstance(data, dict):
+        return f"{where or 'record'}: expected an object, got {_json_name(data)}"
+    defaulted = {f.name for f in dataclasses.fields(cls)
+                 if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+    for spec in fields_of(cls):
+        path = f"{where}.{spec.name}" if where else spec.name
+        if spec.name not in data:
+            if spec.nullable or spec.name in defaulted:
+                continue
+            return f"{path}: missing"
+        problem = _value_problem(spec.type, spec.nullable, data[spec.name], path)
+        if problem:
+            return problem
+    return None
+
+
+def _value_problem(hint: Any, nullable: bool, value: Any, path: str) -> str | None:
+    if value is None:
+        return None if nullable else f"{path}: null where a value is required"
+    if _is_record(hint):
+        return data_problem(hint, value, path)
+    if _is_list(hint):
+        if not isinstance(value, list):
+            return f"{path}: expected a list, got {_json_name(value)}"
+        return next((p for i, v in enumerate(value) for p in [_value_problem(_item(hint), False, v, f"{path}[{i}]")]
+                     if p), None)
+    wanted = {str: (str,), int: (int,), float: (int, float), bool: (bool,)}.get(hint)
+    if wanted is None:  # literals and unions pass through from_data as they are
+        return None
+    if isinstance(value, wanted) and (hint is bool or not isinstance(value, bool)):
+        return None
+    return f"{path}: expected {_JSON_TYPES[hint]}, got {_json_name(value)}"
+
+
+def _json_name(value: Any) -> str:
+    for kind, name in ((bool, "boolean"), (str, "string"), (int, "integer"), (float, "number"), (list, "array"),
+                       (dict, "object")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
+
+
 # -- JSON Schema ------------------------------------------------------------------------------
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean"}
