@@ -385,3 +385,104 @@ def test_the_connected_address_is_checked_again(site, tmp_path, monkeypatch):
     [outcome] = fetch_urls([f"{site.base}/seed.html"], str(tmp_path), FetchOptions(delay=0, timeout=0.5, retries=0))
     assert (outcome.status, outcome.code) == ("skipped", errors.PRIVATE_ADDRESS) and "127.0.0.1" in outcome.reason
     assert not (tmp_path / WARC_NAME).exists()
+
+
+# --- issue 18: hostile servers ------------------------------------------------------------------
+
+def _public_localhost(site, monkeypatch):
+    """The test site as a host that passes the address checks ("localhost" counts as public here, and
+    the connected-address check is off), while 127.0.0.1 stays what it is: a loopback address."""
+    from pipeline.acquire import http
+    real = http.private_address
+    monkeypatch.setattr(http, "private_address", lambda host, port: None if host == "localhost" else real(host, port))
+    monkeypatch.setattr(http.PoliteClient, "_check_peer", lambda self, url, r: None)
+    return site.base.replace("127.0.0.1", "localhost")
+
+
+def test_robots_txt_and_sitemap_redirects_to_loopback_are_never_sent(site, tmp_path, monkeypatch):
+    public = _public_localhost(site, monkeypatch)
+    _serve_pages(site)
+    site.route("/robots.txt", status=302, headers={"Location": f"{site.base}/internal/robots.txt"})
+    site.route("/sitemap.xml", status=301, headers={"Location": f"{site.base}/internal/sitemap.xml"})
+    site.route("/internal/robots.txt", body=b"User-agent: *\nAllow: /\n", content_type="text/plain")
+    site.route("/internal/sitemap.xml", body=b"<urlset><url><loc>http://localhost/x</loc></url></urlset>",
+               content_type="application/xml")
+    options = FetchOptions(delay=0, timeout=0.5, retries=0)
+    [outcome] = fetch_urls([f"{public}/seed.html"], str(tmp_path), options)
+    assert (outcome.status, outcome.code) == ("skipped", errors.PRIVATE_ADDRESS)
+    site.route("/robots.txt", body=b"User-agent: *\nAllow: /\n", content_type="text/plain")
+    with PoliteClient(options) as client:
+        pages, failed = sitemap_urls(f"{public}/sitemap.xml", client)
+    assert pages == [] and [f.code for f in failed] == [errors.PRIVATE_ADDRESS]
+    assert site.hits["/robots.txt"] == 2 and site.hits["/sitemap.xml"] == 1, "the public host was asked"
+    assert site.hits["/internal/robots.txt"] == 0 and site.hits["/internal/sitemap.xml"] == 0, \
+        "no request to a loopback address, whoever redirects there"
+
+
+def _trickle(seconds_per_byte, size):
+    """A handler that sends its headers at once, then the body one byte at a time."""
+    def handler(request):
+        request.send_response(200)
+        request.send_header("Content-Type", "text/html")
+        request.send_header("Content-Length", str(size))
+        request.end_headers()
+        try:
+            for _ in range(size):
+                request.wfile.write(b"x")
+                request.wfile.flush()
+                time.sleep(seconds_per_byte)
+        except OSError:  # the client hung up
+            pass
+        return 200, {}, None
+    return handler
+
+
+def test_a_body_trickled_a_byte_at_a_time_is_stopped_by_the_deadline(site, tmp_path):
+    # each read gets a byte well within --timeout, so only a total deadline can stop it (200 bytes
+    # over 10 s; the deadline is 0.5 s)
+    site.routes["/trickle.html"] = _trickle(0.05, 200)
+    options = FetchOptions(delay=0, timeout=2, retries=2, backoff=0.01, allow_private=True, request_deadline=0.5)
+    [outcome] = fetch_urls([f"{site.base}/trickle.html"], str(tmp_path), options)
+    assert (outcome.status, outcome.code) == ("failed", errors.NETWORK) and "deadline" in outcome.reason
+    assert site.hits["/trickle.html"] == 1, "a deadline is not retried: a retry would take as long again"
+
+
+def test_a_page_whose_redirects_add_up_past_its_deadline_is_stopped(site, tmp_path):
+    def slow_hop(target):
+        def handler(request):
+            time.sleep(0.3)
+            return 302, {"Location": target}, b""
+        return handler
+    site.routes["/hop1"] = slow_hop("/hop2")
+    site.routes["/hop2"] = slow_hop("/hop3")
+    site.routes["/hop3"] = slow_hop("/cards.html")
+    _serve_pages(site)
+    options = FetchOptions(delay=0, timeout=2, retries=0, allow_private=True, page_deadline=0.5)
+    [outcome] = fetch_urls([f"{site.base}/hop1"], str(tmp_path), options)
+    assert (outcome.status, outcome.code) == ("failed", errors.NETWORK) and "deadline" in outcome.reason
+    assert site.hits["/cards.html"] == 0
+
+
+def test_robots_txt_is_read_up_to_its_first_500_kib(site, tmp_path):
+    # RFC 9309: a crawler parses at least the first 500 KiB; a longer file is neither refused whole
+    # nor read whole
+    _serve_pages(site)
+    padding = b"# padding line\n" * (600 * 1024 // 15)
+    site.route("/robots.txt", body=b"User-agent: *\nDisallow: /private/\n" + padding + b"Disallow: /late/\n",
+               content_type="text/plain")
+    site.route("/late/page.html", body=CARDS_HTML.read_bytes())
+    outcomes = fetch_urls([f"{site.base}/seed.html", f"{site.base}/private/page.html", f"{site.base}/late/page.html"],
+                          str(tmp_path), FAST)
+    assert [(o.status, o.code) for o in outcomes] == [("fetched", None), ("skipped", errors.ROBOTS_DISALLOWED),
+                                                      ("fetched", None)]
+
+
+def test_a_sitemap_with_a_doctype_is_unreadable_not_unfetchable(site, tmp_path, capfd):
+    site.route("/doctype.xml", content_type="application/xml", body=(
+        b'<?xml version="1.0"?>\n<!DOCTYPE urlset [<!ENTITY page "seed.html">]>\n'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://x/&page;</loc></url></urlset>'))
+    with PoliteClient(FAST) as client:
+        pages, failed = sitemap_urls(f"{site.base}/doctype.xml", client)
+    assert pages == [] and [(f.status, f.code) for f in failed] == [("failed", errors.BAD_SITEMAP)]
+    assert "DOCTYPE" in failed[0].reason and "could not fetch" not in failed[0].reason
+    assert capfd.readouterr().err == "", "the parser's own log lines never reach stderr"
