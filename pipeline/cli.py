@@ -61,7 +61,7 @@ class Number(click.ParamType):
                 number = self.kind(str(value).strip())
             except (TypeError, ValueError, OverflowError):
                 self.fail(f"{value!r} is not a valid {self.name}", param, ctx)
-        if not math.isfinite(number):
+        if self.kind is float and not math.isfinite(number):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         below = number <= self.low if self.low_open else number < self.low
         if below or number > self.high:
