@@ -61,6 +61,7 @@ HTTP_STATUS = "SP405"  # a 4xx, or a 5xx/429 still failing after the retries
 NETWORK = "SP406"  # connection error or timeout after the retries
 REDIRECTS = "SP407"  # redirect loop or more than the allowed redirects
 BAD_URL = "SP408"  # not an http(s) URL
+BAD_SITEMAP = "SP409"  # a sitemap that was fetched but cannot be read (not XML, text or robots.txt; a DOCTYPE)
 # Output-set codes (stretchpipe run --out): the run stops before, or instead of, touching --out.
 OUT_UNWRITABLE = "SP501"  # --out cannot be created or written
 OUT_LOCKED = "SP502"  # another run is writing the same --out
@@ -78,7 +79,7 @@ SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: 
          LINK_OUTSIDE: "link out of the input folder",
          ROBOTS_DISALLOWED: "disallowed by robots.txt", CONTENT_TYPE: "content type not allowed",
          FETCH_TOO_LARGE: "too large", PRIVATE_ADDRESS: "private address", HTTP_STATUS: "HTTP error",
-         NETWORK: "network error", REDIRECTS: "redirects", BAD_URL: "bad URL",
+         NETWORK: "network error", REDIRECTS: "redirects", BAD_URL: "bad URL", BAD_SITEMAP: "unreadable sitemap",
          TIMED_OUT: "timed out", OUT_OF_MEMORY: "out of memory", WORKER_CRASHED: "worker crashed",
          INTERNAL: "internal error"}
 
@@ -125,6 +126,7 @@ MESSAGES = {
     NETWORK: "could not fetch {path}: {detail}",
     REDIRECTS: "{path}: {detail}",
     BAD_URL: "{path} is not an http or https URL",
+    BAD_SITEMAP: "{path} was fetched but is not a sitemap stretchpipe reads: {detail}",
     TIMED_OUT: "{path} took longer than the {limit} s budget and was stopped; "
                "raise --timeout if the page is genuinely that large",
     OUT_OF_MEMORY: "{path} needed more than the {limit} MB memory budget and was stopped; "

@@ -135,13 +135,41 @@ def sitemap_urls(sitemap_url: str, client: PoliteClient) -> tuple[list[str], lis
     from usp.objects.sitemap import InvalidSitemap
 
     web_client = _SitemapClient(client)
-    tree = SitemapFetcher(sitemap_url, recursion_level=0, web_client=web_client).sitemap()
-    if isinstance(tree, InvalidSitemap) and sitemap_url not in web_client.failures:
-        web_client.failures[sitemap_url] = errors.input_error(errors.NETWORK, path=sitemap_url, detail=tree.reason)
+    with _LibraryLog("usp") as parse_errors:  # its parse errors become outcomes, never stray stderr lines
+        tree = SitemapFetcher(sitemap_url, recursion_level=0, web_client=web_client).sitemap()
+    for node in [tree, *tree.all_sitemaps()]:
+        if isinstance(node, InvalidSitemap) and node.url not in web_client.failures:  # fetched, not readable
+            said = [m.split(" failed: ", 1)[-1] for m in parse_errors if node.url in m and " failed: " in m]
+            web_client.failures[node.url] = errors.input_error(errors.BAD_SITEMAP, path=node.url,
+                                                               detail=said[-1] if said else node.reason)
     failed = [FetchOutcome(url, errors.status_of(exc.code), code=exc.code, reason=str(exc))
               for url, exc in web_client.failures.items()]
     pages = [] if isinstance(tree, InvalidSitemap) else [page.url for page in tree.all_pages()]
     return list(dict.fromkeys(pages)), failed
+
+
+class _LibraryLog(logging.Handler):
+    """A library's warnings and errors, collected (and kept in the debug log) instead of reaching
+    stderr through Python's last-resort handler while the block runs."""
+
+    def __init__(self, name: str):
+        super().__init__(logging.WARNING)
+        self.logger = logging.getLogger(name)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+        log.debug("%s: %s", record.name, record.getMessage())
+
+    def __enter__(self) -> list[str]:
+        self.propagate = self.logger.propagate
+        self.logger.addHandler(self)
+        self.logger.propagate = False
+        return self.messages
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self)
+        self.logger.propagate = self.propagate
 
 
 def _SitemapClient(client: PoliteClient):  # noqa: N802 (a class built lazily: usp loads only when asked)
