@@ -708,7 +708,7 @@ class _FetchProgress(_Progress):
 
 @main.command("report")
 @INPUTS
-@click.option("-o", "--output", default="report.html", show_default=True, type=OutputPath(),
+@click.option("-o", "--output", default="report.html", show_default=True,
               help="The HTML file to write, or - for stdout.")
 @audit_options
 @run_options

@@ -80,9 +80,12 @@ def test_o_on_a_socket_or_a_folder_is_refused_before_any_work(tmp_path):
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(sock_path))
     try:
-        for command, target in (("audit", sock_path), ("report", tmp_path), ("extract", sock_path)):
+        for command, target, code in (("audit", sock_path, errors.OUT_UNWRITABLE),
+                                      ("extract", sock_path, errors.OUT_UNWRITABLE),
+                                      ("clean", tmp_path, errors.OUT_UNWRITABLE),
+                                      ("report", tmp_path, errors.REPORT_OUTPUT)):
             result = invoke(command, SEED, "-o", target)
-            assert result.exit_code == 2 and errors.OUT_UNWRITABLE in result.output, result.output
+            assert result.exit_code == 2 and code in result.output, result.output
         assert stat.S_ISSOCK(os.lstat(sock_path).st_mode)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["sock"]
     finally:
