@@ -66,9 +66,10 @@ def collapse_ws(text: str) -> str:
     times faster than a regex."""
     if not text.isascii():
         text = _INVISIBLE.sub("", text.replace("\u200b", " "))
-    elif not text.isprintable():  # white space or a control character
-        text = _INVISIBLE.sub("", text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if not text.isprintable():  # white space is gone by now: a control character (ESC from &#27;)
+        text = " ".join(_INVISIBLE.sub("", text).split())
+    return text
 
 
 def normalise_text(text: str) -> str:
