@@ -162,33 +162,20 @@ def _table(title: str, result: dict, floors: dict) -> bool:
     return failed
 
 
-def _rules_page(path: Path) -> list[dict]:
-    """One page through clean and extract as a run does (the audit adds flags only, none scored)."""
-    from .acquire import read_pages
-    from .knowledge import load_knowledge
-    kb = load_knowledge()
-    return [r.to_dict() for page in read_pages(str(path)) for r in extract_article(clean_page(page, kb), kb).stretches]
-
-
 def evaluate_corpus(shared: Path | None = None) -> dict:
-    """The development corpus and the recipe negatives: the grouped cross-validated and in-sample
-    scores of the extraction (see pipeline/evaluate_corpus.py). Nothing is fitted by the rules, so
-    both are the same until a learned decision is in place."""
+    """The development corpus and the recipe negatives: the record decision scored by grouped
+    cross-validation (refitted without each held-out site) and in-sample, beside the rules alone
+    (nothing fitted, so one figure). See pipeline/evaluate_corpus.py."""
     from . import evaluate_corpus as ec
     shared = shared or ec.shared_folder()
-    pages = ec.load_corpus(shared)
-    prepared = ec.prepare(pages, _rules_page)
-
-    def fit(train, prepared):
-        return None
-
-    def decide(model, records):
-        return records
-
-    cv = ec.score_all(pages, ec.grouped_cv(pages, prepared, fit, decide))
-    ins = ec.score_all(pages, ec.in_sample(pages, prepared, fit, decide))
-    return {"pages": pages, "cv": cv, "in_sample": ins,
-            "lines": [ec.summary_line("grouped-cv", pages, cv), ec.summary_line("in-sample", pages, ins)]}
+    pages = ec.load_corpus(shared) + ec.written_pages()
+    prepared = ec.prepare(pages, ec.prepare_page)
+    cv = ec.score_all(pages, ec.grouped_cv(pages, prepared, ec.fit_decision, ec.decide_model))
+    ins = ec.score_all(pages, ec.in_sample(pages, prepared, ec.fit_decision, ec.decide_model))
+    rules = ec.score_all(pages, ec.in_sample(pages, prepared, lambda *_: None, ec.decide_rules))
+    return {"pages": pages, "cv": cv, "in_sample": ins, "rules": rules,
+            "lines": [ec.summary_line("grouped-cv", pages, cv), ec.summary_line("in-sample", pages, ins),
+                      ec.summary_line("rules-only", pages, rules)]}
 
 
 def below_corpus_floors(score, floors: dict) -> dict:

@@ -125,6 +125,21 @@ def load_corpus(shared: Path, labels: Path | None = None) -> list[CorpusPage]:
     return pages
 
 
+def written_pages(folder: Path | None = None) -> list[CorpusPage]:
+    """The written cases (tests/data: pages in the project's own words, one shape each, every stretch
+    named): training pages for every fold, never scored here (tests/test_cases.py checks them)."""
+    from .config import SUPPORTED_EXTENSIONS
+    folder = folder or REPO / "tests" / "data"
+    pages = []
+    for spec_path in sorted(folder.glob("*.json")):
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        inputs = [REPO / p for p in spec["inputs"]] if "inputs" in spec else sorted(
+            p for p in folder.glob(spec_path.stem + ".*") if p.suffix in SUPPORTED_EXTENSIONS)
+        for path in inputs:
+            pages.append(CorpusPage(path, "written", [{"name": s["name"]} for s in spec.get("stretches", [])]))
+    return pages
+
+
 @dataclass
 class Score:
     tp: int = 0
@@ -215,12 +230,14 @@ def score_page(page: CorpusPage, records: list[dict], score: Score) -> None:
 def score_all(pages: list[CorpusPage], emitted: dict[Path, list[dict]]) -> Score:
     score = Score()
     for page in pages:
+        if page.site == "written":
+            continue
         score_page(page, emitted.get(page.path, []), score)
     return score
 
 
 def summary_line(prefix: str, pages: list[CorpusPage], score: Score) -> str:
-    dev = [p for p in pages if "/dev-corpus/" in str(p.path)]
+    dev = [p for p in pages if "/dev-corpus/" in str(p.path) and p.site != "written"]
     q = score.ratios()
     fields = " ".join(f"{k} {q[k]:.3f}" for k in ("position", "hold", "per_side", "reps", "targets", "steps"))
     return (f"devcorpus {prefix}: sites {len({p.site for p in dev})} pages {len(dev)} records "
@@ -229,9 +246,16 @@ def summary_line(prefix: str, pages: list[CorpusPage], score: Score) -> str:
 
 
 # --- the per-page work, done once
+_PREPARED: dict[tuple[Callable, Path], object] = {}
+
+
 def prepare(pages: list[CorpusPage], prepare_page: Callable[[Path], object]) -> dict[Path, object]:
-    """What each page costs to read once (cleaning, candidates, features), keyed by its path."""
-    return {p.path: prepare_page(p.path) for p in pages}
+    """What each page costs to read once (cleaning, candidates, features), keyed by its path; kept for
+    the life of the process, so `make eval`'s lines, the tests and a retrain read each page once."""
+    for p in pages:
+        if (prepare_page, p.path) not in _PREPARED:
+            _PREPARED[prepare_page, p.path] = prepare_page(p.path)
+    return {p.path: _PREPARED[prepare_page, p.path] for p in pages}
 
 
 def grouped_cv(pages: list[CorpusPage], prepared: dict[Path, object],
@@ -243,6 +267,8 @@ def grouped_cv(pages: list[CorpusPage], prepared: dict[Path, object],
         by_site.setdefault(p.site, []).append(p)
     emitted: dict[Path, list[dict]] = {}
     for site in sorted(by_site):  # each recipe page is its own site, so its own fold
+        if site == "written":
+            continue  # the written cases teach shapes in every fold and are scored elsewhere
         model = fit([p for p in pages if p.site != site], prepared)
         for p in by_site[site]:
             emitted[p.path] = decide(model, prepared[p.path])
@@ -254,3 +280,72 @@ def in_sample(pages: list[CorpusPage], prepared: dict[Path, object],
               decide: Callable[[object, object], list[dict]]) -> dict[Path, list[dict]]:
     model = fit(pages, prepared)
     return {p.path: decide(model, prepared[p.path]) for p in pages}
+
+
+# --- the record decision, as make eval and make train fit it
+@dataclass
+class PreparedPage:
+    """What a page's candidates cost once: their features, names, sizes, the rules' verdict and records."""
+    features: list[dict[str, float]]
+    keys: list[str]
+    sizes: list[int]
+    rule_ok: list[bool]
+    records: list[dict]
+    spans: list[tuple[int, int]]
+    labels: list[int | None] | None = None  # candidate_labels, once per page (every fold reads them)
+
+
+def prepare_page(path: Path) -> PreparedPage:
+    from .acquire import read_pages
+    from .clean import clean_page
+    from .extract import page_candidates
+    from .knowledge import load_knowledge
+    kb = load_knowledge()
+    out = PreparedPage([], [], [], [], [], [])
+    for page in read_pages(str(path)):  # one page per corpus file (a WARC would give several)
+        pc = page_candidates(clean_page(page, kb), kb)
+        out.features += pc.features
+        out.keys += pc.keys
+        out.sizes += pc.sizes
+        out.rule_ok += pc.rule_ok
+        out.spans += pc.spans
+        out.records += [r.to_dict() for r in pc.records]
+    return out
+
+
+def candidate_labels(page: CorpusPage, prep: PreparedPage) -> list[int | None]:
+    """1 for a candidate whose name pairs with a labelled stretch (as the scorer pairs them), None
+    for one that pairs only with an optional name (not learned from), 0 for the rest."""
+    got = sorted({norm(r.get("name")) for r in prep.records})
+    want = [norm(s["name"]) for s in page.stretches]
+    paired = set(pair_names(want, got).values())
+    optional = set(pair_names([norm(n) for n in page.optional], [g for g in got if g not in paired]).values())
+    return [1 if norm(r.get("name")) in paired else None if norm(r.get("name")) in optional else 0
+            for r in prep.records]
+
+
+def fit_decision(train: list[CorpusPage], prepared: dict[Path, PreparedPage]) -> dict:
+    from .extract.features import vector
+    from .extract.model import fit
+    rows, labels = [], []
+    for page in train:
+        prep = prepared[page.path]
+        if prep.labels is None:
+            prep.labels = candidate_labels(page, prep)
+        for f, y in zip(prep.features, prep.labels):
+            if y is not None:
+                rows.append(vector(f))
+                labels.append(y)
+    return fit(rows, labels)
+
+
+def decide_model(model: dict, prep: PreparedPage) -> list[dict]:
+    """The kept candidates that are stretches (as extract's decided_records: a candidate the rules read
+    as an exercise of another kind keeps that kind)."""
+    from .extract.model import choose
+    return [prep.records[i] for i, _ in choose(model, prep.features, prep.keys, prep.sizes, prep.spans)
+            if not (prep.features[i]["rule_exercise"] and prep.features[i]["kind_other"])]  # as decided_records
+
+
+def decide_rules(model, prep: PreparedPage) -> list[dict]:
+    return [r for r, ok in zip(prep.records, prep.rule_ok) if ok]

@@ -406,6 +406,9 @@ class Stretch:
     value_sources: ValueSources = field(default_factory=ValueSources, metadata={
         "doc": "where on the page each field value was stated: own text, group rule, table column or heading"})
     flags: list[Flag] = field(default_factory=list)
+    confidence: float | None = field(default=None, kw_only=True, metadata={
+        "minimum": 0, "maximum": 1, "doc": "the record decision's probability that this candidate is a stretch "
+                                           "record (pipeline/extract/model.py); null when the rules decided"})
     # what extraction read, with spans, for the audit and the report; not part of the emitted record
     evidence: Evidence = field(default_factory=Evidence, repr=False, metadata={"emit": False})
 

@@ -9,7 +9,7 @@ record's fields are listed. Everything else is generated from them here:
 - `table_schema(cls)` + `csv_row(data, cls)`: the flat CSV form and its Frictionless Table Schema.
 
 Field metadata (`dataclasses.field(metadata=...)`) adds what type hints cannot say:
-`enum` (a vocabulary), `min_length`, `minimum`, `pattern`, `unique` (list items), `doc` (a
+`enum` (a vocabulary), `min_length`, `minimum`, `maximum`, `pattern`, `unique` (list items), `doc` (a
 description), and `emit=False` for working data that never leaves the process.
 """
 from __future__ import annotations
@@ -183,6 +183,8 @@ def _json_type(hint: Any, meta: dict, defs: dict) -> dict:
         schema["minLength"] = meta["min_length"]
     if "minimum" in meta:
         schema["minimum"] = meta["minimum"]
+    if "maximum" in meta:
+        schema["maximum"] = meta["maximum"]
     if "pattern" in meta:
         schema["pattern"] = meta["pattern"]
     if "format" in meta:
@@ -368,6 +370,8 @@ def table_schema(cls: type, primary_key: str | None = "id", foreign_keys: list[d
             constraints["enum"] = list(enum)
         if "minimum" in col.meta and ftype in ("integer", "number"):
             constraints["minimum"] = col.meta["minimum"]
+        if "maximum" in col.meta and ftype in ("integer", "number"):
+            constraints["maximum"] = col.meta["maximum"]
         if constraints:
             field["constraints"] = constraints
         fields.append(field)

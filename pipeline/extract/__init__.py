@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -14,13 +14,16 @@ from ..nlp import BODY_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_sets, find_times
 from ..records import (Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch,
                        ValueSources)
+from .candidates import Candidate, find_candidates
+from .features import STRETCH_KINDS, page_features
+from .model import choose, load_model
 from .routines import group_kind, is_shared_rule
-from .sections import Section, claimed_count, find_sections, find_summary_list
+from .sections import Section, claimed_count, find_summary_list
 from .values import clean_name, clean_title, is_label
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
                         lexicon_for, name_targets, position_cues, target_areas)
 
-__all__ = ["extract_article", "build_record"]
+__all__ = ["extract_article", "build_record", "page_candidates", "decided_records"]
 
 
 @lru_cache(maxsize=4)
@@ -33,25 +36,33 @@ def _restatement_rules(kb: Knowledge) -> tuple[frozenset[str], re.Pattern, re.Pa
 
 
 def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
-                    config: ExtractConfig = EXTRACT) -> Article:
+                    config: ExtractConfig = EXTRACT, decision: str = "model") -> Article:
+    """The article's records: every candidate that can open one is built, then the learned decision
+    (pipeline/extract/model.py) keeps the stretches; `decision="rules"` keeps what the rules alone
+    keep (the measure the model is compared with in `make eval`)."""
     kb = kb or load_knowledge()
     nlp = build_nlp(kb)
-    sections = find_sections(doc.blocks, kb, doc.title)
     title = clean_title(doc.title, kb)  # "Knee Stretch | SiteName.com": the page's title, not the site's
     topic = _topic(title, nlp)
-    built = [_build(s, doc, kb, config) for s in sections]
-    built = _with_group_rules(sections, built, doc, kb, config)
-    records = [r for r, is_exercise in built if is_exercise]
-    _targets_from_intro(records, doc, [s for s, (_, ok) in zip(sections, built) if ok], kb)
+    page = page_candidates(doc, kb, config)
+    if decision == "rules":
+        kept = [(i, None) for i, ok in enumerate(page.rule_ok) if ok]
+    else:
+        kept = choose(load_model(), page.features, page.keys, page.sizes, page.spans)
+    records, sections = decided_records(page, kept)
+    _targets_from_intro(records, doc, sections, kb)
+    rule_sections = [c.section for c in page.candidates if c.origin == "rule"]
     return Article(
         source=ArticleSource(path=doc.source, title=title),
         title=title,
         topic=topic,
         claimed_count=claimed_count(title, doc.blocks, kb),
-        summary_list=find_summary_list(doc.blocks, sections),
+        summary_list=find_summary_list(doc.blocks, rule_sections),
         records=records,
         removed=doc.removed,
-        non_exercise_sections=[r.name for r, is_exercise in built if not is_exercise],
+        non_exercise_sections=[r.name for r, c, ok in zip(page.records, page.candidates, page.rule_ok)
+                               if c.origin == "rule" and not ok and r.kind not in STRETCH_KINDS
+                               and not any(r is k for k in records)],
     )
 
 
@@ -84,6 +95,52 @@ def _states_a_total(text: str, kb: Knowledge) -> bool:
     totals = kb.lexicon["routine"]["group_total_words"]
     first = next((sent for sent in re.split(r"(?<=[.!?])\s+", text) if find_times(sent, kb)), "")
     return any(re.search(rf"\b{re.escape(w)}\b", first, re.I) for w in totals)
+
+
+@dataclass
+class PageCandidates:
+    """A page's candidates with the record each opens, the rules' verdict and the decision's features."""
+    candidates: list[Candidate]
+    records: list[Stretch]
+    rule_ok: list[bool]  # what the rules alone keep as a stretch record
+    rule_exercise: list[bool]  # what the rules alone keep as an exercise of any kind
+    features: list[dict[str, float]]
+    keys: list[str]
+    sizes: list[int]
+    spans: list[tuple[int, int]]
+
+
+def page_candidates(doc: CleanDocument, kb: Knowledge, config: ExtractConfig = EXTRACT) -> PageCandidates:
+    candidates = find_candidates(doc.blocks, kb, doc.title)
+    built = [_build(c.section, doc, kb, config) for c in candidates]
+    built = _with_group_rules([c.section for c in candidates], built, doc, kb, config)
+    records = [r for r, _ in built]
+    exercise = [ok and c.origin == "rule" for c, (_, ok) in zip(candidates, built)]
+    rule_ok = [ok and r.kind in STRETCH_KINDS for r, ok in zip(records, exercise)]
+    features = page_features(candidates, records, exercise, rule_ok, doc.blocks, doc.title, kb)
+    return PageCandidates(candidates, records, rule_ok, exercise, features, [name_key(r.name) for r in records],
+                          [sum(len(b.text) for b in c.section.body) for c in candidates],
+                          [(c.section.heading.start, c.section.span[1]) for c in candidates])
+
+
+def decided_records(page: PageCandidates, kept: list[tuple[int, float | None]]) -> tuple[list[Stretch], list[Section]]:
+    """The kept candidates as stretch records (with the decision's confidence), beside the rules'
+    exercises of other kinds (a strength move in a routine) that the decision did not keep."""
+    chosen = {i: p for i, p in kept}
+    names = {page.keys[i] for i in chosen}
+    records, sections = [], []
+    for i, (c, r) in enumerate(zip(page.candidates, page.records)):
+        if i in chosen:
+            # a candidate the rules pass over is a stretch when the decision keeps it; one they read as an
+            # exercise of another kind (a foam-roller move, a balance drill) keeps that kind (same grouped-CV score)
+            if r.kind not in STRETCH_KINDS and not page.rule_exercise[i]:
+                r.kind = "dynamic-stretch" if (r.repetitions or r.duration) and not r.hold else "static-stretch"
+            r.confidence = None if chosen[i] is None else round(chosen[i], 4)
+        elif not (page.rule_exercise[i] and r.kind not in STRETCH_KINDS and page.keys[i] not in names):
+            continue
+        records.append(r)
+        sections.append(c.section)
+    return records, sections
 
 
 # --- fields: targets stated once above the exercises

@@ -1,0 +1,142 @@
+"""Numeric signals for each candidate: what the rules compute, as evidence rather than gates.
+
+The record decision (pipeline/extract/model.py) weighs them; nothing here decides alone. Groups:
+the rules' own verdict and the record they build (kind, knowledge-base link and score), the name's
+shape and words (pipeline/data/candidate_words.json), what the text under it says (instructions,
+holds, sides, positions, targets), where it sits (origin, level, numbering, how many siblings share
+its shape and how many of those look like exercises, the heading above it, what it holds or sits
+inside, a name given twice), and the page (its title, how much of it is about exercises).
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..knowledge import Knowledge, name_key
+from ..records import Block, Stretch
+from .candidates import Candidate
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "candidate_words.json"
+STRETCH_KINDS = ("static-stretch", "dynamic-stretch")
+WORD_LISTS = ("stretch", "strength", "cardio", "drill", "group", "aside", "kitchen")
+
+FEATURES = (
+    "origin_rule", "origin_heading", "origin_list_item", "rule_exercise", "rule_stretch",
+    "kind_static", "kind_dynamic", "kind_other", "kb_linked", "kb_score", "kb_exact",
+    "name_words", "name_long", "name_digit", "name_colon", "name_upper", "name_body_part", "name_dose", "name_derived",
+    *(f"name_{w}" for w in WORD_LISTS),
+    "sentences", "steps", "step_share", "hold", "repetitions", "per_side", "position", "text_targets", "benefits",
+    "first_verb",
+    "level", "item", "numbered", "siblings", "sibling_exercise_share", "sibling_stretch_share",
+    *(f"above_{w}" for w in WORD_LISTS), "above_none",
+    "holds_candidates", "holds_exercises", "inside_candidate", "name_repeated", "longest_of_name",
+    "page_exercise_share", "page_stretch_share", "page_candidates", "title_stretch", "title_kitchen", "page_kitchen",
+)
+
+
+@lru_cache(maxsize=1)
+def _word_patterns() -> dict[str, re.Pattern]:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    out = {}
+    for w in WORD_LISTS:
+        words = sorted(data[f"{w}_words"], key=len, reverse=True)
+        out[w] = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in words) + r")\b", re.I)
+    return out
+
+
+def _words_in(text: str) -> dict[str, float]:
+    return {w: float(bool(rx.search(text or ""))) for w, rx in _word_patterns().items()}
+
+
+def _body_part(name: str, kb: Knowledge) -> bool:
+    words = re.findall(r"[a-z]+", name.lower())
+    return any(kb.body_part(w) for w in words) or any(kb.body_part(f"{a} {b}") for a, b in zip(words, words[1:]))
+
+
+def _heading_above(blocks: list[Block], start: int, level: int) -> Block | None:
+    """The nearest heading before `start` that is above a heading of `level` (any heading for an item)."""
+    above = None
+    for b in blocks:
+        if b.start >= start:
+            break
+        if b.kind == "heading" and b.level < level:
+            above = b
+    return above
+
+
+def page_features(candidates: list[Candidate], records: list[Stretch], rule_exercise: list[bool],
+                  rule_ok: list[bool], blocks: list[Block], title: str | None, kb: Knowledge) -> list[dict[str, float]]:
+    """One dict of FEATURES per candidate, in the candidates' order."""
+    from .routines import has_dosage
+    verbs = set(kb.lexicon["instruction_verbs"])
+    n = len(candidates)
+    keys = [name_key(r.name) for r in records]
+    scores = [kb.match_exercise(c.section.name)[1] / 100.0 for c in candidates]
+    linked = [r.canonical_name is not None for r in records]
+    stretchy = list(rule_ok)
+    spans = [c.section.span for c in candidates]
+    lengths = [sum(len(b.text) for b in c.section.body) for c in candidates]
+    shape = [(c.origin, c.section.heading.level, c.section.heading.group if c.origin != "heading" else -1)
+             for c in candidates]
+    text = " ".join(b.text for b in blocks)
+    page_words = max(1, len(text.split()))
+    kitchen = len(_word_patterns()["kitchen"].findall(text)) / page_words
+    page_exercise = sum(1 for x in linked if x) / n if n else 0.0
+    page_stretch = sum(1 for x in stretchy if x) / n if n else 0.0
+    title_words = _words_in(title or "")
+    out = []
+    for k, (c, r, ok) in enumerate(zip(candidates, records, rule_exercise)):
+        s = c.section
+        name = s.name
+        roles = [q.role for q in r.evidence.sentences]
+        steps = sum(1 for role in roles if role == "step")
+        head = s.heading
+        sib = [j for j in range(n) if shape[j] == shape[k]]
+        f: dict[str, float] = {
+            "origin_rule": float(c.origin == "rule"), "origin_heading": float(c.origin == "heading"),
+            "origin_list_item": float(c.origin == "list_item"),
+            "rule_exercise": float(ok), "rule_stretch": float(stretchy[k]),
+            "kind_static": float(r.kind == "static-stretch"), "kind_dynamic": float(r.kind == "dynamic-stretch"),
+            "kind_other": float(r.kind not in STRETCH_KINDS),
+            "kb_linked": float(linked[k]), "kb_score": scores[k], "kb_exact": float(scores[k] >= 0.99),
+            "name_words": min(len(name.split()), 12) / 12.0, "name_long": float(len(name.split()) > 6),
+            "name_digit": float(bool(re.search(r"\d", name))), "name_colon": float(head.text.rstrip().endswith(":")),
+            "name_upper": float(name.isupper() and len(name) > 3), "name_body_part": float(_body_part(name, kb)),
+            "name_dose": float(has_dosage(head.text, kb)), "name_derived": float(r.name_source == "derived"),
+            "sentences": math.log1p(len(roles)) / 4.0, "steps": math.log1p(steps) / 3.0,
+            "step_share": steps / len(roles) if roles else 0.0,
+            "hold": float(r.hold is not None or r.breaths is not None),
+            "repetitions": float(r.repetitions is not None), "per_side": float(r.per_side),
+            "position": float(bool(r.evidence.positions or r.evidence.start_positions)),
+            "text_targets": float(r.targets_source == "text"), "benefits": float(bool(r.benefits)),
+            "first_verb": float(any((re.findall(r"[a-z']+", b.text.lower())[:1] or [""])[0] in verbs
+                                    for b in s.body[:3] if b.text.strip())),
+            "level": (head.level or 6) / 6.0, "item": float(s.item), "numbered": float(s.number is not None),
+            "siblings": math.log1p(len(sib)) / 3.0,
+            "sibling_exercise_share": sum(1 for j in sib if linked[j] or scores[j] >= 0.9) / len(sib),
+            "sibling_stretch_share": sum(1 for j in sib if stretchy[j]) / len(sib),
+            "holds_candidates": 0.0, "holds_exercises": 0.0, "inside_candidate": 0.0,
+            "name_repeated": float(keys.count(keys[k]) > 1),
+            "longest_of_name": float(lengths[k] >= max(lengths[j] for j in range(n) if keys[j] == keys[k])),
+            "page_exercise_share": page_exercise, "page_stretch_share": page_stretch,
+            "page_candidates": math.log1p(n) / 4.0,
+            "title_stretch": title_words["stretch"], "title_kitchen": title_words["kitchen"],
+            "page_kitchen": min(kitchen * 20.0, 1.0),
+        }
+        f.update({f"name_{w}": v for w, v in _words_in(name).items()})
+        above = _heading_above(blocks, head.start, head.level if c.origin == "heading" else 7)
+        f.update({f"above_{w}": v for w, v in _words_in(above.text if above is not None else "").items()})
+        f["above_none"] = float(above is None)
+        inside = [j for j in range(n) if j != k and spans[k][0] < candidates[j].section.heading.start < spans[k][1]]
+        f["holds_candidates"] = math.log1p(len(inside)) / 3.0
+        f["holds_exercises"] = math.log1p(sum(1 for j in inside if linked[j] or stretchy[j])) / 3.0
+        f["inside_candidate"] = float(any(j != k and spans[j][0] < head.start < spans[j][1] for j in range(n)))
+        out.append(f)
+    return out
+
+
+def vector(features: dict[str, float]) -> list[float]:
+    return [features[name] for name in FEATURES]

@@ -1,0 +1,96 @@
+"""The learned record decision: stored as data, applied without a training library, reproduced by
+`make train`, and deciding the general shapes of real pages (written here in our own words)."""
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+from pipeline import evaluate_corpus as ec
+from pipeline.clean import clean_page
+from pipeline.extract import extract_article
+from pipeline.extract.features import FEATURES
+from pipeline.extract.model import MODEL_PATH, load_model, probability
+from pipeline.records import Page
+
+SHARED = ec.shared_folder()
+
+
+def _stretches(text: str, fmt: str = "markdown"):
+    return extract_article(clean_page(Page(source="case.md", format=fmt, text=text))).stretches
+
+
+def test_model_is_small_data_over_the_features_computed_today():
+    assert MODEL_PATH.stat().st_size < 5 * 1024 * 1024
+    model = load_model()
+    assert tuple(model["features"]) == FEATURES and 0 < model["threshold"] < 1
+
+
+def test_applying_the_model_needs_no_training_library():
+    code = ("import sys; sys.modules['sklearn'] = None\n"
+            "from pipeline.clean import clean_page\nfrom pipeline.extract import extract_article\n"
+            "from pipeline.records import Page\n"
+            "t = '# Two stretches\\n\\n## Calf stretch\\n\\nStand facing a wall and step one foot back. Hold for 30 seconds.\\n'\n"
+            "print(len(extract_article(clean_page(Page(source='a.md', format='markdown', text=t))).stretches))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
+
+
+def test_each_record_carries_the_decisions_confidence():
+    records = _stretches("# Evening stretches\n\n## Calf stretch\n\nStand facing a wall and step one foot back. "
+                         "Press the back heel down and hold for 30 seconds on each side.\n\n"
+                         "## Seated hamstring stretch\n\nSit with one leg straight and reach for your toes. "
+                         "Hold for 20 seconds.\n")
+    assert [r.name for r in records] == ["Calf stretch", "Seated hamstring stretch"]
+    assert all(0.5 <= r.confidence <= 1 for r in records)
+    assert "confidence" in records[0].to_dict()
+
+
+def test_summary_list_then_detailed_sections_give_one_record_each_the_detailed():
+    page = ("# A short routine for tight hips\n\nIn this routine:\n\n- Butterfly stretch\n- Figure four stretch\n"
+            "- Kneeling hip flexor stretch\n\n"
+            "## Butterfly stretch\n\nSit tall and press the soles of your feet together. Let your knees drop "
+            "toward the floor and hold for 30 seconds.\n\n"
+            "## Figure four stretch\n\nLie on your back and cross one ankle over the opposite knee. Pull the "
+            "lower leg toward you and hold for 30 seconds, then switch sides.\n\n"
+            "## Kneeling hip flexor stretch\n\nKneel on one knee with the other foot in front. Shift your hips "
+            "forward and hold for 30 seconds on each side.\n")
+    records = _stretches(page)
+    assert sorted(r.name for r in records) == ["Butterfly stretch", "Figure four stretch",
+                                               "Kneeling hip flexor stretch"]
+    assert all(r.steps and r.hold is not None for r in records)  # the detailed section, not the list entry
+
+
+def test_a_recipes_numbered_timed_steps_are_no_stretch():
+    page = ("# Weeknight lentil soup\n\n## Ingredients\n\n- 2 cups red lentils\n- 1 onion, diced\n"
+            "- 1 teaspoon cumin\n\n## Method\n\n1. Warm the oil and soften the onion for 5 minutes.\n"
+            "2. Stir in the lentils and cover with water.\n3. Simmer for 20 minutes, stirring now and then.\n"
+            "4. Let it rest for 10 minutes before serving.\n")
+    assert _stretches(page) == []
+
+
+def test_group_headings_over_stretches_are_not_records():
+    page = ("# Desk break\n\n## Upper body (2 minutes)\n\n### Neck side stretch\n\nTilt your ear toward your "
+            "shoulder and hold for 20 seconds on each side.\n\n### Chest opener\n\nClasp your hands behind your "
+            "back and lift them gently. Hold for 20 seconds.\n\n## Lower body\n\n### Standing quad stretch\n\n"
+            "Stand on one leg, hold the other ankle behind you and hold for 30 seconds, then switch.\n")
+    assert sorted(r.name for r in _stretches(page)) == ["Chest opener", "Neck side stretch", "Standing quad stretch"]
+
+
+@pytest.mark.skipif(SHARED is None, reason="../shared/dev-corpus is not beside the clone")
+def test_make_train_reproduces_the_committed_decision():
+    pytest.importorskip("sklearn")
+    sys.path.insert(0, str(REPO / "scripts"))
+    import train_model
+    retrained = train_model.train()
+    committed = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert retrained["features"] == committed["features"] and retrained["kind"] == committed["kind"]
+    pages = ec.load_corpus(SHARED) + ec.written_pages()
+    prepared = ec.prepare(pages, ec.prepare_page)
+    rows = [f for p in pages for f in prepared[p.path].features]
+    new = [probability(retrained, f) for f in rows]
+    old = [probability(committed, f) for f in rows]
+    assert max(abs(a - b) for a, b in zip(new, old)) < 1e-3
+    threshold = committed["threshold"]
+    assert [p >= threshold for p in new] == [p >= threshold for p in old]
