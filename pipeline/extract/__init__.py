@@ -135,7 +135,8 @@ def decided_records(page: PageCandidates, kept: list[tuple[int, float | None]]) 
             # exercise of another kind (a foam-roller move, a balance drill) keeps that kind (same grouped-CV score)
             if r.kind not in STRETCH_KINDS and not page.rule_exercise[i]:
                 r.kind = "dynamic-stretch" if (r.repetitions or r.duration) and not r.hold else "static-stretch"
-            r.confidence = None if chosen[i] is None else round(chosen[i], 4)
+            # kept strictly inside (0, 1) so every value is written as a float, never a bare 0 or 1
+            r.confidence = None if chosen[i] is None else min(max(round(chosen[i], 4), 0.0001), 0.9999)
         elif not (page.rule_exercise[i] and r.kind not in STRETCH_KINDS and page.keys[i] not in names):
             continue
         records.append(r)
