@@ -109,7 +109,7 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "sentences": math.log1p(len(roles)) / 4.0, "steps": math.log1p(steps) / 3.0,
             "step_share": steps / len(roles) if roles else 0.0,
             "hold": float(r.hold is not None or r.breaths is not None),
-            "repetitions": float(r.repetitions is not None), "per_side": float(r.per_side),
+            "repetitions": float(r.repetitions is not None), "per_side": float(bool(r.per_side)),
             "position": float(bool(r.evidence.positions or r.evidence.start_positions)),
             "text_targets": float(r.targets_source == "text"), "benefits": float(bool(r.benefits)),
             "first_verb": float(any((re.findall(r"[a-z']+", b.text.lower())[:1] or [""])[0] in verbs

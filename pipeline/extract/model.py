@@ -58,7 +58,8 @@ def choose(model: dict, rows: list[dict[str, float]], keys: list[str], sizes: li
     best: dict[str, int] = {}
     for i in kept:
         j = best.get(keys[i])
-        if j is None or (probs[i], sizes[i]) > (probs[j], sizes[j]):
+        # a name listed bare in a summary and taught in a section below: the section (one with a body) first
+        if j is None or (sizes[i] > 0, probs[i], sizes[i]) > (sizes[j] > 0, probs[j], sizes[j]):
             best[keys[i]] = i
     return [(i, probs[i]) for i in sorted(best.values())]
 
