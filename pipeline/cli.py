@@ -205,23 +205,25 @@ def _stdin(inputs) -> bytes | None:
 
 class _Progress:
     """A progress line on stderr when it is a terminal (quiet in CI, pipes and with -q): pages done of
-    the total, the rate, the time elapsed, and "writing" once the pages are done and the files are
-    being written. `advance(n, total=N, phase=...)` moves it; until a total is known (inputs are counted
-    after discovery) a running count is shown."""
+    the total, the rate, the time elapsed, the inputs failed so far (as they fail, not at the end),
+    and "writing" once the pages are done and the files are being written.
+    `advance(n, total=N, phase=..., failed=k)` moves it (`k` of the `n` inputs just done failed);
+    until a total is known (inputs are counted after discovery) a running count is shown."""
 
     def __init__(self, label: str):
         import time
-        self.label, self.total, self.count, self.phase = label, None, 0, None
+        self.label, self.total, self.count, self.failed, self.phase = label, None, 0, 0, None
         self.started, self.clock = time.monotonic(), time.monotonic
         quiet = click.get_current_context(silent=True) is not None and \
             click.get_current_context().meta.get("quiet", False)
         self.tty = sys.stderr.isatty() and not quiet
         self.shown = False
 
-    def advance(self, n: int, total: int | None = None, phase: str | None = None) -> None:
+    def advance(self, n: int, total: int | None = None, phase: str | None = None, failed: int = 0) -> None:
         if total is not None and self.total is None:
             self.total = total
         self.count += n
+        self.failed += failed
         self.phase = phase or self.phase
         if self.tty:
             self._show()
@@ -231,7 +233,7 @@ class _Progress:
         rate = self.count / elapsed if elapsed > 0 else 0.0
         done = f"{self.count}/{self.total}" if self.total is not None else f"{self.count}"
         minutes, seconds = divmod(int(elapsed), 60)
-        text = f"{self.label}: {done} inputs, {rate:.1f}/s, {minutes}:{seconds:02d} elapsed"
+        text = f"{self.label}: {done} inputs, {rate:.1f}/s, {minutes}:{seconds:02d} elapsed, {self.failed} failed"
         return f"{text}; {self.phase}" if self.phase else text
 
     def _show(self) -> None:
@@ -694,16 +696,15 @@ class _FetchProgress(_Progress):
 
     def __init__(self, total: int):
         super().__init__("fetching")
-        self.total, self.pages, self.bytes, self.failed = total, 0, 0, 0
+        self.total, self.pages, self.bytes = total, 0, 0
 
     def __call__(self, outcome) -> None:
         self.pages += outcome.status == "fetched"
         self.bytes += outcome.bytes
-        self.failed += outcome.status == "failed"
-        self.advance(1)
+        self.advance(1, failed=int(outcome.status == "failed"))
 
     def line(self) -> str:
-        return f"{super().line()}; {self.pages} stored, {self.bytes / 1e6:.1f} MB, {self.failed} failed"
+        return f"{super().line()}; {self.pages} stored, {self.bytes / 1e6:.1f} MB"
 
 
 @main.command("report")

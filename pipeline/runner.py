@@ -178,6 +178,11 @@ def _discovered(entry: ManifestEntry) -> Outcome:
     return Outcome([entry], stats={f"acquire/{entry.status}": 1})
 
 
+def _failed(outcome: Outcome) -> int:
+    """1 when the input failed (one of its pages, for a WARC), for the progress line's count."""
+    return int(any(e.status == "failed" for e in outcome.entries))
+
+
 def _settle(task: Task, result: Outcome | Failure, budget: Budget) -> Outcome:
     outcome = result if isinstance(result, Outcome) else failed(task, result, budget)
     for trace in outcome.traces:
@@ -227,18 +232,19 @@ def outcomes(inputs: Iterable[str], *, stdin: bytes | None = None, until: str = 
         try:
             for position, result in engine.map(process_one, feed()):
                 if advance and direct:
-                    advance(len(direct))
+                    advance(len(direct), failed=sum(_failed(o) for _, o in direct))
                 yield from direct
                 direct.clear()
                 i, task = tasks[position]
                 tasks[position] = (i, None)  # type: ignore[assignment]  # let the task's bytes go
+                outcome = _settle(task, result, options.budget)
                 if advance:
-                    advance(1)
-                yield i, _settle(task, result, options.budget)
+                    advance(1, failed=_failed(outcome))
+                yield i, outcome
         finally:
             engine.close()
         if advance and direct:
-            advance(len(direct))
+            advance(len(direct), failed=sum(_failed(o) for _, o in direct))
         yield from direct
 
     yield from in_order(tagged())
@@ -360,7 +366,7 @@ def _process_changed(items: list, store, options: Options, stdin: bytes | None,
             if isinstance(item, ManifestEntry):
                 slots.append(item)
                 if advance:
-                    advance(1)
+                    advance(1, failed=int(item.status == "failed"))
                 continue
             stat = None if item == STDIN else _stat(item)
             dig = digest(stdin) if item == STDIN and stdin is not None else store.stat_digest(item, stat)
@@ -392,7 +398,7 @@ def _process_changed(items: list, store, options: Options, stdin: bytes | None,
             store.put(task.source, dig, budget_key, codes, outcome)
             store.put_stat(task.source, _trusted(stat, started) if dig is not None else None)
             if advance:
-                advance(1)
+                advance(1, failed=_failed(outcome))
     finally:
         engine.close()
     return slots, reused

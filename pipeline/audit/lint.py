@@ -340,7 +340,7 @@ def lint(inputs: Iterable[str], *, stdin: bytes | None = None, config: Config | 
             if item.status == "failed":
                 result.problems.append(item)
             if advance:
-                advance(1)
+                advance(1, failed=int(item.status == "failed"))
         else:
             tasks.append(LintTask(item, stdin if item == STDIN else None, config))
 
@@ -348,11 +348,11 @@ def lint(inputs: Iterable[str], *, stdin: bytes | None = None, config: Config | 
         engine = options.make_engine()
         try:
             for position, outcome in engine.map(lint_one, iter(tasks)):
-                if advance:
-                    advance(1)
                 if isinstance(outcome, Failure):  # over budget, or the worker died
                     outcome = ([], [ManifestEntry(display_name(tasks[position].source), "failed",
                                                   reason=f"[{outcome.code}] {outcome.detail}", code=outcome.code)])
+                if advance:
+                    advance(1, failed=int(any(e.status == "failed" for e in outcome[1])))
                 yield position, outcome
         finally:
             engine.close()
