@@ -81,3 +81,65 @@ def test_pandas_reads_parquet_and_csv(out):
     assert len(stretches) == len(csv) == len(_rows(out, "stretches"))
     assert "min: int64" in str(stretches["repetitions"].dtype)
     assert csv["repetitions_min"].dropna().map(float.is_integer).all()
+
+
+AIS = """# Active Isolated Stretching for Runners
+
+Active isolated stretching holds each stretch only briefly, then releases and repeats.
+
+## Hamstring Stretch
+
+Lie on your back with one leg bent. Loop a rope around the other foot and lift the straight leg with your thigh
+muscles, using the rope for a gentle assist at the end. Hold for 1.5 to 2 seconds, then lower the leg. Repeat 10
+times on each leg.
+
+## Calf Stretch
+
+Sit with both legs straight. Loop the rope around the ball of one foot and pull your toes toward your shin. Hold
+for 2.5 seconds, then relax. Repeat 10 times on each side.
+
+## Quad Stretch
+
+Lie on your side and bend your top knee, bringing your heel toward your buttocks. Hold for 30 seconds, then switch
+sides.
+"""
+
+
+def test_hold_seconds_are_doubles_in_every_reader_since_a_hold_may_be_fractional(tmp_path):
+    """Active isolated stretching holds 1.5 to 2 seconds: seconds are not counts. Whole and
+    fractional holds read back as the same numbers, typed double, in every reader and schema."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    (tmp_path / "ais.md").write_text(AIS, encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "ais.md"), "--out", str(out),
+                                       "--format", "json,jsonl,csv,parquet"])
+    assert result.exit_code == 0, result.output
+    holds = {r["name"]: (r["hold"]["min_seconds"], r["hold"]["max_seconds"]) for r in _rows(out, "stretches")}
+    assert holds == {"Hamstring Stretch": (1.5, 2), "Calf Stretch": (2.5, 2.5), "Quad Stretch": (30, 30)}
+    package = json.loads((out / "datapackage.json").read_text())
+    for name in ("stretches", "dataset"):
+        table = pq.read_table(out / f"{name}.parquet")
+        hold_type = table.schema.field("hold").type
+        assert hold_type.field("min_seconds").type == hold_type.field("max_seconds").type == pa.float64()
+        parquet_holds = sorted((h["min_seconds"], h["max_seconds"]) for h in table.column("hold").to_pylist())
+        assert parquet_holds == sorted(holds.values())
+        fields = {f["name"]: f for r in package["resources"] if r["name"] == name for f in r["schema"]["fields"]}
+        assert fields["hold_min_seconds"]["type"] == fields["hold_max_seconds"]["type"] == "number"
+        schema = json.loads((out / f"{name}.schema.json").read_text())
+        hold_def = schema["$defs"][schema["properties"]["hold"]["anyOf"][0]["$ref"].rsplit("/", 1)[1]]
+        assert hold_def["properties"]["min_seconds"]["type"] == hold_def["properties"]["max_seconds"]["type"] \
+            == ["number", "null"]
+        assert pipeline.duckdb_columns(name)["hold"].startswith('STRUCT("min_seconds" DOUBLE, "max_seconds" DOUBLE')
+        frame = pd.read_parquet(out / f"{name}.parquet", dtype_backend="pyarrow")
+        assert "min_seconds: double" in str(frame["hold"].dtype)
+    pl = pytest.importorskip("polars")
+    frame = pl.read_ndjson(out / "stretches.jsonl", schema=pipeline.polars_schema("stretches"))
+    assert frame.schema["hold"].to_schema()["min_seconds"] == pl.Float64
+    assert sorted(frame["hold"].struct.field("min_seconds").to_list()) == [1.5, 2.5, 30.0]
+    duckdb = pytest.importorskip("duckdb")
+    got = duckdb.sql(f"SELECT hold.min_seconds FROM read_json('{out / 'stretches.jsonl'}', "
+                     f"format='newline_delimited', columns={pipeline.duckdb_columns('stretches')}) "
+                     f"ORDER BY 1").fetchall()
+    assert got == [(1.5,), (2.5,), (30.0,)]
