@@ -1,7 +1,10 @@
 """Stage 6, curate: one dataset row per distinct stretch, across all kept articles.
 
 A row groups the records that are the same stretch, on evidence, never on a placeholder:
-- the same knowledge-base entry (`canonical_name`);
+- the same knowledge-base entry (`canonical_name`), when the record's name is that entry's name or
+  alias (or the text names it), or a fuzzy match that changes no word of it for another: "Cat Cows"
+  and "STANDING SQAD STRETCH" join their entries, "Lat Stretch", one letter from "Cat Stretch", does
+  not (a short known word close to a different word of the entry is another exercise);
 - the same name after normalisation (case and punctuation, plurals and other inflections by the
   English lemma table, body-part spellings the vocabulary knows ("Tricep"/"Triceps",
   "Glute"/"Glutes", "Calfs"), a word one letter off a word of the knowledge base ("Buttefly"),
@@ -28,15 +31,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from ..knowledge import Knowledge, load_knowledge, name_key
-from ..lemmas import lemma
+from ..lemmas import lemma, lemma_table
 from ..records import KINDS, POSITIONS, Article, Flag, Stretch
 from ..vocab import target_areas
 
 CONFLICT = "source-conflict"
-JOIN_REASONS = ("knowledge-base", "name", "steps", "duplicate-exercise")
+JOIN_REASONS = ("knowledge-base", "knowledge-base-fuzzy", "name", "steps", "duplicate-exercise")
+# a fuzzy knowledge-base link is taken as a join only when it swaps no word of the name for another:
+# a known word this short, this close to a different word of the entry ("lat"/"cat", "arm"/"hip"), names
+# another exercise, while a longer or unknown word near it is a misspelling ("sqad"/"quad")
+SHORT_WORD_LENGTH = 5
+SWAP_MAX_EDITS = 2
 # steps with fewer words of four letters or more say too little to identify a stretch: "Hold for 30 seconds
 # and repeat with the opposite leg" (5) is a dose any stretch may share; an instruction has a dozen
 STEPS_MIN_WORDS = 12
@@ -48,8 +56,9 @@ class Join:
     """Why a source record is in its row: a key it shares with another record of the row."""
 
     by: str = field(metadata={"enum": JOIN_REASONS})
-    value: str = field(metadata={"doc": "the entry, the normalised name, or the record it shares its steps or an "
-                                        "audit finding with"})
+    value: str = field(metadata={"doc": "the entry (knowledge-base: by name, alias or the text naming it; "
+                                        "knowledge-base-fuzzy: by a close spelling), the normalised name, or the "
+                                        "record it shares its steps or an audit finding with"})
 
 
 @dataclass
@@ -237,6 +246,52 @@ def _spelled(word: str, kb: Knowledge) -> str:
     return close[0] if len(close) == 1 else word
 
 
+def knowledge_link(record: Stretch, kb: Knowledge) -> tuple[str | None, str]:
+    """The knowledge-base entry a record's row may be joined on, and how: ("...", "knowledge-base")
+    for the entry's own name or alias, or an entry the text names (extraction's link, when the
+    name does not match it); ("...", "knowledge-base-fuzzy") for a close spelling that swaps no word
+    of the name for another; (None, "") when there is no link or the fuzzy link would change the
+    exercise ("Lat Stretch" is not "Cat Stretch")."""
+    canonical = record.canonical_name
+    if not canonical:
+        return None, ""
+    entry, score = kb.match_exercise(record.name)
+    if entry is None or entry.canonical_name != canonical or score >= EXACT_LINK_SCORE:
+        return canonical, "knowledge-base"
+    if _swaps_a_word(record.name, entry, kb):
+        return None, ""
+    return canonical, "knowledge-base-fuzzy"
+
+
+# Knowledge.match_exercise: 100 for a name or alias, 99 for one without its generic words ("... stretch")
+EXACT_LINK_SCORE = 99.0
+
+
+def _swaps_a_word(name: str, entry, kb: Knowledge) -> bool:
+    """Whether a word of `name` (its identity words: spelling, body area, lemma) that the entry's
+    names lack is a short known word within a couple of edits of a word they have."""
+    theirs = {w for n in (entry.canonical_name, *entry.aliases) for w in name_identity(n, kb).split()}
+    for word in set(name_identity(name, kb).split()) - theirs:
+        if len(word) > SHORT_WORD_LENGTH or not word.isalpha() or not _is_word(word, kb):
+            continue
+        if any(OSA.distance(word, other, score_cutoff=SWAP_MAX_EDITS) <= SWAP_MAX_EDITS
+               for other in theirs if other.isalpha()):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4)
+def _words_known(kb: Knowledge) -> frozenset[str]:
+    table = lemma_table()
+    known = {w for words in _known_words(kb).values() for w in words}
+    return frozenset(table) | frozenset(table.values()) | frozenset(known) | frozenset(_body_index(kb).values())
+
+
+def _is_word(word: str, kb: Knowledge) -> bool:
+    """An English word (the lemma table's), a word of the knowledge base, or a body area."""
+    return word in _words_known(kb)
+
+
 def steps_identity(steps: list[str]) -> str | None:
     """A digest of the steps' words (lemmas, in order); None when they are too short to identify a stretch."""
     words = [lemma(w) for w in re.findall(r"[a-z]+", " ".join(steps).lower())]
@@ -337,9 +392,10 @@ class Curator:
         """`same_as`: the id of a record of the same article that the audit found to be the same
         exercise; the record then joins that record's row on that evidence alone."""
         keys: list[tuple[str, str, str]] = []
+        canonical, link = knowledge_link(record, self.kb)
         if same_as is None:
-            if record.canonical_name:
-                keys.append(("knowledge-base", record.canonical_name, "k:" + record.canonical_name))
+            if canonical:
+                keys.append((link, canonical, "k:" + canonical))
             if record.name_source != "derived":
                 key = name_identity(record.name, self.kb)
                 if key:
@@ -354,7 +410,7 @@ class Curator:
         self._members[record.id] = _Member(
             SourceRecord(record.id, record.article_id, record.name, record.name_source, record.position,
                          shape_of(record, self.kb), record.source.url, record.source.path, record.source.title, []),
-            record.kind, record.canonical_name, record.per_side, hold,
+            record.kind, canonical, record.per_side, hold,
             record.hold is not None or record.duration is not None, tuple(record.targets),
             tuple(target_areas(record.targets)), record.targets_source == "text", bool(record.steps), keys, same_as)
         node = "r:" + record.id
