@@ -268,9 +268,14 @@ class Flag:
     message: str
     evidence: list[str] = field(default_factory=list)
     stretch: str | None = field(default=None, metadata={"doc": "the record's name; null for article-level flags"})
+    related: list[str] = field(default_factory=list, kw_only=True, metadata={
+        "doc": "ids of the records the finding is about, in order (duplicate-exercise: the earlier section, then "
+               "the one that repeats it); empty when it is about its owner only"})
     # character spans in the cleaned text of the evidence quotes that have one (for locations and
     # the report); not emitted
     spans: list[tuple[int, int]] = field(default_factory=list, repr=False, metadata={"emit": False})
+    # positions in the article's records of the records in `related`, set by the audit before ids exist
+    related_positions: list[int] = field(default_factory=list, kw_only=True, repr=False, metadata={"emit": False})
 
     def to_dict(self) -> dict[str, Any]:
         return to_data(self)

@@ -116,6 +116,32 @@ def test_the_audit_finding_that_two_sections_are_one_joins_them(corpus_run):
         list(seed["Spinal Twist"][1]["joined_by"])
 
 
+def test_the_same_exercise_join_reads_the_record_ids_the_flag_carries_not_its_message(corpus_run):
+    """The `duplicate-exercise` flag names its two records by id (`related`, the earlier first);
+    curation joins on those, so rewording the message changes nothing and the flag without them
+    joins nothing."""
+    import dataclasses
+
+    from pipeline.curate import curate_records
+    from pipeline.records import Flag, Stretch
+    from pipeline.schema import from_data, to_data
+
+    _, out = corpus_run
+    records = [from_data(Stretch, r) for r in json.loads((out / "stretches.json").read_text(encoding="utf-8"))]
+    flags = [from_data(Flag, f) for f in json.loads((out / "flags.json").read_text(encoding="utf-8"))]
+    names = {r.id: r.name for r in records}
+    twist = next(f for f in flags if f.rule == "duplicate-exercise" and f.stretch == "Spinal Twist")
+    assert [names[i] for i in twist.related] == ["Seated Twist", "Spinal Twist"]
+    assert all(i.startswith(twist.article_id + "-") for i in twist.related)
+    rows = to_data(curate_records(records, flags=flags))
+    reworded = [dataclasses.replace(f, message="(reworded)") for f in flags]
+    assert to_data(curate_records(records, flags=reworded)) == rows
+    unlinked = [dataclasses.replace(f, related=[]) if f is twist else f for f in flags]
+    row_of = {s["name"]: r["id"] for r in to_data(curate_records(records, flags=unlinked)) for s in r["sources"]
+              if s["record_id"] in twist.related}
+    assert row_of["Seated Twist"] != row_of["Spinal Twist"]
+
+
 ROUTINE = ("<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{intro}</p><ol>{items}</ol>"
            "</body></html>")
 

@@ -26,6 +26,7 @@ class Hit:
     quotes: tuple[Quote, ...] = ()
     texts: tuple[str, ...] = ()  # evidence with no place in the cleaned text (a removed block, the title)
     stretch: str | None = None  # for an article rule's hit about one record
+    records: tuple[Stretch, ...] = ()  # the records an article rule's hit is about, in order (Flag.related)
     severity: Severity | None = None  # lower than the rule's own: an inferred case, or a page's format said once
 
 
@@ -109,7 +110,10 @@ def audit_article(article: Article, kb: Knowledge | None = None, doc: CleanDocum
                     record.flags.append(_flag(r, hit, record.name))
         else:
             for hit in r.check(ctx):
-                article.flags.append(_flag(r, hit, hit.stretch))
+                flag = _flag(r, hit, hit.stretch)
+                flag.related_positions = [next(i for i, x in enumerate(article.records) if x is record)
+                                          for record in hit.records]
+                article.flags.append(flag)
     return article
 
 

@@ -302,25 +302,20 @@ def steps_identity(steps: list[str]) -> str | None:
 
 def same_exercise_pairs(records: list[Stretch], flags: list[Flag]) -> dict[str, str]:
     """{record id: id of the earlier record it is one exercise with}, from an article's
-    `duplicate-exercise` findings, which name the pair in their message as “first” and “second”
-    (pipeline/audit/rules/duplicates.py) and the second as their `stretch`."""
+    `duplicate-exercise` findings, which name the pair by record id in `related`, the earlier first
+    (pipeline/audit/rules/duplicates.py)."""
     same: dict[str, str] = {}
-    by_name: dict[str, list[Stretch]] = {}
-    for r in records:
-        by_name.setdefault(r.name, []).append(r)
+    by_id = {r.id: r for r in records}
     for flag in flags:
-        if flag.rule != "duplicate-exercise":
+        if flag.rule != "duplicate-exercise" or len(flag.related or ()) != 2:
             continue
-        names = re.findall(r"“(.+?)”", flag.message)
-        if len(names) < 2 or names[1] != flag.stretch:
-            continue
-        firsts, seconds = by_name.get(names[0], []), by_name.get(names[1], [])
-        if len(firsts) != 1 or len(seconds) != 1 or firsts[0] is seconds[0]:
-            continue  # a name used twice in the article: which section is meant is not known
-        if "derived" in (firsts[0].name_source, seconds[0].name_source) and \
-                not (steps_identity(firsts[0].steps) and steps_identity(seconds[0].steps)):
+        earlier, later = (by_id.get(record_id) for record_id in flag.related)
+        if earlier is None or later is None or earlier is later:
+            continue  # one of the two is not a stretch record
+        if "derived" in (earlier.name_source, later.name_source) and \
+                not (steps_identity(earlier.steps) and steps_identity(later.steps)):
             continue  # unnamed sections alike in their dose only ("Hold 30 seconds. Repeat 2 times")
-        first, second = firsts[0].id, seconds[0].id
+        first, second = earlier.id, later.id
         while first in same:
             first = same[first]
         if second not in same and first != second:

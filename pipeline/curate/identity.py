@@ -132,3 +132,5 @@ def _stamp_flags(flags: list[Flag], article_id: str, record_id: str | None, owne
         flag.id = f"{owner}-{flag.rule}{suffix}"
         flag.article_id = article_id
         flag.record_id = record_id
+        if flag.related_positions:  # record ids are the article id and the record's position, from 1
+            flag.related = [f"{article_id}-{position + 1:02d}" for position in flag.related_positions]

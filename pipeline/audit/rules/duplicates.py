@@ -95,7 +95,8 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
                 reason, quotes = "one describes itself as the other", (said,)
         if reason:
             heads = tuple(q for q in (a.evidence.heading, b.evidence.heading) if q)
-            yield Hit(f"“{a.name}” and “{b.name}” look like one exercise: {reason}", quotes + heads, stretch=b.name)
+            yield Hit(f"“{a.name}” and “{b.name}” look like one exercise: {reason}", quotes + heads, stretch=b.name,
+                      records=(a, b))
 
 
 def _descriptions(record: Stretch) -> list[tuple[Quote, str]]:
