@@ -293,17 +293,20 @@ class PreparedPage:
     records: list[dict]
     spans: list[tuple[int, int]]
     labels: list[int | None] | None = None  # candidate_labels, once per page (every fold reads them)
+    intro_targets: list[tuple[int, list[str]]] = field(default_factory=list)  # "Targets: ..." lines (extract)
 
 
 def prepare_page(path: Path) -> PreparedPage:
     from .acquire import read_pages
     from .clean import clean_page
-    from .extract import page_candidates
+    from .extract import intro_target_lines, page_candidates
     from .knowledge import load_knowledge
     kb = load_knowledge()
     out = PreparedPage([], [], [], [], [], [])
     for page in read_pages(str(path)):  # one page per corpus file (a WARC would give several)
-        pc = page_candidates(clean_page(page, kb), kb)
+        doc = clean_page(page, kb)
+        pc = page_candidates(doc, kb)
+        out.intro_targets += intro_target_lines(doc, kb)
         out.features += pc.features
         out.keys += pc.keys
         out.sizes += pc.sizes
@@ -343,8 +346,19 @@ def decide_model(model: dict, prep: PreparedPage) -> list[dict]:
     """The kept candidates that are stretches (as extract's decided_records: a candidate the rules read
     as an exercise of another kind keeps that kind)."""
     from .extract.model import choose
-    return [prep.records[i] for i, _ in choose(model, prep.features, prep.keys, prep.sizes, prep.spans)
+    kept = [i for i, _ in choose(model, prep.features, prep.keys, prep.sizes, prep.spans)
             if not (prep.features[i]["rule_exercise"] and prep.features[i]["kind_other"])]  # as decided_records
+    return _with_intro_targets([prep.records[i] for i in kept], [prep.spans[i][0] for i in kept], prep)
+
+
+def _with_intro_targets(records: list[dict], starts: list[int], prep: PreparedPage) -> list[dict]:
+    """As extract_article: targets stated once above the kept records ("Targets: ...") go to the one
+    record or to variants of one exercise that name none themselves."""
+    from .extract import takes_intro_targets
+    first = min(starts, default=0)
+    found = list(dict.fromkeys(t for end, areas in prep.intro_targets if end <= first for t in areas))
+    takes = takes_intro_targets([r.get("name") or "" for r in records], [r.get("targets_source") == "text" for r in records])
+    return [{**r, "targets": found} if found and take else r for r, take in zip(records, takes)]
 
 
 def decide_rules(model, prep: PreparedPage) -> list[dict]:

@@ -105,6 +105,7 @@ def _grammar(kb: Knowledge) -> _Grammar:
     not_frequency = rf"(?!{_S1}(?:{per_period}|{freq_adverbs}))"
     rep_units = _words(kb.lexicon["repetition_units"], lead=False)
     times_sign = _alternation(q["multiplication_signs"])
+    rep_manner = _words(q["repetition_manner_words"], lead=False)
     breath = rf"(?:(?:{_words(q['breath_adjectives'])}){_S1}){{0,3}}(?:{_words(q['breath_units'], lead=False)})"
     return _Grammar(
         numbers=numbers,
@@ -128,8 +129,9 @@ def _grammar(kb: Knowledge) -> _Grammar:
         progression=re.compile(q["progression_before_pattern"], re.I),
         phase=re.compile(_words(q["phase_cues"]), re.I),
         breath=re.compile(rf"{qual}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?(?P<ub>{breath})", re.I),
-        reps=re.compile(rf"{qual}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?(?P<unit>{rep_units}){not_frequency}",
-                        re.I),
+        # "8 slow rounds", "10 gentle circles": a word of manner may stand between the count and its unit
+        reps=re.compile(rf"{qual}(?P<a>{num}){_S}(?:{sep}{_S}(?P<b>{num}){_S})?(?:(?:{rep_manner}){_S1}){{0,2}}"
+                        rf"(?P<unit>{rep_units}){not_frequency}", re.I),
         # "3-4x", "~5x", "3x each": a count written with a multiplication sign and no amount after it
         reps_suffix=re.compile(rf"(?P<a>{num})(?:{_S}{sep}{_S}(?P<b>{num}))?{_S}(?:{_alternation(q['count_suffixes'])})"
                                rf"(?!\w|{_S}{num}){not_frequency}", re.I),

@@ -10,7 +10,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge, name_key
-from ..nlp import BODY_KEY, build_nlp, lemma
+from ..nlp import BODY_KEY, POSITIONS_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_sets, find_times
 from ..records import (Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch,
                        ValueSources)
@@ -23,7 +23,8 @@ from .values import clean_name, clean_title, is_label
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
                         lexicon_for, name_targets, position_cues, target_areas)
 
-__all__ = ["extract_article", "build_record", "page_candidates", "decided_records"]
+__all__ = ["extract_article", "build_record", "page_candidates", "decided_records", "intro_target_lines",
+           "takes_intro_targets"]
 
 
 @lru_cache(maxsize=4)
@@ -150,31 +151,48 @@ def _targets_from_intro(records: list[Stretch], doc: CleanDocument, sections: li
     or as a two-cell table row ("Targets | Lower back, glutes"). It applies to the one record, or
     to records that are variants of one exercise ("Single Knee to Chest", "Double Knee to Chest"),
     when the text does not name their targets itself."""
-    own = [r for r in records if r.targets_source != "text"]
-    if not own or not sections or not (len(records) == 1 or _variants_of_one(own)):
+    if not sections:
         return
-    lex, nlp = lexicon_for(kb), build_nlp(kb)
     first = min(s.heading.start for s in sections)
-    before = [b for b in doc.blocks if b.end <= first]
-    rows: dict[tuple[int, int], list[str]] = {}
-    for b in before:
-        if b.kind == "cell":
-            rows.setdefault((b.group, b.row), []).append(b.text)
-    lines = [b.text for b in before if b.kind != "cell"] + [": ".join(cells) for cells in rows.values() if len(cells) == 2]
-    found: list[str] = []
-    for line in (ln for ln in lines if lex.target_line.match(ln)):
-        parsed = nlp(line)  # keep the Doc alive while its span group is read
-        found.extend(span.label_ for span in parsed.spans[BODY_KEY])
+    found = [t for end, areas in intro_target_lines(doc, kb) if end <= first for t in areas]
+    takes = takes_intro_targets([r.name for r in records], [r.targets_source == "text" for r in records])
     if found:
-        for record in own:
-            record.targets, record.targets_source = list(dict.fromkeys(found)), "text"
-            record.value_sources.targets = "own text" if len(records) == 1 else "group rule"
+        for record, take in zip(records, takes):
+            if take:
+                record.targets, record.targets_source = list(dict.fromkeys(found)), "text"
+                record.value_sources.targets = "own text" if len(records) == 1 else "group rule"
 
 
-def _variants_of_one(records: list[Stretch]) -> bool:
+def intro_target_lines(doc: CleanDocument, kb: Knowledge) -> list[tuple[int, list[str]]]:
+    """(end offset, body areas) of each "Targets: ..." line of the page, or two-cell table row."""
+    lex, nlp = lexicon_for(kb), build_nlp(kb)
+    rows: dict[tuple[int, int], list] = {}
+    for b in doc.blocks:
+        if b.kind == "cell":
+            rows.setdefault((b.group, b.row), []).append(b)
+    lines = [(b.end, b.text) for b in doc.blocks if b.kind != "cell"] + \
+        [(cells[-1].end, ": ".join(c.text for c in cells)) for cells in rows.values() if len(cells) == 2]
+    out = []
+    for end, line in sorted(lines):
+        if lex.target_line.match(line):
+            parsed = nlp(line)  # keep the Doc alive while its span group is read
+            out.append((end, [span.label_ for span in parsed.spans[BODY_KEY]]))
+    return out
+
+
+def takes_intro_targets(names: list[str], has_targets: list[bool]) -> list[bool]:
+    """Which of a page's records take the targets stated above them: those without their own, when
+    the page has one record or its records without targets are variants of one exercise."""
+    own = [n for n, has in zip(names, has_targets) if not has]
+    if not own or not (len(names) == 1 or _variants_of_one(own)):
+        return [False] * len(names)
+    return [not has for has in has_targets]
+
+
+def _variants_of_one(names: list[str]) -> bool:
     """"Single Knee to Chest" and "Double Knee to Chest": the names differ only in their first word."""
-    rests = {" ".join(name_key(r.name).split()[1:]) for r in records}
-    return len(records) > 1 and len(rests) == 1 and len(next(iter(rests)).split()) >= 2
+    rests = {" ".join(name_key(n).split()[1:]) for n in names}
+    return len(names) > 1 and len(rests) == 1 and len(next(iter(rests)).split()) >= 2
 # --- end targets stated once
 
 
@@ -277,6 +295,8 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
 
     position, options, starts, name_positions, sources.position = _position(name, sentences, kb, instruction,
                                                                              own_source)
+    if position is None and not options and (position := _list_lead_position(section, doc, kb)):
+        sources.position = "group rule"
     sources.steps = own_source if steps else None
 
     kind = _kind(section, sentences, entry, score, hold or breaths, duration, repetitions, kb)  # breaths are a hold
@@ -304,6 +324,24 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     )
     record.evidence = _evidence(section, sentences, starts, name_positions, repeats)
     return record, _is_exercise(record, sentences, kb, listed=section.item)
+
+
+def _list_lead_position(section: Section, doc: CleanDocument, kb: Knowledge) -> str | None:
+    """"Lie on your back, then:" over a numbered list: the position every item of the list starts
+    in, when the item itself says none. The lead is the short line ending in a colon just above the
+    list's first item."""
+    if section.heading.kind != "heading" or section.heading.group < 0:
+        return None
+    blocks = doc.blocks
+    first = next((i for i, b in enumerate(blocks) if b.group == section.heading.group and b.kind == "list_item"), None)
+    if not first or section.heading.start < blocks[first].start:
+        return None
+    lead = blocks[first - 1]
+    if lead.kind != "paragraph" or not lead.text.rstrip().endswith(":") \
+            or len(lead.text.split()) > kb.lexicon["step_list"]["lead_line_max_words"]:
+        return None
+    told = read_sentences(Section(lead, None, "", [lead]), kb, None)
+    return next((c.label for s in told for c in s.positions if c.start and not c.implied), None)
 
 
 def _source_of(value, source: str) -> str | None:
@@ -358,9 +396,21 @@ def _dose_lines(section: Section, sentences: list[Sentence], kb: Knowledge) -> l
     """Lines of the section that give only its dose: a card's separate "Hold 30-60 sec" (often set
     as a small heading), "20 sec each side", a field "Time: 30s each", a bare "10 reps"."""
     label = re.compile(kb.lexicon["value_chrome"]["dose_label_pattern"], re.I)
-    lines = [b.text for b in section.body if b.kind == "heading" and _is_dose_line(b.text, kb)]
+    lines = [part for b in section.body if b.kind == "heading" for part in _dose_parts(b.text, kb)]
     return lines + [s.text for s in sentences if s.role != OFF_TOPIC and (
-        _is_dose_line(s.text, kb) or label.match(s.text) and (find_times(s.text, kb) or find_repetitions(s.text, kb)))]
+        _is_dose_line(s.text, kb) or label.match(s.text) and (find_times(s.text, kb) or find_repetitions(s.text, kb)))] \
+        + [part for s in sentences if s.role != OFF_TOPIC and not _is_dose_line(s.text, kb)
+           for part in _dose_parts(s.text, kb, whole=False)]
+
+
+def _dose_parts(text: str, kb: Knowledge, whole: bool = True) -> list[str]:
+    """A card's line of notes set apart by dots or bars ("2 × 30 s each leg · strap or towel"): the
+    parts that only give a dose, not a routine's total ("Total: ~5 minutes · No equipment")."""
+    parts = [p.strip() for p in re.split(kb.lexicon["value_chrome"]["note_separator_pattern"], text) if p.strip()]
+    if len(parts) == 1:
+        return parts if whole and _is_dose_line(text, kb) else []
+    totals = kb.lexicon["routine"]["group_total_words"]
+    return [p for p in parts if _is_dose_line(p, kb) and not any(re.search(rf"\b{re.escape(w)}\b", p, re.I) for w in totals)]
 
 
 def _is_dose_line(text: str, kb: Knowledge) -> bool:
@@ -434,7 +484,8 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
     """Every sentence of the section body with its role, position cues, targets and variant."""
     nlp, lex = build_nlp(kb), lexicon_for(kb)
     body = [b for b in section.body if b.text.strip()]
-    sentences: list[Sentence] = []
+    # (block, sentence span, role, main clause start, whether a subheading forced the role, variant)
+    read: list[tuple] = []
     variant = 0
     # under "Muscles worked", "Tips", "Common Mistakes" the heading sets the role of what follows,
     # down through deeper headings ("Common Mistakes" > "Letting the hips tilt")
@@ -446,6 +497,10 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
             roles.append((block.level, role or (roles[-1][1] if roles else None)))
             if lex.variant_heading.match(block.text):
                 variant += 1
+            elif _position_label(d, lex):
+                # "Standing:" / "Seated:" over a variant's steps: a variant, and the position it is done in
+                variant += 1
+                read.append((block, d[:], DESCRIPTION, 0, False, variant))
             continue
         forced_role = roles[-1][1] if roles else None
         if lex.variant.match(block.text):
@@ -456,12 +511,29 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
             if not sent.text.strip():
                 continue
             role, main = classify(sent, kb, lex, entry)
-            if forced_role and role != OFF_TOPIC:
-                role = forced_role
-            sentences.append(Sentence(
-                sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
-                position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant))
+            forced = bool(forced_role and role != OFF_TOPIC)
+            read.append((block, sent, forced_role if forced else role, main, forced, variant))
+    # a list whose items give steps is a list of steps: its terse items ("Soles of feet together",
+    # "Back leg straight and long") are steps too, though they lack a verb; a noted item ("Tempo: ...") is not
+    listed = {b.group for b, _, role, _, forced, _ in read
+              if b.kind == "list_item" and b.group >= 0 and role == STEP and not forced}
+    sentences: list[Sentence] = []
+    for block, sent, role, main, forced, variant in read:
+        step_item = role == DESCRIPTION and not forced and block.kind == "list_item" and block.group in listed \
+            and not lex.list_note.match(sent.text.strip()) and not sent.text.strip().endswith(":")
+        sentences.append(Sentence(
+            sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
+            position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant, step_item))
     return sentences
+
+
+def _position_label(parsed, lex) -> bool:
+    """A subheading that is nothing but a position ("Standing:", "Seated version")."""
+    spans = parsed.spans[POSITIONS_KEY]
+    if len(spans) != 1 or spans[0].id_ == "implied":
+        return False
+    rest = (parsed.text[:spans[0].start_char] + " " + parsed.text[spans[0].end_char:]).lower()
+    return all(w in lex.variant_words for w in re.findall(r"[a-z]+", rest))
 
 
 def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
@@ -474,7 +546,7 @@ def choose_steps(sentences: list[Sentence], name: str, kb: Knowledge,
     covered: set[str] = set()
     sided_seen = False
     for s in sentences:
-        if s.role != STEP or not _is_instruction(s.text, kb):
+        if not (s.role == STEP or s.step_item) or not _is_instruction(s.text, kb):
             continue
         words = _content_words(s.text, name_words, kb)
         sided = any(rx.search(s.text) for rx in lex.per_side)
@@ -542,6 +614,14 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, instruction: 
     name_positions = _name_positions(name, kb)
     held = _held_position(sentences, starts, kb)
     implied = next((c.label for s in sentences if s.variant == 0 for c in s.positions if c.implied), None)
+    weak = set(kb.positions["mention_only_cues"])
+    placed = [s for s in sentences if s.role in (STEP, DESCRIPTION)]
+    if held and len(name_positions) == 1 and held not in name_positions and starts and placed \
+            and all(_posture_only(cue, sent, weak) and sent is not placed[0] for cue, sent in starts):
+        # "Half-kneel hip flexor": "Back knee down, front foot flat", then "Stand tall, feel the front of
+        # the hip": "stand tall" after the set-up is a posture in any position, the name says which
+        # (a text that opens with "Stand tall" does stand)
+        return name_positions[0], options, starts, name_positions, "heading"
     if held:
         return held, options, starts, name_positions, own_source
     if options:
@@ -564,6 +644,15 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, instruction: 
         if base:
             return base.position, options, starts, name_positions, own_source
     return None, options, starts, name_positions, None
+
+
+def _posture_only(cue: PositionCue, sentence: Sentence, weak: set[str]) -> bool:
+    """"Stand tall", "sit up straight", "upright": a posture kept in any position, not a position."""
+    if cue.text.lower() in weak:
+        return True
+    at = sentence.text.lower().find(cue.text.lower())
+    after = re.findall(r"[a-z]+", sentence.text.lower()[at + len(cue.text):])[:2] if at >= 0 else []
+    return bool(after) and (after[0] in weak or after[:1] == ["up"] and after[1:] and after[1] in weak)
 
 
 def _narrowest(targets: list[str], kb: Knowledge) -> list[str]:

@@ -36,6 +36,7 @@ class Sentence:
     positions: list[PositionCue] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     variant: int = 0  # 0 for the main text; 1, 2... after "Beginner:", "Advanced:" markers
+    step_item: bool = False  # an item of a list of steps that has no verb ("Soles of feet together"): a step
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Lexicon:
     target_predicates: frozenset[str]  # "the hips open": a predicate after the body part
     predicates_any: frozenset[str]  # a verb that opens a new clause after a comma
     ambiguous_body_words: frozenset[str]  # "back", "side": a body part only in context
+    list_note: re.Pattern  # "Tempo: 2 s up", "Purpose: ...": a list item that notes, not a step
+    variant_words: frozenset[str]  # "version", "option": words a position subheading may add ("Seated version")
 
 
 @lru_cache(maxsize=4)
@@ -126,6 +129,9 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         target_predicates=frozenset(lx["target_predicates"]),
         predicates_any=frozenset(lx["predicate_verbs"]) | frozenset(lx["instruction_verbs"]),
         ambiguous_body_words=frozenset(lx["ambiguous_body_words"]),
+        list_note=re.compile(r"^\W{0,3}(?:" + "|".join(re.escape(w) for w in sorted(
+            set(lx["field_labels"]) | set(lx["step_list"]["note_labels"]), key=len, reverse=True)) + r")\s{0,3}:", re.I),
+        variant_words=frozenset(lx["step_list"]["position_label_words"]),
     )
 
 
@@ -140,7 +146,7 @@ def main_clause_start(sent: Span, lex: Lexicon) -> int | None:
     """
     tokens = list(sent)
     # the sentence start, or just after an introductory clause ("As you exhale, ...", "Tip: ...")
-    candidates = [0] + [i + 1 for i, t in enumerate(tokens[:25]) if t.text in {",", ":"}]
+    candidates = [0] + [i + 1 for i, t in enumerate(tokens[:25]) if t.text in {",", ":", ";", "—", "–"}]
     for i in candidates:
         # skip "slowly", "then", punctuation; an intro word that is itself a verb ("Begin by") stops the skip
         while i < len(tokens) and (tokens[i].lower_ in lex.intro or tokens[i].is_punct) \
