@@ -26,7 +26,7 @@ from .acquire.metadata import with_author
 from .audit import all_flags, audit_article
 from .clean import clean_page
 from .clean.gate import decide
-from .executors import Budget, Engine, Failure, in_order, make_engine, page_done
+from .executors import Budget, Engine, Failure, in_order, loading, make_engine, page_done
 from .curate.identity import assign_ids, attach_page
 from .knowledge import load_knowledge
 from .records import Article, CleanDocument, ManifestEntry, Page
@@ -71,8 +71,26 @@ def warm_up() -> None:
     gc.freeze()
 
 
+_extraction_loaded = False
+
+
+def load_extraction() -> None:
+    """Import extraction and build its spaCy pipeline, once per process (by the first page that
+    gets this far: a run whose pages all stop early never pays for it), then restart the page's
+    clock: loading takes seconds, and under a heavy load longer than a page's budget."""
+    global _extraction_loaded
+    if _extraction_loaded:
+        return
+    with loading():
+        from .extract import extract_article  # noqa: F401  (spaCy)
+        from .nlp import build_nlp
+        build_nlp(load_knowledge())
+    _extraction_loaded = True
+
+
 def process_page(page: Page) -> tuple[CleanDocument, Article]:
-    from .extract import extract_article  # spaCy: imported by the first page that gets this far
+    load_extraction()
+    from .extract import extract_article
 
     kb = load_knowledge()
     doc = clean_page(page, kb)

@@ -22,3 +22,19 @@ def article_from_file(path):
 
 def by_name(article):
     return {r.name: r for r in article.records}
+
+
+def kill_dask_worker_once(task: str) -> str:
+    """A task for the dask engine's sandbox: the first time it sees a `task` naming "kill", it kills
+    the dask worker process running it (the sandbox's parent), as a lost worker or connection would."""
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    marker = Path(task + ".tried")
+    if "kill" in task and not marker.exists():
+        marker.write_text("")
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(60)
+    return f"done {Path(task).name}"

@@ -82,6 +82,67 @@ def test_local_engine_one_and_two_workers_and_dask_give_the_same_bytes(tmp_path)
     assert sets[0] == sets[1] == sets[2]
 
 
+def _echo_or_hang(task):
+    if task == "hang":
+        time.sleep(600)
+    return task
+
+
+def _slow_start():
+    time.sleep(3)  # a worker starting on a machine under heavy load: imports and warm-up take a while
+
+
+def test_a_worker_slow_to_start_leaves_its_first_page_the_whole_budget():
+    """The budget is the page's: a worker that takes longer to start than a page may take (here 3 s
+    against 1 s) still runs its first page, and a page that hangs on it is still stopped at 1 s."""
+    import multiprocessing
+
+    from pipeline.executors import Budget
+    from pipeline.executors.sandbox import Sandbox
+    sandbox = Sandbox(multiprocessing.get_context("fork"), _echo_or_hang, Budget(timeout_seconds=1, memory_mb=0),
+                      _slow_start)
+    try:
+        assert sandbox.run("page") == "page"
+        failure = sandbox.run("hang")
+        assert failure.code == errors.TIMED_OUT
+    finally:
+        sandbox.close()
+
+
+def test_the_first_page_to_load_extraction_restarts_its_clock_once(monkeypatch):
+    """Importing spaCy and building the pipeline is the worker's cost: the page that triggers it
+    tells its sandbox when the loading starts (the start-up allowance, not the page's budget) and
+    when it is done (the page's clock starts again); later pages say nothing."""
+    from pipeline import executors
+    said = []
+    monkeypatch.setattr(executors, "_loading_started", lambda: said.append("loading"))
+    monkeypatch.setattr(executors, "_heartbeat", lambda: said.append("beat"))
+    monkeypatch.setattr(pipeline.runner, "_extraction_loaded", False)
+    for name in ("a.txt", "b.txt"):
+        pipeline.runner.process_page(pipeline.runner.Page(source=name, format="text", text=GOOD))
+    assert said == ["loading", "beat"]
+
+
+def test_a_lost_dask_worker_is_sent_its_page_again_and_no_page_is_lost(tmp_path):
+    """A dask worker killed under a page (as a lost worker or a closed connection does) fails that
+    attempt, not the page: the engine sends it again and every page comes back (dask retries a lost
+    worker's task itself; with that off, the engine's own retry is what keeps the page)."""
+    import dask
+    from helpers import kill_dask_worker_once
+
+    from pipeline.executors import Budget
+    from pipeline.executors.dask import DaskEngine
+    tasks = [str(tmp_path / "kill-page"), str(tmp_path / "plain-page")]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        engine = DaskEngine(workers=1, budget=Budget(timeout_seconds=120, memory_mb=0))
+        try:
+            results = dict(engine.map(kill_dask_worker_once, tasks))
+        finally:
+            engine.close()
+    assert (tmp_path / "kill-page.tried").exists()  # the first attempt did lose its worker
+    assert results == {0: "done kill-page", 1: "done plain-page"}
+
+
 def test_an_existing_dask_scheduler_is_used_through_its_address(tmp_path):
     import dask
     from distributed import LocalCluster

@@ -15,6 +15,7 @@ A third engine (Ray, Spark) is one module with a class like `local.LocalEngine`,
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
@@ -77,6 +78,7 @@ def missing_engine(name: str) -> str | None:
 
 
 _heartbeat: Callable[[], None] | None = None  # set inside a sandbox process
+_loading_started: Callable[[], None] | None = None  # set inside a sandbox process
 
 
 def page_done() -> None:
@@ -84,6 +86,20 @@ def page_done() -> None:
     wall-clock budget is per page, so the task's deadline starts again. Outside a sandbox, nothing."""
     if _heartbeat is not None:
         _heartbeat()
+
+
+@contextlib.contextmanager
+def loading() -> Iterator[None]:
+    """One-time loading inside a task (a lazy import, spaCy's pipeline): the worker's cost, not the
+    page's. The sandbox gives it the start-up allowance instead of the page's budget, and the
+    page's clock starts again when it is done. Outside a sandbox, nothing."""
+    if _loading_started is not None:
+        _loading_started()
+    try:
+        yield
+    finally:
+        if _heartbeat is not None:
+            _heartbeat()
 
 
 def default_workers() -> int:

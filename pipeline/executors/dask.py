@@ -23,6 +23,9 @@ from .sandbox import Sandbox
 
 log = logging.getLogger("stretchpipe")
 AHEAD_PER_WORKER = 2
+# a task whose dask worker or connection was lost (KilledWorker, CommClosedError: dask's side, not the
+# page's, whose failures come back as values) is sent again this many times before it is reported
+RETRIES = 2
 
 
 class DaskEngine:
@@ -55,39 +58,68 @@ class DaskEngine:
         client = self._client or self._connect()
         slots = max(1, sum(client.nthreads().values())) * AHEAD_PER_WORKER
         queue = enumerate(tasks)
-        positions: dict[Any, int] = {}
+        pending: dict[Any, tuple[int, Any, int]] = {}  # future -> (position, task, attempts before this one)
+        lost: list[tuple[int, Failure]] = []  # tasks that could not be sent: reported, the run goes on
         running = as_completed()
+
+        def submit(position: int, task: Any, attempt: int) -> None:
+            try:
+                future = client.submit(run_in_sandbox, fn, task, self.budget, self.warm_up, pure=False)
+            except Exception as exc:  # the scheduler is gone
+                log.debug("dask task %d could not be sent", position, exc_info=True)
+                lost.append((position, Failure(errors.WORKER_CRASHED, f"dask scheduler lost: {exc!r}")))
+                return
+            pending[future] = (position, task, attempt)
+            running.add(future)
 
         def submit_next() -> bool:
             item = next(queue, None)
             if item is None:
                 return False
-            position, task = item
-            future = client.submit(run_in_sandbox, fn, task, self.budget, self.warm_up, pure=False)
-            positions[future] = position
-            running.add(future)
+            submit(*item, 0)
             return True
 
         for _ in range(slots):
             if not submit_next():
                 break
-        for future in running:
-            position = positions.pop(future)
-            try:
-                result = future.result()
-            except Exception as exc:  # the dask worker itself was lost (KilledWorker...)
-                log.debug("dask task %d failed", position, exc_info=True)
-                result = Failure(errors.WORKER_CRASHED, f"dask worker lost: {exc!r}")
-            future.release()
-            yield position, result
-            submit_next()
+        while True:
+            yield from _drain(lost)
+            for future in running:
+                position, task, attempt = pending.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # the dask worker or the connection was lost, not the page
+                    future.release()
+                    if attempt < RETRIES:
+                        log.debug("dask task %d lost (%r), sent again", position, exc)
+                        submit(position, task, attempt + 1)
+                        yield from _drain(lost)
+                        continue
+                    log.debug("dask task %d failed", position, exc_info=True)
+                    result = Failure(errors.WORKER_CRASHED, f"dask worker lost: {exc!r}")
+                else:
+                    future.release()
+                yield position, result
+                submit_next()
+                yield from _drain(lost)
+            if not submit_next():  # nothing running: the queue is done, or its tasks could not be sent
+                yield from _drain(lost)
+                return
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        # the results are in hand: a connection that breaks while closing (CommClosedError) fails nothing
+        for part in (self._client, self._cluster):
+            if part is not None:
+                try:
+                    part.close()
+                except Exception:
+                    log.debug("closing dask's %s failed", type(part).__name__, exc_info=True)
         self._client = self._cluster = None
+
+
+def _drain(lost: list[tuple[int, Failure]]) -> Iterator[tuple[int, Failure]]:
+    while lost:
+        yield lost.pop(0)
 
 
 _local = threading.local()

@@ -6,6 +6,14 @@ child enforces memory with an address-space limit (RLIMIT_AS) set after its warm
 that needs too much gets a MemoryError, reported as such; the child then exits, since state
 after a MemoryError is not trusted, and is replaced. A child killed from outside (the kernel's
 OOM killer) is reported as out of memory; any other death as a crash.
+
+The budget is the page's, not the worker's: a new process says when it is ready (imports and
+warm-up done), and a task's clock starts then; until then it has `STARTUP_SECONDS` more. One-time
+loading inside a task (spaCy, by the first page that reaches extraction: executors.loading) gets the
+same allowance, and the page's clock starts again after it. Under a heavy load, starting a worker
+and loading spaCy took longer than a page's whole budget, and the first page of a fresh worker
+(every dask worker's, and the one after a replaced worker) timed out by chance: the same input gave
+another output.
 """
 from __future__ import annotations
 
@@ -26,6 +34,7 @@ from . import Budget, Failure
 log = logging.getLogger("stretchpipe")
 _PR_SET_PDEATHSIG = 1
 BEAT = object()  # receive(): one page of a multi-page task is done, the task goes on
+STARTUP_SECONDS = 300.0  # how long a new worker may take to start (imports, warm-up) before its task's clock runs
 
 
 class Sandbox:
@@ -44,6 +53,7 @@ class Sandbox:
         child.close()
         self.conn: Connection = parent
         self.served = 0  # tasks finished by this worker process
+        self.ready, self.started = False, time.monotonic()  # ready: the child has said its warm-up is done
 
     def send(self, position: int, task: Any) -> None:
         try:
@@ -55,7 +65,11 @@ class Sandbox:
         self.deadline = self._deadline()
 
     def _deadline(self) -> float:
-        return time.monotonic() + self._budget.timeout_seconds if self._budget.timeout_seconds else float("inf")
+        if not self._budget.timeout_seconds:
+            return float("inf")
+        if not self.ready:  # still starting: the page's clock starts when the worker is ready
+            return max(time.monotonic(), self.started + STARTUP_SECONDS) + self._budget.timeout_seconds
+        return time.monotonic() + self._budget.timeout_seconds
 
     def receive(self) -> Any:
         """The result of the task in flight (call when `conn` is ready), a Failure, or BEAT when the
@@ -64,6 +78,14 @@ class Sandbox:
             kind, payload = self.conn.recv()
         except (EOFError, OSError):
             return self._replace(self._death())
+        if kind == "ready":  # started: the task in flight gets its whole budget from now
+            self.ready = True
+            self.deadline = self._deadline()
+            return BEAT
+        if kind == "loading":  # one-time loading inside the task: the start-up allowance, not the page's budget
+            if self._budget.timeout_seconds:
+                self.deadline = time.monotonic() + STARTUP_SECONDS
+            return BEAT
         if kind == "beat":
             self.deadline = self._deadline()
             return BEAT
@@ -134,6 +156,11 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], memory_mb: int, warm_up: 
     if memory_mb:
         _limit_memory(memory_mb)
     executors._heartbeat = lambda: conn.send(("beat", None))
+    executors._loading_started = lambda: conn.send(("loading", None))
+    try:
+        conn.send(("ready", None))
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             task = conn.recv()
