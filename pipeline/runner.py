@@ -98,7 +98,7 @@ def process_page(page: Page) -> tuple[CleanDocument, Article]:
     if article.records:  # the page's metadata (if unread) and the author's costly search only where used
         page = with_author(with_metadata(page))
     article.metadata = page.metadata  # the page's own metadata and JSON-LD, for provenance and the audit
-    article = audit_article(article, kb, doc)
+    article = audit_article(article, kb, doc, page)
     attach_page(article, page, doc)
     return doc, article
 

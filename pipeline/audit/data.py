@@ -22,6 +22,7 @@ class SidePair:
     pattern: re.Pattern  # named groups a and b: two side words of one step
     same: bool  # whether a and b must name the same side
     message: str  # with {a} and {b}
+    names: re.Pattern | None = None  # only in exercises whose name matches (None: any)
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,9 @@ class AuditData:
     placing_opener: re.Pattern
     telegraphic: re.Pattern
     description_opener: re.Pattern
+    hold_staged: re.Pattern
+    dose_line: re.Pattern
+    dose_line_words: int
 
     def negated(self, text: str, at: int) -> bool:
         """True when the words before `at` in the same clause negate what follows ("don't bounce")."""
@@ -139,8 +143,12 @@ def load_audit_data(path: str | None = None) -> AuditData:
         position_label=_rx(raw["entry"]["position_label"]),
         dose_label=_rx(hold["dose_label"]),
         anatomy=tuple(SafetyPattern(_rx(a["pattern"]), (), a["message"]) for a in raw["anatomy"]),
-        side_pairs=tuple(SidePair(_rx(p["pattern"]), p["expect"] == "same", p["message"]) for p in raw["side_pairs"]),
+        side_pairs=tuple(SidePair(_rx(p["pattern"]), p["expect"] == "same", p["message"],
+                                  _rx(p["names"]) if p.get("names") else None) for p in raw["side_pairs"]),
         placing_opener=_rx("^\\W*(?:(?:then|now|first|slowly|gently)\\W+)*" + raw["entry"]["placing"]),
         telegraphic=_rx(raw["telegraphic_step"]["placed"]),
         description_opener=_rx(raw["telegraphic_step"]["description"]),
+        hold_staged=_rx(hold["staged"]),
+        dose_line=_rx(hold["dose_line"]),
+        dose_line_words=int(hold["dose_line_words"]),
     )

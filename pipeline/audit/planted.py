@@ -44,6 +44,7 @@ class Plant:
     text: str
     where: tuple[int, int] | None  # source offsets in `text`; None: anywhere on the page
     renamed: tuple[str, str] | None = None  # (new, old) name of the stretch, for comparing findings
+    place: int | None = None  # where in the section, when one section holds several faults of a type
 
 
 @dataclass
@@ -250,11 +251,36 @@ def plant_second_hold(view: PageView, plan: dict, rng: random.Random) -> Iterato
         top = r.hold.max_seconds if r.hold.max_seconds is not None else r.hold.min_seconds
         n = 15 if top >= 45 else 60
         span = _quote_span(view, q.start, q.end)
-        if span is None or _in_markup(view.text, span[1], view.html):
+        at = _sentence_end(view, span[1]) if span else None
+        if at is None:
             continue
-        sentence = _after(view, span[1]) + rng.choice(plan["second_hold"]).format(n=n)
-        yield Plant("second-hold", view.name, r.name, _replace(view, span[1], span[1], sentence),
+        sentence = _after(view, at) + rng.choice(plan["second_hold"]).format(n=n)
+        yield Plant("second-hold", view.name, r.name, _replace(view, at, at, sentence),
                     _shifted(s, len(sentence)))
+
+
+def _sentence_end(view: PageView, at: int) -> int | None:
+    """Where a sentence may be added after the one ending at `at`: past its full stop, never inside
+    a word (a quote matched short of the page's own spelling), markup, or front matter (data, not
+    prose a reader sees)."""
+    if at < len(view.text) and view.text[at] in ".!?" and view.text[at - 1:at].isalnum():
+        at += 1
+    if view.text[at:at + 1].isalnum() or _in_markup(view.text, at, view.html) or at < _front_matter_end(view):
+        return None
+    return at
+
+
+def _front_matter_title(view: PageView, at: int) -> bool:
+    """Whether `at` is on the front matter's `title:` line (the page's title; its other keys are data)."""
+    line = view.text[view.text.rfind("\n", 0, at) + 1:at]
+    return bool(re.match(r"\s*title\s*:", line, re.I))
+
+
+def _front_matter_end(view: PageView) -> int:
+    if view.html or not view.text.startswith("---"):
+        return 0
+    m = re.compile(r"^(?:---|\.\.\.)\s*$", re.M).search(view.text, 3)
+    return m.end() if m else 0
 
 
 def _after(view: PageView, at: int) -> str:
@@ -268,9 +294,10 @@ def _after_last_step(view: PageView, s: Section) -> int | None:
     if not steps:
         return None
     span = _quote_span(view, steps[-1].start, steps[-1].end)
-    if span is None or _in_markup(view.text, span[1], view.html) or not s.start <= span[1] <= s.end:
+    at = _sentence_end(view, span[1]) if span else None
+    if at is None or not s.start <= at <= s.end:
         return None
-    return span[1]
+    return at
 
 
 def _plant_sentence(view: PageView, fault: str, sentences: list[str], rng: random.Random,
@@ -306,23 +333,37 @@ def plant_pasted_section(view: PageView, plan: dict) -> Iterator[Plant]:
 
 
 def plant_count(view: PageView, plan: dict, rng: random.Random) -> Iterator[Plant]:
-    """The count in the title or intro changed (every place the same phrase is visible)."""
+    """The count in the title or intro changed: in every place the page states it, or in one of them
+    only (the title says 7 where the intro still says 6); in digits or in words as the page writes it."""
     article = view.audited.article
     n = article.claimed_count
     if n is None or not article.records:
         return
+    words = plan["number_words"]
     first_record = min((s.start for s in view.sections), default=len(view.text))
     units = "|".join(map(re.escape, plan["not_counts"]))
-    rx = re.compile(rf"\b{n}(?!\s+(?:{units})\b)(?=\s+(?:[\w'’-]+\s+){{0,4}}?[A-Za-z-]+s\b)", re.I)
+    said = [str(n)] + ([words[n]] if n < len(words) else [])
+    rx = re.compile(rf"\b({'|'.join(said)})\b(?!\s+(?:{units})\b)(?=\s+(?:[\w'’-]+\s+){{0,4}}?[A-Za-z-]+s\b)",
+                    re.I)
+    front = _front_matter_end(view)
     hits = [m for m in rx.finditer(view.text) if not _in_markup(view.text, m.start(), view.html)
-            and m.start() < first_record]
+            and m.start() < first_record and (m.start() >= front or _front_matter_title(view, m.start()))]
     if not hits:
         return
     other = n + rng.choice([-2, -1, 1, 2] if n > 3 else [1, 2])
-    text = view.text
-    for m in reversed(hits):
-        text = text[:m.start()] + str(other) + text[m.end():]
-    yield Plant("count", view.name, None, text, None)
+
+    def changed(ms: list[re.Match]) -> str:
+        text = view.text
+        for m in reversed(ms):
+            new = str(other) if m.group(1).isdigit() else _same_case(words[other], m.group(1)) \
+                if other < len(words) else str(other)
+            text = text[:m.start()] + new + text[m.end():]
+        return text
+
+    yield Plant("count", view.name, None, changed(hits), None)
+    if len(hits) > 1:  # one place alone: the page now disagrees with itself as well as with its sections
+        for m in hits:
+            yield Plant("count", view.name, None, changed([m]), None, place=m.start())
 
 
 _SIDE = re.compile(r"\b(left|right)\b", re.I)
@@ -341,10 +382,10 @@ def plant_side_flip(view: PageView, plan: dict, rng: random.Random) -> Iterator[
                      if not _in_markup(view.text, m.start(), view.html)]
             if len(sides) < 2:
                 continue
-            m = rng.choice(sides)
-            flipped = _same_case("right" if m.group(1).lower() == "left" else "left", m.group(1))
-            yield Plant("side-flip", view.name, s.record.name, _replace(view, m.start(), m.end(), flipped),
-                        _shifted(s, len(flipped) - len(m.group(1))))
+            for m in sides:  # each side word flipped is a fault of its own (one at a time)
+                flipped = _same_case("right" if m.group(1).lower() == "left" else "left", m.group(1))
+                yield Plant("side-flip", view.name, s.record.name, _replace(view, m.start(), m.end(), flipped),
+                            _shifted(s, len(flipped) - len(m.group(1))), place=m.start())
             break
 
 
@@ -367,8 +408,8 @@ def plants(view: PageView, plan: dict, seed: int, per_page: int) -> list[Plant]:
     for fault, planter in PLANTERS.items():
         rng = random.Random(f"{seed}:{view.name}:{fault}")
         candidates = [p for p in planter(view, plan, rng) if p.text != view.text]
-        # one fault per section: the first candidate of each stretch
-        by_stretch = list({p.stretch: p for p in reversed(candidates)}.values())[::-1]
+        # one fault per section (per place, where a section holds several): the first candidate of each
+        by_stretch = list({(p.stretch, p.place): p for p in reversed(candidates)}.values())[::-1]
         out += rng.sample(by_stretch, min(per_page, len(by_stretch)))
     return out
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..knowledge import Knowledge, load_knowledge
-from ..records import Article, CleanDocument, Flag, Quote, Severity, Stretch
+from ..records import Article, CleanDocument, Flag, Page, Quote, Severity, Stretch
 from .data import AuditData, load_audit_data
 
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
@@ -48,6 +48,7 @@ class Context:
     kb: Knowledge
     data: AuditData
     doc: CleanDocument | None = None
+    page: Page | None = None  # the page as read, when given: what its markup says (image alt text, <title>)
     _intro: list[Quote] | None = field(default=None, repr=False)
     _formats: dict[str, list[Stretch]] = field(default_factory=dict, repr=False)
     notes: dict = field(default_factory=dict, repr=False)  # what a rule computes once per page
@@ -96,11 +97,13 @@ def rule(rule_id: str, severity: Severity, scope: str = "record"):
     return register
 
 
-def audit_article(article: Article, kb: Knowledge | None = None, doc: CleanDocument | None = None) -> Article:
-    """Attach flags to each record and to the article; returns the same article."""
+def audit_article(article: Article, kb: Knowledge | None = None, doc: CleanDocument | None = None,
+                  page: Page | None = None) -> Article:
+    """Attach flags to each record and to the article; returns the same article. With the page as
+    read, rules may also read what its markup says (an image's alt text, the <title>)."""
     from . import rules  # noqa: F401  (registers the rule families)
 
-    ctx = Context(article, kb or load_knowledge(), load_audit_data(), doc)
+    ctx = Context(article, kb or load_knowledge(), load_audit_data(), doc, page)
     # where the extraction model doubts a record is an exercise, what the record lacks is no fault of the page
     heard = [r for r in article.records if not _unsure(r, ctx.data)]
     for r in RULES.values():

@@ -21,6 +21,7 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
     if not article.records:
         return  # a page with no exercise sections: repeated widgets and menus are not an article's fault
     kept_words = len(ctx.doc.text.split()) if ctx.doc else 0
+    reported: set[str] = set()
     for run in _duplicate_runs(article.removed):
         original = _find(ctx, run[0].text)
         where = (original,) if original else ()
@@ -31,8 +32,12 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
         elif (named := next((n for b in run[:3] if (n := _section_named(b.text, ctx))), None)
               or _pasted_under_heading(run[0].index, ctx)) is not None:
             # a section pasted again after itself: its heading or named item comes back word for word
+            reported.add(named.name)
+            # it points at the section's own heading: the removed text's first match may be a line
+            # every card repeats ("Last updated 3 mins ago")
+            at = (named.evidence.heading,) if named.evidence.heading is not None else where
             yield Hit(f"the section “{named.name}” appears twice (the clean stage removed the copy)",
-                      where, (run[0].text,), stretch=named.name)
+                      at, (run[0].text,), stretch=named.name)
         elif len(run) >= d.body_run:
             yield Hit(f"a passage of {len(run)} blocks is repeated (the clean stage removed the copy)",
                       where, (run[0].text,))
@@ -43,6 +48,11 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
                 found = _find(ctx, block.text)
                 yield Hit("a paragraph is repeated (the clean stage removed the copy)",
                           (found,) if found else (), (block.text,))
+    for record, copy in _pasted_sections(ctx):
+        if record.name not in reported:
+            reported.add(record.name)
+            yield Hit(f"the section “{record.name}” appears twice, the copy right after the original",
+                      (copy,), stretch=record.name)
     for record in article.records:
         # restating the hold ("Hold this pose for 20 seconds") is emphasis, the other side's steps
         # ("Kneel on the right leg..." after "...the left leg") a mirror; restating the moves is a repeat
@@ -117,6 +127,67 @@ def _describes_as(sentences: list[tuple[Quote, str]], other: str, d) -> Quote | 
         if m and not d.variant_words.search(m.group(0)):
             return q
     return None
+
+
+def _block_sequence(ctx: Context) -> list[tuple[str, Quote | None]]:
+    """The page's blocks in reading order, kept and removed together (the kept ones fill the places
+    no removed block takes): each block's words, and where a kept one sits in the cleaned text."""
+    removed = {r.index: r for r in ctx.article.removed}
+    total = len(ctx.doc.blocks) + len(removed)
+    if any(i >= total for i in removed):
+        return []  # the removed blocks' places do not fit the page's blocks: no sequence to read
+    blocks = iter(ctx.doc.blocks)
+    out = []
+    for i in range(total):
+        if i in removed:
+            out.append((_words(removed[i].text), None))
+        else:
+            b = next(blocks)
+            out.append((_words(b.text), Quote(b.text, b.start, b.end, "copy")))
+    return out
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _pasted_sections(ctx: Context) -> Iterator[tuple[Stretch, Quote]]:
+    """Sections pasted again right after themselves: the run of blocks from a record's heading up to
+    the next block that repeats the heading comes again at once, block for block, whether the clean
+    stage kept the copy or removed it as a duplicate (and whether extraction kept one record for the
+    two or two). The page's own blocks are the measure, not the records."""
+    if ctx.doc is None or not ctx.article.records:
+        return
+    seq = _block_sequence(ctx)
+    words = [w for w, _ in seq]
+    at = {q.start: i for i, (_, q) in enumerate(seq) if q is not None}
+    starts = sorted(at)
+    for record in ctx.article.records:
+        heading = record.evidence.heading
+        if heading is None:
+            continue
+        k = bisect.bisect_right(starts, heading.start) - 1
+        if k < 0:
+            continue
+        h = at[starts[k]]
+        if not words[h]:
+            continue
+        for first in _repeat_starts(words, h):
+            length = abs(h - first)
+            lo = min(h, first)
+            if words[lo:lo + length] == words[lo + length:lo + 2 * length]:
+                copy = next((q for _, q in seq[lo + length:lo + 2 * length] if q is not None),
+                            next((q for _, q in seq[lo:lo + length] if q is not None), None))
+                if copy is not None:
+                    yield record, copy
+                break
+
+
+def _repeat_starts(words: list[str], h: int, reach: int = 40) -> list[int]:
+    """The nearest block after and before `h` (within `reach` blocks) that repeats its words."""
+    after = next((j for j in range(h + 1, min(len(words), h + reach)) if words[j] == words[h]), None)
+    before = next((j for j in range(h - 1, max(-1, h - reach), -1) if words[j] == words[h]), None)
+    return [j for j in (after, before) if j is not None]
 
 
 def _duplicate_runs(removed: list[RemovedBlock]) -> list[list[RemovedBlock]]:

@@ -62,15 +62,22 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         return
     holds = _holds(record.evidence.sentences, ctx)
     distinct = {(h.min_seconds, h.max_seconds) for _, h in holds}
+    order = {q.start: i for i, q in enumerate(record.evidence.sentences)}
     for (qa, a), (qb, b) in zip(holds, holds[1:]):
-        if len(distinct) == 2 and _disjoint(a, b):  # more than two holds is a programme or a table
+        if not _disjoint(a, b) or _apart(qa, qb, ctx):
+            continue
+        # more than two holds is a programme or a table, unless two of them follow each other at once
+        # ("Hold 20-30 seconds. Hold this position for 60 seconds.") and the second is no further stage
+        if len(distinct) == 2 or order.get(qb.start, -9) - order.get(qa.start, 0) == 1 \
+                and not ctx.data.hold_staged.search(qb.text):
             yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
             return
     # the hold the section gives (read by extraction from a dose line, a field, a step) against a
     # hold instruction of its own steps: "Hold 20-30 seconds." ... "Stay here for 60 seconds."
     for given in _given_holds(record, ctx):
         for q, h in holds:
-            if q.start != given[0].start and _disjoint(given[1], h) and len(distinct) <= 2:
+            if q.start != given[0].start and _disjoint(given[1], h) and len(distinct) <= 2 \
+                    and not _apart(given[0], q, ctx):
                 yield Hit(f"the section gives two holds: {given[1].text} and then {h.text}",
                           tuple(sorted((given[0], q), key=lambda x: x.start)))
                 return
@@ -139,12 +146,28 @@ def _given_holds(record: Stretch, ctx: Context) -> list[tuple[Quote, HoldTime]]:
         q = next((q for q in record.evidence.sentences if hold.text in q.text and not q.variant), None)
         if q is not None:
             out.append((q, hold))
+    d = ctx.data
     for q in record.evidence.sentences:
-        if not q.variant and ctx.data.dose_label.match(q.text) and all(q.start != o.start for o, _ in out):
+        if q.variant or q.role == "off_topic" or any(q.start == o.start for o, _ in out):
+            continue
+        # "Dose: 30 seconds each side"; a bare dose line of a programme: "30 sec per side", "2×30 s/side"
+        if d.dose_label.match(q.text) or d.dose_line.search(q.text) and len(q.text.split()) <= d.dose_line_words:
             times = find_times(q.text)
             if len(times) == 1:
                 out.append((q, times[0]))
     return out
+
+
+def _apart(a: Quote, b: Quote, ctx: Context) -> bool:
+    """Two quotes that belong to two exercises filed under one heading: a sub-heading between them, or
+    each in a list of its own ("Figure 4:" 1-4, "Pigeon:" 1-4)."""
+    if ctx.doc is None:
+        return False
+    lo, hi = sorted((a, b), key=lambda q: q.start)
+    if any(blk.kind == "heading" and lo.end <= blk.start < hi.start for blk in ctx.doc.blocks):
+        return True
+    blocks = [next((blk for blk in ctx.doc.blocks if blk.start <= q.start < blk.end), None) for q in (lo, hi)]
+    return all(blk is not None and blk.kind == "list_item" for blk in blocks) and blocks[0].group != blocks[1].group
 
 
 def _summary_hold(record: Stretch, ctx: Context) -> tuple[Quote, HoldTime] | None:

@@ -46,7 +46,11 @@ def _instructs(q: Quote, ctx: Context) -> bool:
 def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """Left/right instructions that contradict each other inside one step."""
     d = ctx.data
-    for q in _steps(record):
+    steps = _steps(record)
+    names = f"{record.name} {record.canonical_name or ''}"
+    pairs = [p for p in d.side_pairs if p.names is None or p.names.search(names)]
+    reported = False
+    for i, q in enumerate(steps):
         twist = d.direction["twist_toward"].search(q.text)
         cross = d.direction["arm_across"].search(q.text)
         if twist and cross:
@@ -55,10 +59,19 @@ def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
             if arm == side or target != side:
                 yield Hit(f"twisting to the {side}, the {d.sides[side]} arm crosses to the {side} thigh; "
                           f"the step crosses the {arm} arm to the {target} thigh", (q,))
-        for pair in d.side_pairs:  # sides a body's shape ties together: inferred, so a warning
-            m = pair.pattern.search(q.text)
-            if m and (m["a"].lower() == m["b"].lower()) != pair.same and not d.negated(q.text, m.start()):
-                yield Hit(pair.message.format(a=m["a"].lower(), b=m["b"].lower()), (q,), severity="warning")
+        # sides a body's shape ties together: inferred, so a warning; a step and the next one are
+        # read together ("Bend the left knee." "Keep the right leg straight."), once per section
+        following = steps[i + 1:i + 2]
+        for quotes in ((q,), (q, *following)) if not reported else ():
+            text = " ".join(x.text for x in quotes)
+            for pair in pairs:
+                m = pair.pattern.search(text)
+                if m and (m["a"].lower() == m["b"].lower()) != pair.same and not d.negated(text, m.start()):
+                    cited = quotes if m.end() > len(q.text) else (q,)
+                    yield Hit(pair.message.format(a=m["a"].lower(), b=m["b"].lower()), cited, severity="warning")
+                    reported = True
+                    break
+            if reported:
                 break
         bend = d.direction["bend_toward"].search(q.text)
         felt = d.direction["felt_side"].search(q.text)

@@ -2,6 +2,7 @@
 missing-steps, missing-entry."""
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -110,7 +111,9 @@ def _stated_counts(ctx: Context) -> list[int]:
     rx = re.compile(r"\b(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2) + r")\s+"
                     r"(?:(?!\d)[\w'’-]+\s+){0,4}?(?:" + nouns + r")\b", re.I)
     first = min((r.source.span[0] for r in ctx.article.records if r.source.span), default=len(ctx.doc.text))
-    texts = _titles(ctx) + [b.text for b in ctx.doc.blocks if b.kind == "heading" and b.start < first]
+    # the intro's paragraphs too: a count changed there alone ("these four stretches") is as wrong
+    texts = _titles(ctx) + [b.text for b in ctx.doc.blocks if b.kind in ("heading", "paragraph")
+                            and b.start < first]
     found = [ctx.article.claimed_count]
     for text in texts:
         for m in rx.finditer(text):
@@ -146,7 +149,8 @@ def _count_claim(ctx: Context, n: int) -> tuple[Quote | None, str, int] | None:
     rx = re.compile(r"(?<![\d/.:×])\b(?:" + "|".join(map(re.escape, tokens)) + r")\b(?![/.:×]\d)"
                     r"(?!\s*(?:x\b|×|%|-\s*\d))(?!\s+" + d.count_not_units + r")"
                     r"(?=\s+(?:(?!\d)[\w'’-]+\s+){0,4}?(?:" + nouns + r")\b)", re.I)
-    blocks = ctx.doc.blocks[:40]
+    first = min((r.source.span[0] for r in ctx.article.records if r.source.span), default=len(ctx.doc.text))
+    blocks = ctx.doc.blocks[:max(40, sum(1 for b in ctx.doc.blocks if b.start < first))]  # the intro, however long
     for i, b in enumerate(blocks):
         if b.kind in ("heading", "paragraph") and (m := rx.search(b.text)):
             line = b.text[max(0, m.start() - 40):m.end() + 40].strip()
@@ -163,8 +167,21 @@ def _titles(ctx: Context) -> list[str]:
     """The article's title and the page's own <title> when it differs (readers see both)."""
     meta = ctx.article.metadata
     found = [ctx.article.title, meta.title if meta else None, ctx.doc.title if ctx.doc else None] + [
-        r.text for r in ctx.article.removed if r.reason == "title"]  # the <title> the clean stage set aside
+        r.text for r in ctx.article.removed if r.reason == "title"] + [  # the <title> the clean stage set aside
+        _title_element(ctx)]  # the browser's title, which the page's own heading may have replaced
     return [t for t in dict.fromkeys(found) if t]
+
+
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.I | re.S)
+
+
+def _title_element(ctx: Context) -> str | None:
+    """The text of an HTML page's <title> element (in its head, so within its first 100,000 characters)."""
+    page = ctx.page
+    if page is None or page.format != "html":
+        return None
+    m = _TITLE.search(page.text, 0, 100_000)
+    return " ".join(html.unescape(m.group(1)).split()) or None if m else None
 
 
 def _numbered_items(ctx: Context, after: int) -> list | None:
