@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__, errors
-from .display import printable
+from .display import plural, printable
 from .executors import ENGINES
 
 # Heavy modules (pandas, spaCy, the knowledge base, dask) are imported inside the commands that
@@ -275,7 +275,7 @@ def _report_problems(manifest: list[ManifestEntry], written: str | None = None) 
     if skipped and not verbose and not quiet:
         counts = ", ".join(f"{n} {code} {errors.SHORT.get(code, '')}".rstrip() for code, n in sorted(skipped.items()))
         where = f"see {written} or use -v" if written else "use -v to list them"
-        click.echo(f"skipped {sum(skipped.values())} input(s) ({counts}); {where}", err=True)
+        click.echo(f"skipped {plural(sum(skipped.values()), 'input')} ({counts}); {where}", err=True)
 
 
 def _open_out(output: str):
@@ -405,9 +405,9 @@ def run_cmd(inputs: tuple[str, ...], out_dir: Path, formats: str | None, into: P
         sys.exit(1)
     done = "up to date, nothing written" if result.up_to_date else f"-> {out_dir} ({len(result.written)} files)"
     reused = f" ({result.reused} unchanged, taken from the last run)" if result.reused else ""
-    dupes = f", {result.duplicates} duplicate article(s) set aside" if result.duplicates else ""
+    dupes = f", {plural(result.duplicates, 'duplicate article')} set aside" if result.duplicates else ""
     if not click.get_current_context().meta.get("quiet"):
-        click.echo(f"{result.processed} of {result.total} input(s) processed{reused}: {result.stretches} stretches, "
+        click.echo(f"{result.processed} of {plural(result.total, 'input')} processed{reused}: {result.stretches} stretches, "
                    f"{result.flags} flags{dupes}, {result.dataset_rows} dataset rows {done}", err=True)
     if result.processed == 0:
         sys.exit(1)
@@ -430,7 +430,7 @@ def curate_cmd(processed: Path, out_dir: Path | None, formats: str | None) -> No
     chosen = _chosen_formats(formats, FORMATS, ()) if formats else None  # None: the formats the run wrote
     rows, written = api.curate_folder(processed, out_dir or processed, chosen)  # SP505: exit 1, one line
     conflicts = sum(len(r.flags) for r in rows)
-    click.echo(f"{len(rows)} dataset rows, {conflicts} source-conflict flag(s) -> {out_dir or processed} "
+    click.echo(f"{len(rows)} dataset rows, {plural(conflicts, 'source-conflict flag')} -> {out_dir or processed} "
                f"({len(written)} files)", err=True)
 
 
@@ -471,7 +471,9 @@ def _chosen_formats(formats: str | None, known: tuple[str, ...], default: tuple[
     chosen = tuple(f.strip() for f in (formats or ",".join(default)).split(",") if f.strip())
     unknown = [f for f in chosen if f not in known]
     if unknown or not chosen:
-        raise click.BadParameter(f"unknown format(s) {', '.join(unknown) or '(none)'}; choose from "
+        said = f"unknown {'format' if len(unknown) == 1 else 'formats'} {', '.join(unknown)}" if unknown \
+            else "no format given"
+        raise click.BadParameter(f"{said}; choose from "
                                  f"{', '.join(known)}", param_hint="--format")
     return chosen
 
@@ -547,7 +549,8 @@ def extract_cmd(inputs: tuple[str, ...], output: str, all_kinds: bool, **params)
     if not manifest:
         click.echo(f"no pages found in {', '.join(inputs)}", err=True)
     elif not written:
-        click.echo(f"no {'exercise' if all_kinds else 'stretch'} records found in {len(manifest)} input(s)", err=True)
+        click.echo(f"no {'exercise' if all_kinds else 'stretch'} records found in {plural(len(manifest), 'input')}",
+                   err=True)
     if not any(m.status == "processed" for m in manifest):
         sys.exit(1)
 

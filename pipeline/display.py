@@ -26,3 +26,8 @@ def printable(text: str) -> str:
     """`text` with every character that could act on a terminal or a log written as an escape
     (\\x1b, \\n, \\u202e); all other characters, accents and scripts included, kept."""
     return _UNPRINTABLE.sub(_escape, text) if not text.isprintable() else text
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`1 input`, `2 inputs`: a count and its noun in plain English (never "input(s)")."""
+    return f"{n} {word if n == 1 else many or word + 's'}"

@@ -110,7 +110,7 @@ MESSAGES = {
     READ_ERROR: "could not read {path}: {detail}",
     BAD_ARCHIVE: "{path} is not a readable WARC archive: {detail}",
     NO_PAGES: "{path} holds no HTML or plain-text response with status 2xx (its records: {counts})",
-    NOT_PAGES: "{path}: {pages} page record(s) read one by one; the other records are not pages: {counts}",
+    NOT_PAGES: "{path}: {pages} read one by one; the other records are not pages: {counts}",
     CRAWL_INDEX: "{path} is stretchpipe fetch's own bookkeeping; its pages are read from the WARC beside it",
     LINK_OUTSIDE: "{path} is a symbolic link to {target}, outside the input folder {folder}; "
                   "not followed (pass --follow-links to read it)",

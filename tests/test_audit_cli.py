@@ -3,6 +3,8 @@ configuration, baseline and inline suppression."""
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -376,6 +378,32 @@ def test_sarif_uses_relative_uris_under_srcroot_with_regions_and_help(tmp_path):
         assert rule["helpUri"] == f"https://example.org/stretchpipe/blob/main/docs/rules/{rule['id']}.md"
         assert (REPO / "docs" / "rules" / f"{rule['id']}.md").is_file()  # the page the URI names exists
         assert "## Bad" in rule["help"]["markdown"] and rule["help"]["text"]
+
+
+@pytest.mark.parametrize("urls, expected", [
+    (["Documentation, https://docs.example.org/stretchpipe/"], "https://docs.example.org/stretchpipe/rules/{id}.md"),
+    (["Documentation, https://docs.example.org/lint/{id}.html"], "https://docs.example.org/lint/{id}.html"),
+    (["Homepage, https://example.org/", "Repository, https://example.org/stretchpipe.git"], None),
+    ([], None),
+])
+def test_sarif_help_uri_is_the_installed_distributions_documentation_url(tmp_path, urls, expected):
+    # a real distribution's metadata, found first on the path: what `pip install` leaves behind
+    site = tmp_path / "site"
+    dist = site / "stretchpipe-0.0.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: stretchpipe\nVersion: 0.0.0\n"
+                                   + "".join(f"Project-URL: {u}\n" for u in urls), encoding="utf-8")
+    page = tmp_path / "hips.md"
+    page.write_text(WARNING_ONLY, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(REPO)])}
+    done = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "audit", page.name,
+                           "--format", "sarif", "--exit-zero"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    rules = json.loads(done.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules and all(rule["help"]["text"] and "## Bad" in rule["help"]["markdown"] for rule in rules)
+    for rule in rules:
+        assert rule.get("helpUri") == (expected.format(id=rule["id"]) if expected else None)
 
 
 def test_summary_is_plain_english(tmp_path):

@@ -244,3 +244,161 @@ def test_a_count_changed_in_one_of_the_places_that_state_it_is_reported():
     found = flags(page.format(n="Four"), "count-mismatch", "markdown")
     assert found and "claims 4 but has 3" in found[0].message
     assert not flags(page.format(n="Three"), "count-mismatch", "markdown")
+
+
+# --- issue 16, second round: written in other words than any corpus page -------------------------
+
+def audited_page(text, fmt):
+    """The page through every stage, the audit reading the page as read too (its markup's alt text
+    and <title>), as `stretchpipe run` and `audit` do."""
+    from pipeline.runner import process_page
+    return process_page(page_from(text, fmt, source=f"test.{'html' if fmt == 'html' else 'md'}"))[1]
+
+
+def page_flags(text, rule, fmt):
+    return [f for f in all_flags(audited_page(text, fmt)) if f.rule == rule]
+
+
+PROGRAMME = ("# Evening Wind-Down\n\nFive quiet minutes before bed.\n\n"
+             "- **Doorway chest opener** - 40 sec\n- **Seated spinal twist** - 30 sec per side\n"
+             "- **Reclined butterfly** - 2 min\n- **Happy baby** - 1 min\n")
+
+
+def test_an_item_pasted_again_right_after_itself_is_a_pasted_section():
+    pasted = PROGRAMME.replace("- **Reclined butterfly** - 2 min\n", "- **Reclined butterfly** - 2 min\n" * 2)
+    found = flags(pasted, "duplicate-content", "markdown")
+    assert found and "Reclined butterfly" in found[0].message and found[0].stretch == "Reclined butterfly"
+    assert not flags(PROGRAMME, "duplicate-content", "markdown")
+    # the same stretch again later in a circuit is the routine, not a paste
+    circuit = PROGRAMME + "- **Doorway chest opener** - 40 sec\n"
+    assert not flags(circuit, "duplicate-content", "markdown")
+
+
+def test_two_holds_one_right_after_the_other_conflict_even_beside_a_third():
+    body = ("Sit tall and drop your right ear toward your right shoulder. Hold for 15 seconds. Stay there for 90 "
+            "seconds. Then turn your chin toward your armpit and hold for 30 seconds.")
+    found = flags("# Neck\n\n" + section("Neck Release", body), "hold-conflict", "markdown")
+    assert found and "15 seconds" in found[0].message and "90 seconds" in found[0].message
+    staged = body.replace("Stay there for 90 seconds.", "Then stay there for 10 seconds more.")
+    assert not flags("# Neck\n\n" + section("Neck Release", staged), "hold-conflict", "markdown")
+
+
+def test_a_bare_dose_line_against_a_hold_instruction_is_a_second_hold():
+    text = ("# Legs\n\n## Wall Calf Stretch\n\n- Hands on the wall, back heel pressed down\n- 2 x 20 s per leg\n"
+            "- Stay in it for a full 90 seconds.\n")
+    found = flags(text, "hold-conflict", "markdown")
+    assert found and "20 s" in found[0].message and "90 seconds" in found[0].message
+    agreeing = text.replace("for a full 90 seconds", "for 20 seconds")
+    assert not flags(agreeing, "hold-conflict", "markdown")
+
+
+def test_two_lists_under_one_heading_are_two_exercises_not_two_holds():
+    text = ("# Hips\n\n## Hip Openers\n\n**On the floor:**\n\n1. Lie down and cross one shin over the other thigh\n"
+            "2. Hold 20 seconds\n\n**On a chair:**\n\n1. Sit and rest one ankle on the other knee\n2. Hold 75 seconds\n")
+    assert not flags(text, "hold-conflict", "markdown")
+
+
+def test_sides_the_body_ties_together_in_new_words():
+    cases = [  # (name, step with a slip, the same step put right)
+        ("Warrior Two Pose", "Bend your left knee so that it sits right over your right ankle.",
+         "Bend your left knee so that it sits right over your left ankle."),
+        ("Low Lunge", "Step forward with your right foot while you keep your right foot behind you.",
+         "Step forward with your right foot while you keep your left foot behind you."),
+        ("Standing Quad Stretch", "Bend one leg behind you and catch your left ankle with your right hand.",
+         "Bend one leg behind you and catch your left ankle with your left hand."),
+        ("Side Lunge", "Bend your right knee and slowly shift your weight toward the left.",
+         "Bend your right knee and slowly shift your weight toward the right."),
+        ("Seated Twist", "Cross your legs, then put your left hand on your left knee and turn.",
+         "Cross your legs, then put your left hand on your right knee and turn."),
+    ]
+    for name, wrong, right in cases:
+        assert flags("# Stretches\n\n" + section(name, wrong + " Hold 30 seconds."), "direction-conflict",
+                     "markdown"), name
+        assert not flags("# Stretches\n\n" + section(name, right + " Hold 30 seconds."), "direction-conflict",
+                         "markdown"), name
+
+
+def test_a_leg_bent_in_one_step_and_kept_straight_in_the_next_is_reported():
+    body = "Stand with feet wide. Bend the left knee deeply. Keep the left leg straight and long. Hold 30 seconds."
+    found = flags("# Legs\n\n" + section("Side Lunge", body), "direction-conflict", "markdown")
+    assert found and found[0].severity == "warning" and "left knee" in found[0].message
+    assert not flags("# Legs\n\n" + section("Side Lunge", body.replace("Keep the left leg", "Keep the right leg")),
+                     "direction-conflict", "markdown")
+
+
+def test_a_step_that_places_the_reader_in_two_positions_at_once():
+    wrong = "# Back\n\n" + section("Sphinx Stretch", "Kneel on your stomach and prop yourself on your forearms. "
+                                                     "Hold 30 seconds.")
+    found = flags(wrong, "position-conflict", "markdown")
+    assert found and found[0].severity == "warning" and "kneeling and prone" in found[0].message
+    right = wrong.replace("Kneel on your stomach", "Lie face down on the mat")
+    assert not flags(right, "position-conflict", "markdown")
+
+
+def test_a_step_into_a_pose_done_in_another_position():
+    wrong = "# Balance\n\n" + section("Balance Flow", "Sit down into tree pose and find a point to look at. "
+                                                     "Hold 20 seconds.")
+    found = flags(wrong, "position-conflict", "markdown")
+    assert found and "Tree Pose" in found[0].message and "standing" in found[0].message
+    assert not flags(wrong.replace("Sit down into tree pose", "Stand in tree pose"), "position-conflict", "markdown")
+
+
+def test_stand_tall_in_a_kneeling_stretch_is_the_torso_but_not_in_a_seated_one():
+    kneeling = "# Hips\n\n" + section("Kneeling Hip Flexor Stretch", "Stand tall through the torso and press the "
+                                                                     "hips forward. Hold 30 seconds.")
+    assert not flags(kneeling, "position-conflict", "markdown")
+    seated = kneeling.replace("Kneeling Hip Flexor Stretch", "Seated Side Bend")
+    assert flags(seated, "position-conflict", "markdown")
+
+
+def test_a_count_in_the_intro_paragraph_alone_or_in_the_html_title_is_held_against_the_sections():
+    intro = NUMBERED.format(title="Stretches for Tight Hips").replace(
+        "Try these after work.", "Here are four stretches that will loosen your hips after work.")
+    found = flags(intro, "count-mismatch", "markdown")
+    assert found and "claims 4 but has 3" in found[0].message
+    assert not flags(intro.replace("four stretches", "three stretches"), "count-mismatch", "markdown")
+    html = ("<html><head><title>4 Stretches for Tight Hips | Example</title></head><body><main>"
+            "<h1>Stretches for tight hips</h1>"
+            "<h2>1. Figure Four Stretch</h2><p>Lie on your back and cross your right ankle over your left knee. "
+            "Hold 30 seconds.</p><h2>2. Butterfly Stretch</h2><p>Sit on the floor with the soles of your feet "
+            "together. Hold 30 seconds.</p><h2>3. Child's Pose</h2><p>Kneel on the floor and fold forward over "
+            "your knees. Hold 40 seconds.</p></main></body></html>")
+    found = page_flags(html, "count-mismatch", "html")
+    assert found and "claims 4 but has 3" in found[0].message
+    assert not page_flags(html.replace("<title>4 Stretches", "<title>3 Stretches"), "count-mismatch", "html")
+
+
+ALT_PAGE = ("<html><head><title>Two for the back</title></head><body><main><h1>Two for the back</h1>"
+            "<h2>Child's Pose</h2><img src=\"a.jpg\" alt=\"{alt}\">"
+            "<p>Kneel down, sit back on your heels and fold forward until your forehead rests on the floor. "
+            "Breathe here for a minute.</p>"
+            "<h2>Cobra Pose</h2><p>Lie face down, hands under your shoulders, and press your chest up. "
+            "Hold 20 seconds.</p></main></body></html>")
+
+
+def test_an_image_whose_alt_text_names_another_stretch_is_a_warning_quoting_it():
+    found = page_flags(ALT_PAGE.format(alt="Woman holding a pigeon pose on a blue mat"), "kb-conflict", "html")
+    assert found and found[0].severity == "warning" and found[0].stretch == "Child's Pose"
+    assert "Pigeon Pose" in found[0].message and "Woman holding a pigeon pose on a blue mat" in found[0].evidence
+    assert not page_flags(ALT_PAGE.format(alt="Woman resting in child's pose"), "kb-conflict", "html")
+    assert not page_flags(ALT_PAGE.format(alt="A quiet studio at dawn"), "kb-conflict", "html")
+
+
+def test_an_image_closing_a_section_that_names_the_next_one_sits_above_its_heading():
+    closing = ALT_PAGE.format(alt="x").replace('<img src="a.jpg" alt="x">', "").replace(
+        "<h2>Cobra Pose</h2>", '<img src="b.jpg" alt="Cobra pose, chest lifted"><h2>Cobra Pose</h2>')
+    assert not page_flags(closing, "kb-conflict", "html")
+
+
+def test_a_markdown_image_alt_text_is_read_too():
+    text = ("# Two for the back\n\n## Child's Pose\n\n![Man in a downward dog on grass](dog.jpg)\n\n"
+            "Kneel down, sit back on your heels and fold forward. Breathe here for a minute.\n\n"
+            "## Cobra Pose\n\nLie face down, hands under your shoulders, and press your chest up. Hold 20 seconds.\n")
+    found = page_flags(text, "kb-conflict", "markdown")
+    assert found and "Downward-Facing Dog" in found[0].message
+
+
+def test_later_steps_that_share_a_few_words_are_not_restated_steps():
+    body = ("Stand tall and lift both arms overhead. Then bring your arms down and rest them behind your back. "
+            "Then bring your arms forward and hold them out in front. Hold 20 seconds.")
+    assert not flags("# Shoulders\n\n" + section("Arm Sweeps", body), "duplicate-content", "markdown")

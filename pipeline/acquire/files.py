@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .. import errors
-from ..display import printable
+from ..display import plural, printable
 from ..config import ACQUIRE, ARCHIVE_SUFFIXES, CRAWL_FILES, SUPPORTED_EXTENSIONS
 from ..records import ManifestEntry
 
@@ -183,7 +183,8 @@ class _Walker:
         elif not offsets:
             yield _entry(path, errors.input_error(errors.NO_PAGES, path=display_name(path), counts=counts or "none"))
         elif others:
-            yield _entry(path, errors.input_error(errors.NOT_PAGES, path=display_name(path), pages=str(len(offsets)),
+            yield _entry(path, errors.input_error(errors.NOT_PAGES, path=display_name(path),
+                                                  pages=plural(len(offsets), "page record"),
                                                   counts=counts))
 
     def _walk(self, folder: str, ancestors: frozenset) -> Iterator[str | ManifestEntry]:

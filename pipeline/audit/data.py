@@ -52,6 +52,7 @@ class AuditData:
     stretch_title: re.Pattern
     body_run: int
     restated_min: int
+    restated_similarity: float
     paragraph_min_words: int
     steps_similarity: float
     self_description: str
@@ -78,6 +79,12 @@ class AuditData:
     telegraphic: re.Pattern
     description_opener: re.Pattern
     hold_staged: re.Pattern
+    hold_again: re.Pattern
+    placed_twice: tuple[tuple[str, str, re.Pattern], ...]  # (verb's position, phrase's position, pattern)
+    refines: dict[str, frozenset[str]]
+    upright_cue: re.Pattern
+    upright_in: frozenset[str]
+    placed_in_pose: tuple[tuple[str, re.Pattern], ...]  # (verb's position, "sit in <pose>")
     dose_line: re.Pattern
     dose_line_words: int
 
@@ -121,6 +128,7 @@ def load_audit_data(path: str | None = None) -> AuditData:
         stretch_title=_rx(raw["topic_drift"]["stretch_title"]),
         body_run=int(dup["body_run"]),
         restated_min=int(dup["restated_min"]),
+        restated_similarity=float(dup["restated_similarity"]),
         paragraph_min_words=int(dup["paragraph_min_words"]),
         steps_similarity=float(dup["steps_similarity"]),
         self_description=dup["self_description"],
@@ -149,6 +157,16 @@ def load_audit_data(path: str | None = None) -> AuditData:
         telegraphic=_rx(raw["telegraphic_step"]["placed"]),
         description_opener=_rx(raw["telegraphic_step"]["description"]),
         hold_staged=_rx(hold["staged"]),
+        hold_again=_rx(hold["hold_again"]),
+        placed_twice=tuple((v, p, _rx(rf"\b(?:{verb})\s+(?:(?:down|up|back)\s+)?(?:{phrase})"))
+                           for v, verb in raw["placed_twice"]["verbs"].items()
+                           for p, phrase in raw["placed_twice"]["phrases"].items()
+                           if p != v and p not in raw["placed_twice"]["refines"].get(v, ())),
+        refines={k: frozenset(v) for k, v in raw["placed_twice"]["refines"].items()},
+        upright_cue=_rx(raw["upright_cue"]["pattern"]),
+        upright_in=frozenset(raw["upright_cue"]["in"]),
+        placed_in_pose=tuple((v, _rx(rf"\b(?:{verb})\s+(?:(?:down|up|back|tall)\s+)?(?:in|into)\s+(?P<pose>[^.,;:]+)"))
+                             for v, verb in raw["placed_twice"]["verbs"].items()),
         dose_line=_rx(hold["dose_line"]),
         dose_line_words=int(hold["dose_line_words"]),
     )

@@ -17,7 +17,7 @@ from .registry import Rule
 FORMATS = ("text", "json", "sarif", "github")
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SRCROOT = "%SRCROOT%"  # the folder the run started in; artifact URIs are relative to it
-_RULES_DOC = "docs/rules/{id}.md"  # each rule's page in the source tree (stretchpipe rules RULE-ID prints it)
+_RULES_PAGE = "rules/{id}.md"  # a rule's page under the documentation folder (docs/rules/{id}.md in the source)
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -94,22 +94,21 @@ def github_line(f: Finding) -> str:
 
 def docs_url_template(configured: str | None = None) -> str | None:
     """Where a rule's documentation can be opened ({id} for the rule): the configuration's
-    `docs-url`, else config.AUDIT.docs_url, else the installed package's Documentation (or
-    Homepage/Repository) URL joined with docs/rules/{id}.md; None when nothing names one."""
+    `docs-url`, else config.AUDIT.docs_url, else the installed distribution's `Project-URL:
+    Documentation` (the docs folder: its rules/{id}.md, or the URL itself when it holds {id}).
+    None when nothing names one: a repository or home page is no documentation page to link to,
+    and SARIF then carries each rule's help text alone."""
     if configured or AUDIT.docs_url:
         return configured or AUDIT.docs_url
     try:
-        urls = [u for u in (metadata.metadata("stretchpipe").get_all("Project-URL") or [])]
+        urls = metadata.metadata("stretchpipe").get_all("Project-URL") or []
     except metadata.PackageNotFoundError:
         return None
-    named = dict(u.split(",", 1) for u in urls if "," in u)
-    named = {k.strip().lower(): v.strip() for k, v in named.items()}
-    base = next((named[k] for k in ("documentation", "repository", "homepage", "source") if k in named), None)
-    if not base:
+    named = {k.strip().lower(): v.strip() for k, v in (u.split(",", 1) for u in urls if "," in u)}
+    base = named.get("documentation")
+    if not base or not base.startswith(("https://", "http://")):
         return None
-    if "github.com" in base and "/blob/" not in base and "/tree/" not in base:
-        base = base.rstrip("/") + "/blob/main"
-    return base.rstrip("/") + "/" + _RULES_DOC
+    return base if "{id}" in base else base.rstrip("/") + "/" + _RULES_PAGE
 
 
 def sarif(result: LintResult, rules: dict[str, Rule], *, docs_url: str | None = None,

@@ -64,7 +64,10 @@ def duplicate_content(ctx: Context) -> Iterator[Hit]:
             if earlier is not None and not _mirrored(q.text, earlier.text, d) \
                     and not _heading_between(earlier.end, q.start, ctx):
                 moves.append((q, earlier))
-        if len(moves) >= d.restated_min:
+        # at least one says an earlier step again nearly word for word: a run of the next moves that
+        # share words with the first ones (an exercise's steps after another's, merged) is no repeat
+        verbatim = any(fuzz.token_set_ratio(q.text, e.text) >= d.restated_similarity for q, e in moves)
+        if len(moves) >= d.restated_min and verbatim:
             first, earlier = moves[0]
             n = len(moves)
             yield Hit(f"{n} sentences restate steps the section already gave", (first, earlier), stretch=record.name)

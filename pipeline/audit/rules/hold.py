@@ -69,7 +69,7 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
         # more than two holds is a programme or a table, unless two of them follow each other at once
         # ("Hold 20-30 seconds. Hold this position for 60 seconds.") and the second is no further stage
         if len(distinct) == 2 or order.get(qb.start, -9) - order.get(qa.start, 0) == 1 \
-                and not ctx.data.hold_staged.search(qb.text):
+                and ctx.data.hold_again.match(qb.text) and not ctx.data.hold_staged.search(qb.text):
             yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
             return
     # the hold the section gives (read by extraction from a dose line, a field, a step) against a

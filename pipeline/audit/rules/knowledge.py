@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import bisect
+import html
+import re
 from collections.abc import Iterator
 
 from ...knowledge import name_key
 from ...records import Quote, Stretch
+from ..locate import SourceMap
 from ..registry import Context, Hit, rule
 
 
@@ -36,8 +39,12 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     allowed = d.fixed_positions.get(record.canonical_name or "")
     starts = record.evidence.start_positions
     if allowed and starts and not record.evidence.name_positions:
-        first = starts[0]
-        said_allowed = any(rx.search(first.sentence.text) for p in allowed for rx in d.position_phrases.get(p, ()))
+        # the first step that starts somewhere ("Category: Prone" above the steps is a label, not a start)
+        first = next((m for m in starts if m.sentence.role == "step"), starts[0])
+        # "Lying face-down" is prone, whatever "lying" suggests; "Stand face down" is no prone start
+        said_allowed = any(rx.search(first.sentence.text) for p in allowed
+                           if p == first.label or p in d.refines.get(first.label, ())
+                           for rx in d.position_phrases.get(p, ()))
         if first.label not in allowed and first.label not in record.position_options and record.position not in allowed \
                 and not said_allowed:  # "Lying face-down" is prone, whatever "lying" suggests
             yield Hit(f"{record.canonical_name} is done {' or '.join(allowed)}, never {first.label}",
@@ -67,6 +74,71 @@ def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
         if others:
             yield Hit(f"the image caption names {others[0].canonical_name}, not {record.canonical_name}",
                       (quote,) if quote else (), () if quote else (text,))
+    heading = record.evidence.heading
+    for alt, next_name in _image_alts(record, ctx):
+        named = ctx.kb.find_mentions(alt) or [e for e in (ctx.kb.match_exercise(alt)[0],) if e and len(alt.split()) <= 6]
+        keys = [name_key(e.canonical_name) for e in named]
+        if not keys or any(own in k or k in own or k in name_key(record.name) for k in keys):
+            continue  # nothing named, or the section's own stretch among what is named
+        if next_name is not None and keys[0] == name_key(next_name):
+            continue  # an image at the very end of a section, naming the next one: it sits above its heading
+        yield Hit(f"the image's alt text “{alt}” names {named[0].canonical_name}, not {record.canonical_name}",
+                  (heading,) if heading else (), (alt,))
+
+
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_MD_IMG = re.compile(r"!\[([^\]\n]{1,300})\]\(")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _image_alts(record: Stretch, ctx: Context) -> list[tuple[str, str | None]]:
+    """The alt texts of the images between this section's heading and the next section's in the page
+    as read (HTML <img alt>, Markdown ![alt]()), each with the next section's exercise when the image
+    is the last thing in the section (nothing visible after it)."""
+    sections = _section_sources(ctx)
+    if record.evidence.heading is None or record.evidence.heading.start not in sections:
+        return []
+    start, end, following = sections[record.evidence.heading.start]
+    text = ctx.page.text
+    out = []
+    if ctx.page.format == "html":
+        found = [(m.end(), a) for m in _IMG.finditer(text, start, end) if (a := _alt(m.group(0)))]
+    else:
+        found = [(m.end(), m.group(1)) for m in _MD_IMG.finditer(text, start, end)]
+    for after, alt in found:
+        alt = " ".join(html.unescape(alt).split())
+        if not re.search(r"[^\W\d_]{3}", alt):
+            continue
+        trailing = not re.search(r"[^\W_]", _TAG.sub(" ", re.sub(r"\([^)]*\)", " ", text[after:end])))
+        out.append((alt, following if trailing else None))
+    return out
+
+
+def _alt(tag: str) -> str | None:
+    m = _ALT.search(tag)
+    return next((g for g in m.groups() if g), None) if m else None
+
+
+def _section_sources(ctx: Context) -> dict[int, tuple[int, int, str | None]]:
+    """Where each record's section runs in the page as read (from its heading to the next record's),
+    with the next record's exercise; computed once per page, and only for a page with images."""
+    if "section_sources" in ctx.notes:
+        return ctx.notes["section_sources"]
+    out: dict[int, tuple[int, int, str | None]] = {}
+    page = ctx.page
+    if page is not None and ctx.doc is not None and page.format in ("html", "markdown") \
+            and ("<img" in page.text.lower() or "![" in page.text):
+        smap = SourceMap(page.text, ctx.doc)
+        heads = sorted(((r.evidence.heading.start, smap.locate_span(r.evidence.heading.start, r.evidence.heading.end),
+                         r) for r in ctx.article.records if r.evidence.heading is not None), key=lambda h: h[:2])
+        for i, (key, at, _) in enumerate(heads):
+            nxt = heads[i + 1] if i + 1 < len(heads) else None
+            end = nxt[1] if nxt is not None else len(page.text)
+            if end > at:
+                out[key] = (at, end, (nxt[2].canonical_name or nxt[2].name) if nxt else None)
+    ctx.notes["section_sources"] = out
+    return out
 
 
 def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:

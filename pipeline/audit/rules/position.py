@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...knowledge import name_key
 from ...records import PositionMention, Quote, Stretch
 from ..registry import Context, Hit, rule
 
@@ -12,12 +13,30 @@ def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """The name implies one position and the steps another, or the steps start in two."""
     starts = _own_starts(record, ctx)
     allowed = record.evidence.name_positions
-    labels = list(dict.fromkeys(m.label for m in starts))
+    # "Stand tall" under a kneeling name is the torso kept upright, not a start on the feet
+    named = [m for m in starts if not (set(allowed) & ctx.data.upright_in and ctx.data.upright_cue.match(m.sentence.text))]
+    labels = list(dict.fromkeys(m.label for m in named))
     # the name may say where the stretch is held ("Reclined ...": sit, then lie back), not where it starts
     if allowed and labels and labels[0] not in allowed and record.position not in allowed \
             and not set(allowed) & set(record.position_options):
-        first = next(m for m in starts if m.label == labels[0])
+        first = next(m for m in named if m.label == labels[0])
         yield Hit(f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", (first.sentence,))
+    # a step that puts the reader in two positions at once: "Stand on your back", "Stand face down"
+    for q in _steps(record):
+        for verb, phrase, rx in ctx.data.placed_twice:
+            m = rx.search(q.text)
+            if m and not ctx.data.negated(q.text, m.start()):
+                yield Hit(f"the step places the reader {verb} and {phrase} at once: “{m.group(0)}”", (q,),
+                          severity="warning")
+                return
+        # "Sit in mountain pose": a pose the knowledge base knows is done in another position
+        for verb, rx in ctx.data.placed_in_pose:
+            m = rx.search(q.text)
+            pose = next((e for e in ctx.kb.find_mentions(m["pose"]) if e.position), None) if m else None
+            if pose is not None and not _compatible(verb, pose.position, ctx) and not ctx.data.negated(q.text, m.start()):
+                yield Hit(f"the step says {verb} in {pose.canonical_name}, which is done {pose.position}", (q,),
+                          severity="warning")
+                return
     # two instructed starts: which cue is a start and which the way into the pose is inferred, so a warning
     instructed = [m for m in starts if _instructs(m.sentence, ctx)]
     labels = list(dict.fromkeys(m.label for m in instructed))
@@ -80,6 +99,10 @@ def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"bending to the {side} stretches the {d.sides[side]} side, not the {side}", (q,))
 
 
+def _compatible(a: str, b: str, ctx: Context) -> bool:
+    return a == b or b in ctx.data.refines.get(a, ()) or a in ctx.data.refines.get(b, ())
+
+
 def _heading_between(start: int, end: int, ctx: Context) -> bool:
     return ctx.doc is not None and any(b.kind == "heading" and start <= b.start < end for b in ctx.doc.blocks)
 
@@ -96,13 +119,16 @@ def _own_starts(record: Stretch, ctx: Context) -> list[PositionMention]:
     """The first start of each sentence ("Sit upright" is one start, not seated and standing), leaving
     out sentences that name another exercise (a sequence: "Standing side bend", "Seated twist")."""
     out, seen = [], set()
+    own = name_key(record.name)
     for m in record.evidence.start_positions:
         if m.sentence.start in seen:
             continue
         seen.add(m.sentence.start)
         # (a stretch named: "Sit up" is also what the knowledge base calls a crunch, and says nothing of a sequence)
+        # (the record's own name holding the one named is the record itself: "legs up wall" under
+        # "Legs-Up-the-Wall (Parasympathetic)", whatever the knowledge base linked the heading to)
         others = [e for e in ctx.kb.find_mentions(m.sentence.text) if e.canonical_name != record.canonical_name
-                  and e.kind != "strength"]
+                  and e.kind != "strength" and name_key(e.canonical_name) not in own]
         if not others:
             out.append(m)
     return out

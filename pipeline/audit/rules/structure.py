@@ -90,7 +90,7 @@ def count_mismatch(ctx: Context) -> Iterator[Hit]:
     sections were merged or missed by extraction is not at fault. A number that is not a count
     ("90/90", "3 minutes each") claims nothing; where the structure is unclear, nothing is said."""
     article, doc = ctx.article, ctx.doc
-    if article.claimed_count is None or not article.records or doc is None:
+    if not article.records or doc is None:
         return
     # every place the page states its count (the <title>, the visible heading, the intro), each held
     # against the structure: a count changed in one of them is as wrong as a count changed in all
@@ -111,10 +111,13 @@ def _stated_counts(ctx: Context) -> list[int]:
     rx = re.compile(r"\b(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2) + r")\s+"
                     r"(?:(?!\d)[\w'’-]+\s+){0,4}?(?:" + nouns + r")\b", re.I)
     first = min((r.source.span[0] for r in ctx.article.records if r.source.span), default=len(ctx.doc.text))
-    # the intro's paragraphs too: a count changed there alone ("these four stretches") is as wrong
-    texts = _titles(ctx) + [b.text for b in ctx.doc.blocks if b.kind in ("heading", "paragraph")
-                            and b.start < first]
-    found = [ctx.article.claimed_count]
+    texts = _titles(ctx) + [b.text for b in ctx.doc.blocks if b.kind == "heading" and b.start < first]
+    # the intro's announcements too ("Here are four stretches"; not "I tried 3 exercises last week"):
+    # a count changed there alone is as wrong as one changed in the title
+    announced = _announced(ctx)
+    found = [ctx.article.claimed_count] + [
+        int(m.group(1)) if m.group(1).isdigit() else int(words[m.group(1).lower()])
+        for b in ctx.doc.blocks if b.kind == "paragraph" and b.start < first for m in announced.finditer(b.text)]
     for text in texts:
         for m in rx.finditer(text):
             token = m.group(1).lower()
@@ -139,6 +142,18 @@ def _against_structure(ctx: Context, n: int, claim: tuple[Quote | None, str, int
                   f"{len(headed)} exercise headings", where, () if quote else (said,), severity="warning")
 
 
+def _announced(ctx: Context) -> re.Pattern:
+    """An intro's announcement of the count ("Here are four stretches", "This guide covers 12 poses";
+    not "I tried 3 exercises last week"): a number after an announcing phrase, a plural noun after it."""
+    words = ctx.kb.lexicon["number_words"]
+    nouns = "|".join(sorted((re.escape(n) for n in ctx.kb.lexicon["count_nouns"] if n.endswith("s")),
+                            key=len, reverse=True))
+    phrases = ctx.kb.lexicon["count_announcements"] + ctx.data.raw["count_announcements"]
+    announce = "|".join(sorted(map(re.escape, phrases), key=len, reverse=True))
+    number = r"(\d{1,3}|" + "|".join(re.escape(w) for w in words if len(w) > 2 and words[w] > 1) + r")"
+    return re.compile(rf"\b(?:{announce})\s+{number}\s+(?:(?!\d)[\w'’-]+\s+){{0,4}}?(?:{nouns})\b", re.I)
+
+
 def _count_claim(ctx: Context, n: int) -> tuple[Quote | None, str, int] | None:
     """Where the page states its count as a count: the quote (None for a title kept outside the
     text), the words, and the index of the block it sits in (-1: the title)."""
@@ -150,7 +165,8 @@ def _count_claim(ctx: Context, n: int) -> tuple[Quote | None, str, int] | None:
                     r"(?!\s*(?:x\b|×|%|-\s*\d))(?!\s+" + d.count_not_units + r")"
                     r"(?=\s+(?:(?!\d)[\w'’-]+\s+){0,4}?(?:" + nouns + r")\b)", re.I)
     first = min((r.source.span[0] for r in ctx.article.records if r.source.span), default=len(ctx.doc.text))
-    blocks = ctx.doc.blocks[:max(40, sum(1 for b in ctx.doc.blocks if b.start < first))]  # the intro, however long
+    # the intro, however long, and never a section's own heading ("Figure Four Stretch" claims nothing)
+    blocks = [b for b in ctx.doc.blocks if b.start < first]
     for i, b in enumerate(blocks):
         if b.kind in ("heading", "paragraph") and (m := rx.search(b.text)):
             line = b.text[max(0, m.start() - 40):m.end() + 40].strip()
