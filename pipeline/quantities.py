@@ -87,8 +87,13 @@ def _grammar(kb: Knowledge) -> _Grammar:
     adverbs = q["count_adverbs"]
     numbers = {w: float(v) for w, v in kb.lexicon["number_words"].items() if w not in vague}
     words = [w for w in numbers if w not in adverbs] + list(vague)
-    # a number never starts inside a run of digits or a word, and has at most four digits
-    num = rf"(?:(?<![\d.])\d{{1,4}}(?:\.\d{{1,2}})?(?!\d)|{_words(words)})"
+    # a number never starts inside a run of digits or a word, and has at most four digits; a fraction
+    # ("1/2 minute", "1 1/2 minutes", "½ minute", "1½ minutes") is one number, read before its digits
+    # are (else "1/2 minute" is "2 minute")
+    vulgar = "".join(_VULGAR_FRACTIONS)
+    fraction = (rf"(?<![\d./])(?:\d{{1,2}}[ -])?\d/\d{{1,2}}(?![\d/])"
+                rf"|(?<![\d.])\d{{0,2}}[{vulgar}](?!\d)")
+    num = rf"(?:{fraction}|(?<![\d.])\d{{1,4}}(?:\.\d{{1,2}})?(?!\d)|{_words(words)})"
     unit_seconds = {s: float(u["seconds"]) for u in q["time_units"] for s in u["spellings"]}
     units = rf"(?:{_words(unit_seconds, lead=False)})"
     # without a first unit ("5 to 30 senconds"), any word of 6-9 letters may be the unit; it is read
@@ -174,7 +179,21 @@ def _number(token: str | None, g: _Grammar) -> float | None:
     try:
         return float(t)
     except ValueError:
-        return g.numbers.get(t)
+        pass
+    fraction = _FRACTION.fullmatch(t)
+    if fraction:
+        if fraction["vulgar"]:
+            return float(fraction["lead"] or 0) + _VULGAR_FRACTIONS[fraction["vulgar"]]
+        whole = float(fraction["whole"] or 0)
+        num, den = int(fraction["num"]), int(fraction["den"])
+        return whole + num / den if den and num < den else None
+    return g.numbers.get(t)
+
+
+# the vulgar fraction characters a page may write an amount with, and their values
+_VULGAR_FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
+# "1/2", "1 1/2", "1-1/2", "½", "1½": a proper fraction, after an optional whole number ("30/60" is none)
+_FRACTION = re.compile(r"(?:(?P<whole>\d{1,2})[ -])?(?P<num>\d)/(?P<den>\d{1,2})|(?P<lead>\d{1,2})?(?P<vulgar>[½¼¾⅓⅔])")
 
 
 def _unit_seconds(unit: str | None, g: _Grammar) -> float | None:

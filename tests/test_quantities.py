@@ -19,6 +19,12 @@ from pipeline.quantities import (find_breaths, find_frequency, find_phased_time,
     ("Hold for 40 seconds to 1 minute", 40, 60),
     ("Hold this position for about 20 to 30 seconds", 20, 30),
     ("hold 30 secs", 30, 30),
+    # fractions are one number: "1/2 minute" is not "2 minute"
+    ("Stay here for 1/2 minute", 30, 30),
+    ("keep breathing in the pose for 1 1/2 minutes", 90, 90),
+    ("Rest in it ½ minute per side", 30, 30),
+    ("hold it 2½ minutes", 150, 150),
+    ("Hold 1-1/2 to 2 minutes", 90, 120),
 ])
 def test_times(text, lo, hi):
     t = find_times(text)[0]
@@ -160,3 +166,11 @@ def test_counts_written_with_a_sign(text, n):
 
 def test_a_bare_number_is_not_a_time():
     assert find_times("Stretch 3: the doorway") == [] and find_times("Time: 2 pm") == []
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("Do the 90/90 stretch for 30 seconds", 30),  # a name with a slash is no fraction
+    ("a 30/60 split: 60 seconds", 60),  # nor are two counts with a slash
+])
+def test_slash_that_is_not_a_fraction(text, seconds):
+    assert [t.min_seconds for t in find_times(text)] == [seconds]
