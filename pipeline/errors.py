@@ -69,6 +69,7 @@ NOTHING_PROCESSED = "SP503"  # the run processed nothing; the previous dataset i
 WRITE_FAILED = "SP504"  # writing the new set failed (disk full...); the previous set is kept
 NOT_A_DATASET = "SP505"  # `stretchpipe curate` / read_dataset: the folder holds no tables of a run
 BAD_DATASET = "SP506"  # `stretchpipe curate` / read_dataset: a table of the folder is malformed
+ENGINE_START = "SP507"  # the engine could not start (a dask scheduler that cannot be reached, a cluster that fails)
 
 SHORT = {NOT_FOUND: "not found", EMPTY: "empty", BINARY: "binary", UNSUPPORTED: "unsupported type",
          PERMISSION_DENIED: "permission denied", SYMLINK_LOOP: "symlink loop", NOT_REGULAR: "not a regular file",
@@ -141,6 +142,8 @@ MESSAGES = {
                    "pass a folder written by `stretchpipe run --out`",
     BAD_DATASET: "{path} cannot be read as a table of `stretchpipe run`: {detail}; "
                  "rerun `stretchpipe run` to write it again",
+    ENGINE_START: "the {engine} engine could not start ({detail}); nothing was run and --out is as it was. "
+                  "Check that --scheduler names a running dask scheduler, or run with --engine local",
 }
 
 

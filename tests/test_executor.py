@@ -155,6 +155,24 @@ def test_an_existing_dask_scheduler_is_used_through_its_address(tmp_path):
     assert outputs(tmp_path / "remote") == outputs(tmp_path / "local")
 
 
+def test_a_dask_scheduler_that_cannot_be_reached_is_a_coded_error_and_out_is_untouched(tmp_path):
+    import socket
+
+    import dask
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    (tmp_path / "a.txt").write_text(GOOD)
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        result = invoke("run", tmp_path / "a.txt", "--out", tmp_path / "out",
+                        "--scheduler", f"tcp://127.0.0.1:{closed}")
+    assert result.exit_code == 1
+    assert f"[{errors.ENGINE_START}] the dask engine could not start" in result.output
+    assert f"127.0.0.1:{closed}" in result.output and "--engine local" in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_pages_over_budget_are_recorded_and_the_good_page_survives(tmp_path, misbehaving):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -41,6 +41,18 @@ class DaskEngine:
         self._cluster = None
 
     def _connect(self):
+        """The client, or an OutputError (SP507) saying why the engine cannot start: nothing was run
+        yet, so the run stops before --out is touched, with one line and no traceback."""
+        try:
+            client = self._start()
+            client.nthreads()  # a scheduler that answers once it is reached
+            return client
+        except Exception as exc:
+            log.debug("the dask engine could not start", exc_info=True)
+            self.close()
+            raise errors.output_error(errors.ENGINE_START, engine="dask", detail=_reason(exc)) from exc
+
+    def _start(self):
         import dask
         from distributed import Client, LocalCluster
         if self.scheduler:
@@ -115,6 +127,12 @@ class DaskEngine:
                 except Exception:
                     log.debug("closing dask's %s failed", type(part).__name__, exc_info=True)
         self._client = self._cluster = None
+
+
+def _reason(exc: BaseException) -> str:
+    """One line for a user: dask's own message ("Timed out trying to connect to tcp://...") or the type."""
+    text = " ".join(str(exc).split())
+    return text[:200] if text else type(exc).__name__
 
 
 def _drain(lost: list[tuple[int, Failure]]) -> Iterator[tuple[int, Failure]]:
