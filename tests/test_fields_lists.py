@@ -93,3 +93,49 @@ def test_the_corpus_score_gives_intro_targets_as_the_run_does(tmp_path):
     assert records[0]["targets"] == []  # the prepared records are shared by every fold: never changed in place
     # records of different exercises do not take one exercise's targets
     assert takes_intro_targets(["Calf Raise Stretch", "Neck Tilt"], [False, False]) == [False, False]
+
+
+def test_a_card_line_that_opens_with_its_dose():
+    html = ("<html><body><h1>Evening Wind-down</h1><section><h3>Thread the Needle</h3>"
+            "<p>25s each side to unwind the upper back.</p><h3>Puppy Pose</h3><p>40s × 2 to soften the chest.</p>"
+            "<h3>Seated Forward Bend</h3><p>2 minutes of rest first, then fold over your legs.</p></section></body></html>")
+    recs = by_name(article_from(html, fmt="html"))
+    rec = recs["Thread the Needle"]
+    assert (rec.hold.min_seconds, rec.per_side) == (25, True)
+    assert recs["Puppy Pose"].hold.min_seconds == 40
+    assert recs["Seated Forward Bend"].hold is None  # a rest is no dose
+
+
+def test_a_list_that_tells_the_reader_to_feel_is_a_list_of_steps():
+    recs = md("# Recovery\n\n## Kneeling Hip Flexor Stretch\n\n- Half-lunge: front shin upright, rear knee padded\n"
+              "- Feel the front of the rear hip open\n- 40 sec per side\n")
+    assert any("rear knee padded" in s for s in recs["Kneeling Hip Flexor Stretch"].steps)
+
+
+def test_a_good_for_line_names_targets():
+    recs = md("# Chair Yoga\n\n## Chair Cat Stretch\n\n1. Sit near the front of the seat\n2. Round and arch the spine slowly\n\n"
+              "Good for: upper back, neck comfort.\n")
+    assert "upper back" in recs["Chair Cat Stretch"].targets
+
+
+def test_stances_that_imply_a_position():
+    recs = md("# Leg Care\n\n## Band Hamstring Pull\n\n- Loop a band round one foot\n"
+              "- Keeping the back flush to the floor, draw the leg up\n\nHold 30 seconds each leg.\n\n"
+              "## Wall Calf Press\n\n- Palms on the wall, one leg back\n- Press the rear heel down\n\nHold 30 seconds.\n")
+    assert recs["Band Hamstring Pull"].position == "supine"
+    assert recs["Wall Calf Press"].position == "standing"
+
+
+def test_a_step_written_without_its_verb():
+    kb = load_knowledge()
+    from pipeline.extract.sentences import is_terse_step, lexicon_for
+    lex = lexicon_for(kb)
+    for text in ("Elbows wide, chin tucked, gaze down", "Rear leg long behind you", "Palms flat on the mat"):
+        assert is_terse_step(text, lex), text
+    for text in ("The calves are tight after a long run", "Upper body", "Shoulder mobility", "Arms overhead stretch"):
+        assert not is_terse_step(text, lex), text
+    html = ("<html><body><h1>Floor Poses</h1><article><h3>Sphinx</h3><p>Elbows under the shoulders, forearms "
+            "parallel, chest lifted. Hold 30 seconds.</p></article><article><h3>Frog</h3><p>Knees wide, shins "
+            "parallel, hips sinking back. Hold 45 seconds.</p></article></body></html>")
+    rec = by_name(article_from(html, fmt="html"))["Sphinx"]
+    assert rec.steps[0].startswith("Elbows under the shoulders")

@@ -21,7 +21,7 @@ from .routines import group_kind, is_shared_rule
 from .sections import Section, claimed_count, find_summary_list
 from .values import clean_name, clean_title, is_label
 from .sentences import (ASIDE, BENEFIT, DESCRIPTION, OFF_TOPIC, STEP, PositionCue, Sentence, classify,
-                        lexicon_for, name_targets, position_cues, target_areas)
+                        lexicon_for, main_clause_start, name_targets, position_cues, target_areas)
 
 __all__ = ["extract_article", "build_record", "page_candidates", "decided_records", "intro_target_lines",
            "takes_intro_targets"]
@@ -400,7 +400,22 @@ def _dose_lines(section: Section, sentences: list[Sentence], kb: Knowledge) -> l
     return lines + [s.text for s in sentences if s.role != OFF_TOPIC and (
         _is_dose_line(s.text, kb) or label.match(s.text) and (find_times(s.text, kb) or find_repetitions(s.text, kb)))] \
         + [part for s in sentences if s.role != OFF_TOPIC and not _is_dose_line(s.text, kb)
-           for part in _dose_parts(s.text, kb, whole=False)]
+           for part in _dose_parts(s.text, kb, whole=False)] \
+        + ([lead for s in sentences if s.role != OFF_TOPIC and (lead := _leading_dose(s.text, kb))]
+           if not any(s.role == STEP for s in sentences) else [])
+
+
+def _leading_dose(text: str, kb: Knowledge) -> str:
+    """"20s each side to open the ribs": a routine card's line that opens with the dose and goes on to
+    say what for. The opening words that only give the dose, when they give one; else ""."""
+    dose = set(kb.lexicon["value_chrome"]["dose_words"]) | set(kb.lexicon["quantities"]["multiplication_signs"])
+    words = text.split()
+    n = 0
+    while n < len(words) and all(w.lower() in dose for w in re.findall(r"[A-Za-z]+", words[n])):
+        n += 1
+    lead = " ".join(words[:n])
+    whole = find_times(text, kb)  # read in its sentence: "2 minutes of rest" is no dose
+    return lead if n < len(words) and re.match(r"\W{0,3}\d", lead) and whole and text.find(whole[0].text) <= 3 else ""
 
 
 def _dose_parts(text: str, kb: Knowledge, whole: bool = True) -> list[str]:
@@ -515,15 +530,18 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
             read.append((block, sent, forced_role if forced else role, main, forced, variant))
     # a list whose items give steps is a list of steps: its terse items ("Soles of feet together",
     # "Back leg straight and long") are steps too, though they lack a verb; a noted item ("Tempo: ...") is not
-    listed = {b.group for b, _, role, _, forced, _ in read
-              if b.kind == "list_item" and b.group >= 0 and role == STEP and not forced}
+    listed = {b.group for b, sent, role, _, forced, _ in read
+              if b.kind == "list_item" and b.group >= 0 and not forced
+              and (role == STEP or role == ASIDE and main_clause_start(sent, lex) is not None)}  # "Feel the hip open"
     sentences: list[Sentence] = []
     for block, sent, role, main, forced, variant in read:
         step_item = role == DESCRIPTION and not forced and block.kind == "list_item" and block.group in listed \
             and not lex.list_note.match(sent.text.strip()) and not sent.text.strip().endswith(":")
+        # a step without a verb ("Hips back, chest open") names targets as any description does
+        target_role = DESCRIPTION if role == STEP and main_clause_start(sent, lex) is None else role
         sentences.append(Sentence(
             sent.text.strip(), block.start + sent.start_char, block.start + sent.end_char, role, main,
-            position_cues(sent, role, main, lex), target_areas(sent, role, lex, kb), variant, step_item))
+            position_cues(sent, role, main, lex), target_areas(sent, target_role, lex, kb), variant, step_item))
     return sentences
 
 

@@ -82,6 +82,8 @@ class Lexicon:
     ambiguous_body_words: frozenset[str]  # "back", "side": a body part only in context
     list_note: re.Pattern  # "Tempo: 2 s up", "Purpose: ...": a list item that notes, not a step
     variant_words: frozenset[str]  # "version", "option": words a position subheading may add ("Seated version")
+    exercise_words: frozenset[str]  # "stretch", "pose": a line that ends in one is a name
+    terse: dict  # is_terse_step's words: body_words, placements, qualifiers, statement_words, max_words
 
 
 @lru_cache(maxsize=4)
@@ -132,6 +134,8 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         list_note=re.compile(r"^\W{0,3}(?:" + "|".join(re.escape(w) for w in sorted(
             set(lx["field_labels"]) | set(lx["step_list"]["note_labels"]), key=len, reverse=True)) + r")\s{0,3}:", re.I),
         variant_words=frozenset(lx["step_list"]["position_label_words"]),
+        exercise_words=frozenset(lx["exercise_words"]),
+        terse={k: (v if k == "max_words" else frozenset(v)) for k, v in lx["terse_steps"].items() if k != "_about"},
     )
 
 
@@ -174,9 +178,32 @@ def classify(sent: Span, kb: Knowledge, lex: Lexicon, own_entry=None) -> tuple[s
         return ASIDE, main or 0
     if main is not None:
         return STEP, main
+    if is_terse_step(text, lex):
+        return STEP, 0
     if any(p.search(text) for p in lex.benefits):
         return BENEFIT, 0
     return DESCRIPTION, 0
+
+
+def is_terse_step(text: str, lex: Lexicon) -> bool:
+    """"Knees wide, hips back to heels", "Back leg straight", "Heel on the ground": an instruction
+    written without its verb, as a body part and where it goes, in at least half of its clauses.
+    A sentence with a verb of its own ("The hips are tight") is a statement, not a step."""
+    t = lex.terse
+    words = re.findall(r"[a-z]+|\d+", text.lower())
+    if not words or len(words) > t["max_words"] or set(words) & t["statement_words"] \
+            or words[-1] in lex.exercise_words:  # "Arms overhead stretch": a name
+        return False
+    clauses = [re.findall(r"[a-z]+|\d+", c.lower()) for c in re.split(r"[,;]|\band\b", text)]
+    clauses = [c for c in clauses if c]
+    placed = 0
+    for c in clauses:
+        i = 0
+        while i < len(c) - 1 and c[i] in t["qualifiers"] and c[i + 1] not in t["placements"]:
+            i += 1
+        if c[i] in t["body_words"] and any(w in t["placements"] for w in c[i + 1:i + 4]):
+            placed += 1
+    return placed * 2 >= len(clauses)
 
 
 def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[PositionCue]:
@@ -203,7 +230,7 @@ def position_cues(sent: Span, role: str, main: int, lex: Lexicon) -> list[Positi
         if any(c in clause for c in lex.exit_cues):
             continue  # "come out of it by ... sitting back up"
         before = sent[i - 1].lower_ if i > 0 else ""
-        if before in lex.articles and span.end - sent.start < len(sent) \
+        if before in lex.articles and span.id_ != "implied" and span.end - sent.start < len(sent) \
                 and not {t.lower_ for t in sent[span.end - sent.start:span.end - sent.start + 3]} & lex.position_nouns:
             continue  # "the standing twist": a name, not an instruction ("a seated, upright position" is one)
         if span.id_ == "implied":  # "feet hip-width apart": a hint, used only when nothing else says
