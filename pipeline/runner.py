@@ -25,7 +25,7 @@ from .acquire.files import read_bytes
 from .acquire.metadata import with_author
 from .audit import all_flags, audit_article
 from .clean import clean_page
-from .clean.gate import decide
+from .clean.gate import decide, read
 from .executors import Budget, Engine, Failure, in_order, loading, make_engine, page_done
 from .curate.identity import assign_ids, attach_page
 from .knowledge import load_knowledge
@@ -88,12 +88,13 @@ def load_extraction() -> None:
     _extraction_loaded = True
 
 
-def process_page(page: Page) -> tuple[CleanDocument, Article]:
+def process_page(page: Page, reading=None) -> tuple[CleanDocument, Article]:
+    """`reading`: the early exit's parse and walk of the page, which the clean stage goes on from."""
     load_extraction()
     from .extract import extract_article
 
     kb = load_knowledge()
-    doc = clean_page(page, kb)
+    doc = clean_page(page, kb, reading=reading)
     article = extract_article(doc, kb)
     if article.records:  # the page's metadata (if unread) and the author's costly search only where used
         page = with_author(with_metadata(page))
@@ -141,13 +142,14 @@ def _process(outcome: Outcome, stats: Counter, page: Page, until: str, early_exi
             outcome.entries.append(ManifestEntry(source, "processed", **facts))
             stats["clean/blocks_kept"] += len(doc.blocks)
             return
-        why = decide(page, load_knowledge()) if early_exit else None
+        reading = read(page, load_knowledge()) if early_exit else None
+        why = decide(page, load_knowledge(), reading) if early_exit else None
         if why is not None:  # cheapest evidence first: the page cannot hold an exercise section
             err = errors.input_error(errors.NO_CUE, path=source, why=why)
             outcome.entries.append(ManifestEntry(source, "skipped", reason=str(err), code=err.code, **facts))
             stats["gate/decided_early"] += 1
             return
-        doc, article = process_page(page)
+        doc, article = process_page(page, reading)
     except MemoryError:
         raise  # the sandbox reports it under the memory budget's code
     except Exception as exc:  # one bad page never stops the run; the manifest says what broke

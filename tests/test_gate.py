@@ -46,13 +46,38 @@ def test_instructions_for_a_body_under_a_heading_go_on():
     assert _decide(page) is None
 
 
-def test_an_instruction_and_a_body_part_under_different_headings_are_not_a_section():
+def test_an_instruction_and_a_body_part_in_different_blocks_are_not_a_section():
     page = ("<html><body><h2>Opening hours</h2><p>Turn left at the station to find us.</p>"
             "<h2>Our history</h2><p>The founder broke her back in 1990 and started the firm.</p></body></html>")
     assert _decide(page) == NO_CUE
-    # under one heading whose subheading gives the body part, they are one part: it goes on
-    nested = page.replace("<h2>Our history</h2>", "<h3>Our history</h3>")
-    assert _decide(nested) is None
+    # the instruction that names the body part itself goes on
+    assert _decide(page.replace("Turn left at the station", "Turn your neck to the left")) is None
+
+
+def test_menus_links_and_page_chrome_are_not_evidence():
+    story = ("<h1>Council votes on budget</h1><p>The city council voted on Tuesday to approve the budget.</p>"
+             "<p>Members said the plan would keep libraries open.</p>")
+    chrome = ("<nav><a href='/yoga'>Yoga</a> <a href='/s'>Hamstring stretch</a></nav>"
+              "<aside><p>Lie on your back and hold for 30 seconds.</p></aside>"
+              "<footer><p>Bend your knees and breathe.</p></footer>"
+              "<p><a href='/a'>Cobra pose</a> | <a href='/b'>Downward dog</a> | <a href='/c'>Child's pose</a></p>")
+    assert _decide(f"<html><body>{chrome}{story}</body></html>") == NO_CUE
+    # the same words in the story itself let it through
+    assert _decide(f"<html><body>{story}<p>Lie on your back and hold for 30 seconds.</p></body></html>") is None
+
+
+def test_questions_ordinals_and_figures_of_speech_do_not_instruct_a_body():
+    page = ("<html><body><h1>Match report</h1><p>Have you seen the second half? Do we have a chance at home?</p>"
+            "<p>Buy tickets early: the gates open many times a year.</p></body></html>")
+    assert _decide(page) == NO_CUE
+    assert _decide(page.replace("Buy tickets early", "Lie with your back on the ground for 5 breaths")) is None
+
+
+def test_a_run_in_name_given_twice_with_a_body_part_goes_on():
+    letters = ("<html><body><h1>Advice</h1><p>Dear Sam: my husband works late every night.</p>"
+               "<p>Dear Sam: my sister has been told her neck is hurt.</p></body></html>")
+    assert _decide(letters) is None
+    assert _decide(letters.replace("her neck is hurt", "her car is hurt")) == NO_CUE
 
 
 def test_a_heading_the_knowledge_base_links_goes_on_even_misspelled():

@@ -100,9 +100,11 @@ class LinkDensityFilter:
 TOO_LONG = "too-long"  # a block over CleanConfig.max_block_chars
 
 
-def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CLEAN) -> CleanDocument:
+def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CLEAN, reading=None) -> CleanDocument:
+    """`reading`: what the early exit read of this page (clean/gate.py), taken on instead of a second
+    parse and walk; the same title, blocks and tree `_read` gives."""
     kb = kb or load_knowledge()
-    title, blocks, root = _read(page, kb)
+    title, blocks, root = (reading.title, reading.blocks, reading.root) if reading is not None else _read(page, kb)
     reasons: list[str | None] = [None] * len(blocks)
     for i, block in enumerate(blocks):  # reported with its text in the removed blocks, not read for steps
         if len(block.text) > config.max_block_chars:

@@ -1,61 +1,61 @@
-"""The early exit: can this page hold an exercise section at all? Decided on its raw text, before
-its metadata, its main content and the filters are read (`stretchpipe run`, `extract`).
+"""The early exit: can this page hold an exercise section at all? Decided on the page's blocks as
+the clean stage reads them (the parse and the walk are handed on to it, so a page that goes on
+pays for them once), before its metadata, its main content and the filters are read
+(`stretchpipe run`, `extract`).
 
-An exercise section needs one of two kinds of evidence, and a page that shows neither is stopped
-with a reason (`NO_CUE`):
+Only content blocks count: a block the clean stage removes whatever the main-content extractor
+says (a <nav>, <footer> or <aside>; a short block made mostly of links) is never read, so menus,
+link lists and page chrome cannot let a news page through. In the content blocks an exercise
+section needs one of two kinds of evidence, and a page that shows neither is stopped with a
+reason (`NO_CUE`):
 
-- a name that names an exercise: an exercise word ("stretch", "pose", "lunge") or a knowledge-base
-  name anywhere in the text, or a heading, title, short line or lead-in ("Cobra: lie face down")
-  that the knowledge base links, fuzzily as the extractor does;
-- instructions for a body: a clause that opens with an instruction verb ("Lie", "Slowly bend"),
-  under a heading whose part of the page (down to the next heading of its level or above) also
-  names a body part, a position, a time or count ("30 seconds", "10 reps", "5 breaths") or a
-  knowledge-base exercise.
+- a name that names an exercise: a knowledge-base name anywhere in the text, or an exercise word
+  ("stretch", "pose", "lunge") or a name the knowledge base links (fuzzily, as the extractor does)
+  in a heading, the title, a short line or a lead-in ("Cobra: lie face down");
+- instructions for a body: a sentence of a block that opens with an instruction verb ("Lie",
+  "Slowly bend", "1. Sit"), with a body part, a position, a time or count ("30 seconds", "10 reps",
+  "5 breaths") in its block or in the blocks around it (`evidence_window_blocks` in gate.json).
 
-The raw text is read from the page as it is (for HTML: scripts and styles dropped, block
-elements as line breaks, headings marked), never from the cleaned blocks: what the filters would
-remove can only let more pages through, never fewer. Conservative by construction: every cue
-list only lets pages through, and a heading boundary is drawn only where the page marks one
-(an HTML `<h1>`-`<h6>`, a Markdown `#` heading), so a part is never smaller than the extractor's
-section. Knowledge lives in pipeline/data/gate.json, lexicon.json, body_parts.csv, positions.json
-and stretches.csv. tests/test_gate.py runs every corpus in ../shared with the exit on and off and
+Knowledge lives in pipeline/data/gate.json, lexicon.json, body_parts.csv, positions.json and
+stretches.csv. tests/test_gate.py runs every corpus in ../shared with the exit on and off and
 compares the records byte for byte.
 """
 from __future__ import annotations
 
-import html as html_lib
 import json
 import re
-import string
-from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..config import DATA_DIR
+from ..config import CLEAN, DATA_DIR
 from ..knowledge import Knowledge, name_key
-from ..records import Page
+from ..records import Block, Page
 
 NO_CUE = "no-exercise-cue"  # the reason in the manifest (errors.NO_CUE's message names it)
 
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-_HEADING = "\x01"  # marks a heading line in the raw text: "\x01<level><text>"
+
+@dataclass(frozen=True)
+class Reading:
+    """What the gate read of a page, for the clean stage to go on from (clean_page(reading=...)):
+    the title, the blocks before any filter and (HTML) the parsed tree the walk stripped."""
+
+    title: str | None
+    blocks: list[Block]
+    root: object | None
 
 
 @dataclass(frozen=True)
 class _Cues:
     exercise_words: re.Pattern  # an exercise word or a knowledge-base name
     verb: re.Pattern  # an instruction verb ("lie", "bend")
-    clause_opening: re.Pattern  # what may come before it for it to open a clause ("- Slowly ", "1. ", "As you exhale, ")
+    sentence_opening: re.Pattern  # what may come before it in its block for it to open a sentence
     evidence: re.Pattern  # a body part, a position, a time or count unit
     amount: re.Pattern  # "30s", "2x"
     lead_in: re.Pattern
     max_name_words: int
-    hidden: tuple[tuple[str, str], ...]  # (opening, closing) of what a reader never sees
-    heading: re.Pattern
-    any_tag: re.Pattern
-    inline_tag: re.Pattern
-    title: re.Pattern
-    meta_title: re.Pattern
+    window: int  # blocks either side of an instruction's own that may give its evidence
+    name_in_heading: tuple[re.Pattern, ...]  # "How to do Pigeon Pose": the name a heading gives
+    title_properties: frozenset[str]
 
 
 def _alternation(phrases) -> str:
@@ -87,126 +87,137 @@ def _cues(kb: Knowledge) -> _Cues:
     words = set(lx["exercise_words"]) | set(lx["stretch_name_words"])
     units = {s for unit in lx["quantities"]["time_units"] for s in unit["spellings"] if len(s) > 1}
     units |= set(lx["repetition_units"]) | set(gate["dosage_words"])
+    amounts = {w for w in lx["number_words"] if " " not in w} | set(gate["amount_words"])
     positions = {w for cues in kb.positions["name_words"].values() for w in cues}
-    evidence = set(kb.body_synonyms) | units | positions
-    props = "|".join(map(re.escape, gate["title_meta_properties"]))
+    evidence = set(kb.body_synonyms) | positions | set(gate["breath_words"])
+    adverbs = _alternation(lx["intro_adverbs"])
+    subjects = _alternation(gate["not_instruction_subjects"])
     return _Cues(
         exercise_words=re.compile(rf"\b(?:{_alternation(words | names)})\b"),
-        verb=re.compile(rf"\b(?:{_alternation(lx['instruction_verbs'])})\b"),
-        clause_opening=re.compile(rf"(?:^|[^\w\s'’-]|\d|\s[-–—])\s*(?:(?:{_alternation(lx['intro_adverbs'])})\s*,?\s*){{0,3}}$", re.M),
+        # "have you", "let me": a question or a statement, not an instruction for a body
+        verb=re.compile(rf"\b(?:{_alternation(lx['instruction_verbs'])})\b(?!\s+(?:{subjects})\b)"),
+        # the block's start (after a list number: "1. Sit"), a sentence's end, a lead-in's colon or dash
+        sentence_opening=re.compile(
+            rf"(?:^(?:\s*\d{{1,2}}[.)]?)?|[.!?:;)]\s|\s[-–—]\s)\s*(?:(?:{adverbs})\s*,?\s*){{0,3}}$"),
         evidence=re.compile(rf"\b(?:{_alternation(evidence)})\b"),
-        amount=re.compile(r"\b\d+\s?(?:s|x)\b"),
+        # a time or count with its amount ("30 seconds", "ten reps", "a few breaths", "30s", "2x"):
+        # a unit alone is an ordinal or a figure of speech ("the second time", "many times")
+        amount=re.compile(rf"\b(?:\d+|{_alternation(amounts)})(?:\s*(?:-|to|or)?\s*\d+)?[\s-]*"
+                          rf"(?:{_alternation(units)})\b|\b\d+\s?(?:s|x)\b"),
         lead_in=re.compile(r"^\W*([^:.\n–—]{1,60}?)\s*(?::|\.\s|\s[-–—]\s)"),
         max_name_words=int(lx["routine"]["max_name_words"]),
-        hidden=tuple((f"<{tag}", f"</{tag}") for tag in gate["hidden_tags"]) + (("<!--", "-->"),),
-        heading=re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.S | re.I),
-        any_tag=re.compile(r"<[^>]*>"),
-        inline_tag=re.compile(rf"</?(?:{_alternation(gate['inline_tags'])})\b[^>]*>", re.I),
-        title=re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.S | re.I),
-        meta_title=re.compile(rf"<meta\b[^>]*?(?:property|name)\s*=\s*[\"']?(?:{props})[\"']?[^>]*>", re.I),
+        window=int(gate["evidence_window_blocks"]),
+        name_in_heading=tuple(re.compile(p, re.I) for p in lx["name_in_heading_patterns"]),
+        title_properties=frozenset(gate["title_meta_properties"]),
     )
 
 
-def decide(page: Page, kb: Knowledge) -> str | None:
+def read(page: Page, kb: Knowledge) -> Reading:
+    """The page's title and blocks as the clean stage reads them (clean._read)."""
+    from . import _read
+    return Reading(*_read(page, kb))
+
+
+def decide(page: Page, kb: Knowledge, reading: Reading | None = None) -> str | None:
     """None when the page may hold an exercise section (run every stage); else the reason it cannot."""
     cues = _cues(kb)
-    text, titles = _raw_text(page, cues)
+    reading = reading or read(page, kb)
+    blocks = _content_blocks(reading.blocks, kb)
+    lines = [b.text for b in blocks]
+    titles = _titles(reading, cues)
+    text = "\n".join(lines)
     if kb.find_mentions(text) or any(kb.find_mentions(t) for t in titles):
         return None  # a knowledge-base exercise named in so many words: a "Step 3" may be that exercise
-    if _instructs_a_body(text.lower(), cues):
+    lowered = [line.lower() for line in lines]
+    if _instructs_a_body(lowered, cues) or _run_ins_name_a_body(lowered, cues):
         return None
     # the costliest test last: a heading, title, short line or lead-in the knowledge base links fuzzily
-    original = text.split("\n")
-    names = titles + [n for line in original for n in _names(line, cues)]
+    names = {n for t in titles for n in _title_names(t, cues)}
+    names.update(n for b in blocks for n in _names(b, cues))
     if any(cues.exercise_words.search(n.lower()) for n in names):
         return None
-    if any(kb.looks_like_exercise(n) for n in names):
+    if any(kb.looks_like_exercise(n) for n in sorted(names)):
         return None
     return NO_CUE
 
 
-def _raw_text(page: Page, cues: _Cues) -> tuple[str, list[str]]:
-    """The page's text, one line per block (HTML: tags dropped, headings marked with their level),
-    and the page's titles."""
-    if page.format != "html":
-        lines = []
-        for line in page.text.split("\n"):
-            m = re.match(r"^(#{1,6})\s+(.*)$", line) if page.format == "markdown" else None
-            lines.append(f"{_HEADING}{len(m.group(1))}{m.group(2)}" if m else line)
-        return "\n".join(lines), []
-    raw = page.text
-    titles = [m.group(1) for m in cues.title.finditer(raw)]
-    for meta in cues.meta_title.finditer(raw):
-        content = re.search(r"content\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", meta.group(0), re.I)
-        if content:
-            titles.append(content.group(1) or content.group(2) or "")
-    raw = _drop_hidden(raw, cues.hidden)
-    raw = cues.heading.sub(lambda m: f"\n{_HEADING}{m.group(1)}{cues.any_tag.sub(' ', m.group(2))}\n", raw)
-    raw = cues.any_tag.sub("\n", cues.inline_tag.sub("", raw))  # a block element's edges are line breaks
-    if "&" in raw:
-        raw = html_lib.unescape(raw)
-        titles = [html_lib.unescape(t) for t in titles]
-    return raw, [t.strip() for t in titles if t.strip()]
+def _content_blocks(blocks: list[Block], kb: Knowledge) -> list[Block]:
+    """The blocks the clean stage may keep: not those its strong filters remove whatever the
+    main-content extractor says (chrome elements by tag, paragraphs of links; clean_page)."""
+    from . import LinkDensityFilter
+    links = LinkDensityFilter(kb, CLEAN)
+    return [b for b in blocks if not b.chrome_by_tag and links(b) is None]
 
 
-def _instructs_a_body(text: str, cues: _Cues) -> bool:
-    """Whether some part of the page holds both an instruction and a body part, position, time or
-    count. A part is the text under a heading down to the next heading of its level or above (a
-    heading's part holds its subheadings' parts), or the text before the first heading."""
-    instructions = [m.start() for m in cues.verb.finditer(text)
-                    if cues.clause_opening.search(text, max(0, m.start() - 48), m.start())]
-    if not instructions:
-        return False
-    heads = [(m.start(), int(text[m.start() + 1])) for m in re.finditer(_HEADING, text)]
-    bounds = [(0, heads[0][0] if heads else len(text))]
-    for k, (start, level) in enumerate(heads):
-        bounds.append((start, next((at for at, lv in heads[k + 1:] if lv <= level), len(text))))
-    for start, end in bounds:
-        i = bisect_left(instructions, start)
-        if i < len(instructions) and instructions[i] < end and (
-                cues.evidence.search(text, start, end) or cues.amount.search(text, start, end)):
+def _titles(reading: Reading, cues: _Cues) -> list[str]:
+    """The page's titles: the one the clean stage reads, the <title> and the social-card titles."""
+    titles = [reading.title or ""]
+    root = reading.root
+    if root is not None:
+        titles.extend(el.text_content() for el in root.iter("title"))
+        for meta in root.iter("meta"):
+            if (meta.get("property") or meta.get("name") or "").lower() in cues.title_properties:
+                titles.append(meta.get("content") or "")
+    return [t.strip() for t in titles if t and t.strip()]
+
+
+def _instructs_a_body(lines: list[str], cues: _Cues) -> bool:
+    """Whether a sentence of some block opens with an instruction verb and its block, or one of the
+    `window` blocks either side, names a body part, a position, a time or a count."""
+    for i, line in enumerate(lines):
+        for m in cues.verb.finditer(line):
+            if cues.sentence_opening.search(line, max(0, m.start() - 48), m.start()):
+                near = lines[max(0, i - cues.window): i + cues.window + 1]
+                if any(cues.evidence.search(n) or cues.amount.search(n) for n in near):
+                    return True
+                break  # the block's other sentences have the same blocks around them
+    return False
+
+
+def _run_ins_name_a_body(lines: list[str], cues: _Cues) -> bool:
+    """Whether the page opens blocks with the same run-in name twice or more ("Dear Abby: my neck..."),
+    which the extractor reads as named items, and one of those blocks names a body part or a position."""
+    body: dict[str, bool] = {}
+    for line in lines:
+        m = cues.lead_in.match(line)
+        if m is None or len(m.group(1).split()) > cues.max_name_words:
+            continue
+        name = m.group(1).strip()
+        seen = name in body
+        body[name] = body.get(name, False) or bool(cues.evidence.search(line))
+        if seen and body[name]:
             return True
     return False
 
 
-def _drop_hidden(raw: str, hidden: tuple[tuple[str, str], ...]) -> str:
-    """The page without its scripts, styles and comments (found with str.find: a regex scan of a
-    page whose bytes are mostly script costs more than the rest of the decision)."""
-    lowered = raw.lower()
-    if len(lowered) != len(raw):  # a few characters lower to two ("İ"): keep the offsets of raw
-        lowered = raw.translate(_ASCII_LOWER)
-    keep: list[str] = []
-    at = 0
-    upcoming = {pair: lowered.find(pair[0]) for pair in hidden}  # each kind's next opening
-    while True:
-        for pair, found in upcoming.items():
-            if 0 <= found < at:
-                upcoming[pair] = lowered.find(pair[0], at)
-        found = [(start, pair[1]) for pair, start in upcoming.items() if start >= 0]
-        if not found:
-            break
-        start, closing = min(found)
-        end = lowered.find(closing, start)
-        keep.append(raw[at:start])
-        if end < 0:
-            at = len(raw)
-            break
-        at = lowered.find(">", end) + 1 or len(raw)
-        keep.append("\n")
-    keep.append(raw[at:])
-    return "".join(keep)
-
-
-def _names(line: str, cues: _Cues) -> list[str]:
-    """What in one line could name a section: a heading, a short line (a list item, a cell), a lead-in."""
-    text = line[2:] if line.startswith(_HEADING) else line
-    text = text.strip()
+def _names(block: Block, cues: _Cues) -> list[str]:
+    """What in one block could name a section as the extractor reads names: a heading (or the name in
+    it: "How to do Pigeon Pose"), a short line (a list item, a cell), a lead-in ("Cobra: lie...")."""
+    text = block.text.strip()
     if not text or not re.search(r"[A-Za-z]", text):
         return []
-    out = []
-    if line.startswith(_HEADING) or len(text.split()) <= cues.max_name_words:
-        out.append(text)
+    out = [_heading_name(text, cues) if block.kind == "heading" else text]
     m = cues.lead_in.match(text)
     if m and m.group(1).strip() and m.group(1).strip() != text:
         out.append(m.group(1).strip())
-    return out
+    return [n for n in out if _name_shaped(n, cues)]
+
+
+def _title_names(title: str, cues: _Cues) -> list[str]:
+    """The name a page title gives its page ("Runners Stretch | Site" -> "Runners Stretch"), as the
+    extractor reads an exercise-library page's title, and the name in it ("How to do a Plank")."""
+    name = re.split(r"\s+[|–—:]\s+|\s+-\s+", title.strip())[0].strip()
+    return [n for n in {name, _heading_name(name, cues)} if _name_shaped(n, cues)]
+
+
+def _heading_name(text: str, cues: _Cues) -> str:
+    for pattern in cues.name_in_heading:
+        m = pattern.match(text)
+        if m:
+            return m.group("name").strip()
+    return text
+
+
+def _name_shaped(name: str, cues: _Cues) -> bool:
+    """Short and no sentence inside: what the extractor takes for a name (extract/routines.is_name_shaped)."""
+    return 0 < len(name.split()) <= cues.max_name_words and not re.search(r"[.!?;]\s|https?:|www\.|[.!?]$", name)
