@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz
@@ -244,8 +245,7 @@ def _headed_sections(blocks: list[Block], kb: Knowledge) -> list[Section]:
 
 def _parent_index(blocks: list[Block], i: int) -> int:
     """The index of the heading a heading sits under (-1 for none)."""
-    return next((k for k in range(i - 1, -1, -1) if blocks[k].kind == "heading"
-                 and blocks[k].level < blocks[i].level), -1)
+    return _headings(blocks).before(i, blocks[i].level)
 
 
 def _dosed_siblings(chosen: list[int], blocks: list[Block], headings: list[int], kb: Knowledge) -> list[int]:
@@ -253,13 +253,14 @@ def _dosed_siblings(chosen: list[int], blocks: list[Block], headings: list[int],
     "Duration: 45"): a heading at the level of two chosen siblings under the same parent, whose
     own text gives a dosage, is an entry too, even when its name alone does not say exercise."""
     count: dict[tuple[int, int], int] = {}
+    chosen_set = set(chosen)
     for i in chosen:
         key = (_parent_index(blocks, i), blocks[i].level)
         count[key] = count.get(key, 0) + 1
     out = []
     for i in headings:
         named = blocks[i].tag == "front_matter" or is_name_shaped(blocks[i].text, kb)  # a data file's "name:"
-        if i in chosen or count.get((_parent_index(blocks, i), blocks[i].level), 0) < 2 or not named \
+        if i in chosen_set or count.get((_parent_index(blocks, i), blocks[i].level), 0) < 2 or not named \
                 or _not_exercise(blocks[i].text, kb) or _is_subheading(blocks[i].text, kb):
             continue
         own = []
@@ -283,12 +284,13 @@ def _outside_numbered(chosen: list[int], blocks: list[Block], headings: list[int
     """Exercise headings that sit under another parent heading than every numbered one (a
     "Full version" beside a numbered "Quick version") and name a linked exercise with a dosage."""
     numbered_parents = {_parent_index(blocks, i) for i in chosen}
+    chosen_set = set(chosen)
     out = []
     for i in _exercise_headings(blocks, headings, kb):
         b = blocks[i]
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
         dosage = has_dosage(split_item(b.text, kb).rest, kb) or (nxt is not None and has_dosage(nxt.text, kb))
-        if _parent_index(blocks, i) in numbered_parents or _parent_index(blocks, i) in chosen or b.list_marker or not dosage:
+        if _parent_index(blocks, i) in numbered_parents or _parent_index(blocks, i) in chosen_set or b.list_marker or not dosage:
             continue
         out.append(i)
     return out
@@ -350,10 +352,11 @@ def _exercise_headings(blocks: list[Block], headings: list[int], kb: Knowledge) 
     # Pages mix levels ("## Cat-Cow" then a bold "Sphinx Pose" line): every qualifying heading counts,
     # except a group heading ("Hip Stretches") whose scope holds deeper exercise headings.
     chosen = sorted(i for found in by_level.values() for i in found)
-    return [i for i in chosen if not _groups_others(i, chosen, blocks, kb)]
+    chosen_set = set(chosen)
+    return [i for i in chosen if not _groups_others(i, chosen_set, blocks, kb)]
 
 
-def _groups_others(i: int, chosen: list[int], blocks: list[Block], kb: Knowledge) -> bool:
+def _groups_others(i: int, chosen: set[int], blocks: list[Block], kb: Knowledge) -> bool:
     """A heading with deeper exercise headings in its scope and no instructions of its own."""
     level = blocks[i].level
     own: list[Block] = []
@@ -425,8 +428,71 @@ def _sub_items(blocks: list[Block], i: int) -> list[Block]:
 
 
 def _heading_before(blocks: list[Block], i: int, below_level: int = 7) -> Block | None:
-    return next((blocks[k] for k in range(i - 1, -1, -1)
-                 if blocks[k].kind == "heading" and blocks[k].level < below_level), None)
+    k = _headings(blocks).before(i, below_level)
+    return blocks[k] if k >= 0 else None
+
+
+class _Headings:
+    """The headings above every position of a block list, from one pass, so that "the nearest
+    heading before block i above level L" costs the depth of the outline, not the blocks before i.
+
+    Before each position it keeps the open outline: the headings whose levels rise from the
+    top (each the latest of its level or above); the nearest heading above a level is the
+    innermost of them above it, since every later heading that closed an outer one is at its
+    level or deeper."""
+
+    def __init__(self, blocks: list[Block]):
+        self.blocks = blocks
+        self.size = len(blocks)
+        self.open: list[tuple[int, ...]] = []
+        outline: list[int] = []
+        for i, b in enumerate(blocks):
+            self.open.append(tuple(outline))
+            if b.kind == "heading":
+                while outline and blocks[outline[-1]].level >= b.level:
+                    outline.pop()
+                outline.append(i)
+        self.open.append(tuple(outline))  # after the last block
+
+    def before(self, i: int, below_level: int = 7) -> int:
+        """The index of the nearest heading before position i whose level is under below_level, or -1."""
+        for k in reversed(self.open[min(i, self.size)]):
+            if self.blocks[k].level < below_level:
+                return k
+        return -1
+
+
+_outline: list = [None]  # the last block list's _Headings: find_sections asks about one list many times
+
+
+def _headings(blocks: list[Block]) -> _Headings:
+    index = _outline[0]
+    if index is None or index.blocks is not blocks or index.size != len(blocks):
+        index = _outline[0] = _Headings(blocks)
+    return index
+
+
+class _Owners:
+    """`_owner` for many blocks against one list of sections: the first section (in list order)
+    with a body whose text holds the block, found by bisection when the list is in page order."""
+
+    def __init__(self, sections: list[Section]):
+        self.sections = sections
+        self.with_body = [s for s in sections if s.body]
+        self.starts = [s.heading.start for s in self.with_body]
+        self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
+        self.reach: list[int] = []  # the furthest end of any section up to each one (non-decreasing)
+        for s in self.with_body:
+            self.reach.append(max(self.reach[-1], s.span[1]) if self.reach else s.span[1])
+
+    def __call__(self, block: Block) -> Section | None:
+        if not self.ordered:
+            return _owner(self.sections, block)
+        # the sections that start at or before the block are a prefix; the first of them that
+        # reaches past the block's end is the first where the running furthest end does
+        opened = bisect_right(self.starts, block.start)
+        k = bisect_left(self.reach, block.end, 0, opened)
+        return self.with_body[k] if k < opened else None
 
 
 def _owner(sections: list[Section], block: Block) -> Section | None:
@@ -463,6 +529,7 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
     added: list[Section] = []
     groups: set[int] = set()
     runs = [(run, None) for run in _list_runs(blocks)] + _bare_word_runs(blocks, sections, kb)
+    owner_of = _Owners(sections)
     for run, group_heading in runs:
         first = blocks[run[0]]
         heading = group_heading or _heading_before(blocks, run[0])
@@ -471,7 +538,7 @@ def _with_list_items(blocks: list[Block], sections: list[Section], kb: Knowledge
             continue
         if heading is not None and _not_exercise(heading.text, kb):
             continue
-        owner = _owner(sections, first)
+        owner = owner_of(first)
         if owner is not None and not _is_group_name(owner.name, kb):
             continue  # an exercise's own list: its steps, or what it mentions
         if heading is not None and not _is_group_name(split_item(heading.text, kb).name, kb):
@@ -526,12 +593,13 @@ def _with_table_rows(blocks: list[Block], sections: list[Section], kb: Knowledge
     headed = [name_key(s.name) for s in sections]
     added: list[Section] = []
     groups: set[int] = set()
+    owner_of = _Owners(sections)
     for rows in _tables(blocks):
         first = blocks[rows[0][0]]
         heading = _heading_before(blocks, rows[0][0])
         if heading is not None and (introduces_mentions(heading, kb) or _not_exercise(heading.text, kb)):
             continue
-        owner = _owner(sections, first)
+        owner = owner_of(first)
         if owner is not None and not _is_group_name(owner.name, kb):
             continue  # a table inside an exercise's own section: its facts
         cells = [i for row in rows for i in row]
@@ -597,24 +665,41 @@ def _attach_shared_rules(blocks: list[Block], sections: list[Section], kb: Knowl
     """Give each section the rules it shares: its group heading's dosage ("Upper body (2 minutes)")
     and the routine's rule stated once for all ("Hold each stretch for 30-45 seconds"), the
     nearest one before the section, else the first after it."""
-    spans = [s.span for s in sections]
+    spans = sorted(s.span for s in sections)
+    los = [lo for lo, _ in spans]
+    reach: list[int] = []  # the furthest end of the spans that open at or before each one
+    for _, hi in spans:
+        reach.append(max(reach[-1], hi) if reach else hi)
 
     def inside(b: Block) -> bool:
-        return any(lo <= b.start and b.end <= hi for lo, hi in spans)
+        opened = bisect_right(los, b.start)
+        return opened > 0 and reach[opened - 1] >= b.end
 
     rules = [b for b in blocks if b.kind in ("paragraph", "list_item", "heading") and not inside(b)
              and is_shared_rule(b, kb)]
+    starts = [b.start for b in blocks]
+    in_order = all(a <= b for a, b in zip(starts, starts[1:]))
+    rule_starts = [r.start for r in rules]
+    rule_ends = [r.end for r in rules]
+    rules_in_order = all(a <= b for a, b in zip(rule_starts, rule_starts[1:])) and \
+        all(a <= b for a, b in zip(rule_ends, rule_ends[1:]))
     for s in sections:
-        group = _heading_before(blocks, _index_of(blocks, s.heading), s.heading.level)
+        at = bisect_left(starts, s.heading.start) if in_order else _index_of(blocks, s.heading)
+        group = _heading_before(blocks, at, s.heading.level)
         if group is not None and group.level > 1 and not inside(group):
             item = split_item(group.text, kb)
             total = any(re.search(rf"\b{re.escape(w)}\b", item.name, re.I)
                         for w in kb.lexicon["routine"]["group_total_words"])
             if item.rest and has_dosage(item.rest, kb) and not (total and not routine_rules(kb).side_word.search(item.rest)):
                 s.shared.append(replace(group, text=item.rest, kind="paragraph"))
-        before = [r for r in rules if r.end <= s.heading.start]
-        after = [r for r in rules if r.start >= s.heading.start]
-        rule = before[-1] if before else (after[0] if after else None)
+        if rules_in_order:  # the last rule that ends before the section, else the first at or after it
+            k = bisect_right(rule_ends, s.heading.start)
+            j = bisect_left(rule_starts, s.heading.start)
+            rule = rules[k - 1] if k else (rules[j] if j < len(rules) else None)
+        else:
+            before = [r for r in rules if r.end <= s.heading.start]
+            after = [r for r in rules if r.start >= s.heading.start]
+            rule = before[-1] if before else (after[0] if after else None)
         if rule is not None and rule not in s.shared:
             s.shared.append(replace(rule, kind="paragraph", level=0))
 
