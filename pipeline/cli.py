@@ -678,11 +678,10 @@ def fetch_cmd(urls: tuple[str, ...], url_file, sitemaps: tuple[str, ...], into: 
 
 def _fetch_url_inputs(inputs: tuple[str, ...], into: Path, delay: float, allow_private: bool) -> tuple[str, ...]:
     """URL inputs fetched into `into` and replaced by their stored records; failures reported."""
-    from .acquire.fetch import fetch_inputs, is_url
+    if not any(_is_url(i.lower()) for i in inputs):  # as acquire.fetch.is_url, without importing it
+        return inputs  # no URL: the HTTP client and its libraries stay unimported (a run's start-up)
+    from .acquire.fetch import fetch_inputs
     from .acquire.http import FetchOptions
-
-    if not any(is_url(i) for i in inputs):
-        return inputs
     try:
         resolved, outcomes = fetch_inputs(inputs, str(into), FetchOptions(delay=delay, allow_private=allow_private))
     except errors.StretchpipeError as exc:
