@@ -55,7 +55,7 @@ def misbehaving(monkeypatch):
     patch reaches the workers): a hang, a memory blow-up, a hard crash, a bug."""
     real = pipeline.runner.clean_page
 
-    def clean_page(page, kb=None):
+    def clean_page(page, kb=None, **kwargs):
         if "MISBEHAVE:hang" in page.text:
             time.sleep(600)
         if "MISBEHAVE:memory" in page.text:
@@ -66,7 +66,7 @@ def misbehaving(monkeypatch):
             os.kill(os.getpid(), signal.SIGSEGV)
         if "MISBEHAVE:bug" in page.text:
             raise ValueError("a bug the page triggers")
-        return real(page, kb)
+        return real(page, kb, **kwargs)
     monkeypatch.setattr(pipeline.runner, "clean_page", clean_page)
 
 
