@@ -111,10 +111,31 @@ class PageCandidates:
     spans: list[tuple[int, int]]
 
 
+_page_docs: dict | None = None  # block text -> spaCy Doc, while page_candidates builds one page's records
+
+
+def _parsed(nlp, texts: list[str]) -> list:
+    """The texts through the spaCy pipeline; while a page's candidates are built, each text once:
+    candidates overlap (a rule section, the heading inside it, a list item under it) and share
+    blocks, about a third of the blocks they read. The pipeline's components are stateless and
+    nothing changes a Doc after it, so a shared Doc reads as a fresh one."""
+    cache = _page_docs
+    if cache is None:
+        return list(nlp.pipe(texts))
+    missing = [t for t in dict.fromkeys(texts) if t not in cache]
+    cache.update(zip(missing, nlp.pipe(missing)))
+    return [cache[t] for t in texts]
+
+
 def page_candidates(doc: CleanDocument, kb: Knowledge, config: ExtractConfig = EXTRACT) -> PageCandidates:
+    global _page_docs
     candidates = find_candidates(doc.blocks, kb, doc.title)
-    built = [_build(c.section, doc, kb, config) for c in candidates]
-    built = _with_group_rules([c.section for c in candidates], built, doc, kb, config)
+    _page_docs = {}
+    try:
+        built = [_build(c.section, doc, kb, config) for c in candidates]
+        built = _with_group_rules([c.section for c in candidates], built, doc, kb, config)
+    finally:
+        _page_docs = None
     records = [r for r, _ in built]
     exercise = [ok and c.origin == "rule" for c, (_, ok) in zip(candidates, built)]
     rule_ok = [ok and r.kind in STRETCH_KINDS for r, ok in zip(records, exercise)]
@@ -505,7 +526,7 @@ def read_sentences(section: Section, kb: Knowledge, entry: ExerciseEntry | None)
     # under "Muscles worked", "Tips", "Common Mistakes" the heading sets the role of what follows,
     # down through deeper headings ("Common Mistakes" > "Letting the hips tilt")
     roles: list[tuple[int, str | None]] = []
-    for block, d in zip(body, nlp.pipe(b.text for b in body)):
+    for block, d in zip(body, _parsed(nlp, [b.text for b in body])):
         if block.kind == "heading":
             roles = [(lv, r) for lv, r in roles if lv < block.level]
             role = next((role for role, rx in lex.subheading_roles if rx.match(block.text.strip())), None)
