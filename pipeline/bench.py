@@ -73,12 +73,17 @@ class Timing:
     process: float  # seconds of the processing phase (the engine at work), from the run's debug log
     write: float  # seconds of the writing phase (dedupe, curation, every format), serial by nature
     peak_mb: float  # peak RSS summed over the run's process tree
+    cpu: float = 0.0  # CPU seconds (user and system) of the run's processes, start-up included
 
 
 def timed_run(corpus: Path, out: Path, workers: int) -> Timing:
     """`stretchpipe run` in a fresh process: its phases, and the peak RSS of its process tree."""
+    import resource
+
     import psutil
     log_file = out.parent / f"{out.name}.log"
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = used.ru_utime + used.ru_stime
     command = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out), "--workers", str(workers),
                "--log-file", str(log_file)]
     start = time.perf_counter()
@@ -93,11 +98,13 @@ def timed_run(corpus: Path, out: Path, workers: int) -> Timing:
             pass
         time.sleep(0.05)
     elapsed = time.perf_counter() - start
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and its workers, reaped by now
+    cpu = used.ru_utime + used.ru_stime - before
     if proc.returncode not in (0, 1):
         sys.exit(f"run failed: {proc.stderr.read().decode(errors='replace')}")
     log = log_file.read_text(encoding="utf-8")
     phase = {name: float(seconds) for name, seconds in re.findall(r"phase (\w+): .* in ([\d.]+) s", log)}
-    return Timing(elapsed, phase.get("process", elapsed), phase.get("write", 0.0), peak / 2**20)
+    return Timing(elapsed, phase.get("process", elapsed), phase.get("write", 0.0), peak / 2**20, cpu)
 
 
 def _burn(n: int) -> None:
@@ -182,7 +189,8 @@ def ratios(work: Path, repeat: int = 3) -> list[str]:
     lxml parse plus a walk of every element (a floor no HTML tool goes under); on the news pages,
     the stretch pages in HTML, and a crawl-like mix of ten news pages to one stretch page. Then
     `stretchpipe run --workers 1` on the stretch pages with start-up taken off (a run of all of
-    them minus a run of one, per page), beside the in-process page work: the run's own cost."""
+    them minus a run of one, per page, in CPU time), beside the in-process page work: the run's own
+    cost; and a one-page run of a news page the early exit stops (CPU and wall time)."""
     import statistics
 
     import trafilatura
@@ -229,13 +237,24 @@ def ratios(work: Path, repeat: int = 3) -> list[str]:
     whole = timed_run(work / "stretch", work / "out-stretch", 1)
     page_work = statistics.median(runs_of(ours, stretch, repeat))
     ref = statistics.median(runs_of(reference, stretch, repeat))
-    per_page = (whole.wall - one.wall) / (len(stretch) - 1) * 1000
+    per_page = (whole.cpu - one.cpu) / (len(stretch) - 1) * 1000
     lines.append(f"stretchpipe run --workers 1, {len(stretch)} stretch pages, start-up taken off: {per_page:.1f} ms "
-                 f"a page ({per_page / ref:.2f}x trafilatura precision's {ref:.1f} ms); page work in one process "
-                 f"{page_work:.1f} ms: run overhead {100 * (per_page / page_work - 1):+.0f}%; one-page run "
-                 f"{one.wall:.2f} s")
+                 f"CPU a page ({per_page / ref:.2f}x trafilatura precision's {ref:.1f} ms); page work in one process "
+                 f"{page_work:.1f} ms: run overhead {100 * (per_page / page_work - 1):+.0f}%")
+    print(lines[-1], flush=True)
+    gated = next((p for p in news if _stopped(p)), news[0])
+    (work / "news-one").mkdir()
+    shutil.copy(gated, work / "news-one" / gated.name)
+    alone = timed_run(work / "news-one", work / "out-news-one", 1)
+    lines.append(f"one-page run of a news page the early exit stops: {alone.cpu:.2f} s CPU ({alone.wall:.2f} s wall); "
+                 f"of a stretch page: {one.cpu:.2f} s CPU ({one.wall:.2f} s wall)")
     print(lines[-1], flush=True)
     return lines
+
+
+def _stopped(path: Path) -> bool:
+    from .runner import Task, process_one
+    return process_one(Task(str(path))).stats.get("gate/decided_early", 0) > 0
 
 
 def runs_of(fn, pages: list[Path], repeat: int) -> list[float]:
@@ -277,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"peak memory: {two.peak_mb:.0f} MB at {args.small} pages, {large.peak_mb:.0f} MB at {args.large} pages "
               f"({100 * (large.peak_mb / two.peak_mb - 1):+.0f}%)", flush=True)
         again = timed_run(work / "large", work / "out-large", 2)
-        print(f"no-op re-run of {args.large} pages: {again.wall:.1f} s", flush=True)
+        print(f"no-op re-run of {args.large} pages: {again.wall:.1f} s ({again.cpu:.1f} s CPU)", flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
