@@ -152,7 +152,7 @@ def run_options(command):
                      help="Memory budget per input, in MB; over it the input is stopped and recorded "
                           "(SP303).  [default: 2048]"),
         click.option("--early-exit/--no-early-exit", default=True, show_default=True,
-                     help="Stop a page whose raw text names no exercise and instructs no body (SP202) before "
+                     help="Stop a page whose content names no exercise and instructs no body (SP202) before "
                           "cleaning it (run, extract; same records either way)."),
     ]):
         command = option(command)

@@ -40,7 +40,7 @@ NOT_PAGES = "SP115"  # the records of an archive that are not pages (requests, r
 CRAWL_INDEX = "SP116"  # `stretchpipe fetch`'s own index and outcome files beside its archive
 LINK_OUTSIDE = "SP117"  # a symbolic link in an input folder to a file or folder outside it (--follow-links)
 NO_EXERCISES = "SP201"  # readable page with no exercise sections
-NO_CUE = "SP202"  # readable page whose raw text shows it cannot hold one: stopped before cleaning (clean/gate.py)
+NO_CUE = "SP202"  # readable page whose content blocks show it cannot hold one: stopped before the clean filters (clean/gate.py)
 TOO_LARGE = "SP301"  # over the read limit (config.ACQUIRE.max_bytes)
 # Budget codes: an input over its budget is stopped and recorded, and the run goes on (pipeline/executors).
 TIMED_OUT = "SP302"  # took longer than the wall-clock budget; its worker was stopped

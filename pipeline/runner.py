@@ -42,7 +42,7 @@ class Task:
     source: str
     data: bytes | None = None
     until: str = "audit"  # "clean" stops after cleaning (stretchpipe clean)
-    early_exit: bool = True  # stop a page whose raw text shows it holds no exercise section (clean/gate.py)
+    early_exit: bool = True  # stop a page whose content blocks show it holds no exercise section (clean/gate.py)
 
 
 @dataclass
@@ -218,7 +218,7 @@ class Options:
     workers: int | None = None
     scheduler: str | None = None
     budget: Budget = field(default_factory=Budget)
-    early_exit: bool = True  # stop pages whose raw text shows no exercise section (clean/gate.py)
+    early_exit: bool = True  # stop pages whose content blocks show no exercise section (clean/gate.py)
     follow_links: bool = False  # symbolic links in input folders that point out of them
 
     def make_engine(self) -> Engine:
