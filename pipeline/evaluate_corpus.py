@@ -323,8 +323,17 @@ def candidate_labels(page: CorpusPage, prep: PreparedPage) -> list[int | None]:
     want = [norm(s["name"]) for s in page.stretches]
     paired = set(pair_names(want, got).values())
     optional = set(pair_names([norm(n) for n in page.optional], [g for g in got if g not in paired]).values())
-    return [1 if norm(r.get("name")) in paired else None if norm(r.get("name")) in optional else 0
-            for r in prep.records]
+    labels = [1 if norm(r.get("name")) in paired else None if norm(r.get("name")) in optional else 0
+              for r in prep.records]
+    # a stretch the page gives twice (a summary entry, then its section) is one record: the fullest
+    # copy is the example to learn from; the others are left out, not taught as stretches too
+    fullest: dict[str, int] = {}
+    for i, y in enumerate(labels):
+        if y == 1:
+            j = fullest.get(prep.keys[i])
+            if j is None or prep.sizes[i] > prep.sizes[j]:
+                fullest[prep.keys[i]] = i
+    return [None if y == 1 and fullest[prep.keys[i]] != i else y for i, y in enumerate(labels)]
 
 
 def fit_decision(train: list[CorpusPage], prepared: dict[Path, PreparedPage]) -> dict:

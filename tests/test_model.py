@@ -94,3 +94,41 @@ def test_make_train_reproduces_the_committed_decision():
     assert max(abs(a - b) for a, b in zip(new, old)) < 1e-3
     threshold = committed["threshold"]
     assert [p >= threshold for p in new] == [p >= threshold for p in old]
+
+
+def test_a_routine_table_numbered_in_its_own_column_is_named_by_the_name_column():
+    page = ("# Ten-minute cool-down\n\nAfter your run, go through the table in order.\n\n"
+            "| No. | Move | Hold |\n|---|---|---|\n| 1 | Standing calf stretch | 30 s each leg |\n"
+            "| 2 | Kneeling hip flexor stretch | 45 s each side |\n| 3 | Seated butterfly stretch | 40 s |\n"
+            "| 4 | Lying spinal twist | 30 s each side |\n")
+    records = _stretches(page)
+    assert [r.name for r in records] == ["Standing calf stretch", "Kneeling hip flexor stretch",
+                                         "Seated butterfly stretch", "Lying spinal twist"]
+    assert records[0].hold is not None and records[0].hold.min_seconds == 30
+
+
+def test_an_advice_columns_capitalised_salutations_are_no_stretches():
+    page = ("# Ask Marta: my neighbour keeps borrowing my ladder\n\n"
+            "DEAR MARTA: Every weekend my neighbour knocks and asks for the ladder. He brings it back "
+            "scratched. How do I say no without a fight?\n\n"
+            "DEAR TIRED OF LENDING: Tell him plainly that you need it yourself. Offer the name of a shop "
+            "that rents them by the day.\n\n"
+            "DEAR MARTA: My sister calls during dinner every night and is hurt when I do not pick up.\n\n"
+            "DEAR HUNGRY: Agree on a better hour with her, and keep to it.\n")
+    assert _stretches(page) == []
+
+
+def test_a_health_pages_treatment_list_is_no_stretch():
+    page = ("# Heel pain in runners\n\nPain under the heel is common in people who run on hard ground.\n\n"
+            "## Causes\n\n- Worn shoes\n- A sudden jump in weekly distance\n\n"
+            "## Treatment\n\n- Rest from the runs that hurt\n- Ice the heel after walking\n"
+            "- Stretching the calf and the sole of the foot\n- Shoe inserts from a foot specialist\n")
+    assert _stretches(page) == []
+
+
+def test_a_stretch_given_twice_is_learned_once_from_its_fullest_copy():
+    page = ec.CorpusPage(REPO / "case.md", "written", [{"name": "Thread the needle"}])
+    records = [{"name": "Thread the needle"}, {"name": "Tips"}, {"name": "Thread the Needle"}]
+    prep = ec.PreparedPage([{}, {}, {}], ["thread the needle", "tips", "thread the needle"], [0, 120, 480],
+                           [True, False, True], records, [(0, 10), (20, 140), (150, 630)])
+    assert ec.candidate_labels(page, prep) == [None, 0, 1]

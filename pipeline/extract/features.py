@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..knowledge import Knowledge, name_key
 from ..records import Block, Stretch
-from .candidates import Candidate
+from .candidates import Candidate, _names_body_or_exercise
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "candidate_words.json"
 STRETCH_KINDS = ("static-stretch", "dynamic-stretch")
@@ -27,13 +27,16 @@ FEATURES = (
     "origin_rule", "origin_heading", "origin_list_item", "rule_exercise", "rule_stretch",
     "kind_static", "kind_dynamic", "kind_other", "kb_linked", "kb_score", "kb_exact",
     "name_words", "name_long", "name_digit", "name_colon", "name_upper", "name_body_part", "name_dose", "name_derived",
+    "name_exercise_shaped", "name_upper_unshaped", "name_gerund",
     *(f"name_{w}" for w in WORD_LISTS),
     "sentences", "steps", "step_share", "hold", "repetitions", "per_side", "position", "text_targets", "benefits",
-    "first_verb",
+    "first_verb", "position_variants",
     "level", "item", "numbered", "siblings", "sibling_exercise_share", "sibling_stretch_share",
+    "form_siblings", "form_rule_share", "form_shaped_share",
     *(f"above_{w}" for w in WORD_LISTS), "above_none",
     "holds_candidates", "holds_exercises", "inside_candidate", "name_repeated", "longest_of_name",
     "page_exercise_share", "page_stretch_share", "page_candidates", "title_stretch", "title_kitchen", "page_kitchen",
+    "page_stretch_words",
 )
 
 
@@ -67,6 +70,27 @@ def _heading_above(blocks: list[Block], start: int, level: int) -> Block | None:
     return above
 
 
+def _opens_with_gerund(name: str) -> bool:
+    """"Letting the hips tilt", "Forcing the stretch", "Stretching the calves": a heading about doing
+    something, not a stretch's name; a posture word ("Standing", "Kneeling") opens names often."""
+    first = (re.findall(r"[a-z]+", name.lower())[:1] or [""])[0]
+    return len(first) > 5 and first.endswith("ing") and first not in _posture_words()
+
+
+@lru_cache(maxsize=1)
+def _posture_words() -> frozenset[str]:
+    return frozenset(json.loads(DATA.read_text(encoding="utf-8"))["posture_words"])
+
+
+def _form(c: Candidate) -> tuple:
+    """The block shape a candidate opens, whichever finder found it: a heading of its level, or an
+    element of its list, table or run of paragraphs ("Calves – Stand..." beside "Neck – Tilt...")."""
+    head = c.section.heading
+    if re.fullmatch(r"h[1-6]", head.tag or "") or (c.origin == "heading" and not c.section.item):
+        return ("h", head.level)
+    return (head.tag, head.group, head.depth)
+
+
 def page_features(candidates: list[Candidate], records: list[Stretch], rule_exercise: list[bool],
                   rule_ok: list[bool], blocks: list[Block], title: str | None, kb: Knowledge) -> list[dict[str, float]]:
     """One dict of FEATURES per candidate, in the candidates' order."""
@@ -87,6 +111,9 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
     page_exercise = sum(1 for x in linked if x) / n if n else 0.0
     page_stretch = sum(1 for x in stretchy if x) / n if n else 0.0
     title_words = _words_in(title or "")
+    stretch_density = len(_word_patterns()["stretch"].findall(text)) / page_words
+    shaped = [_names_body_or_exercise(c.section.name, kb) for c in candidates]
+    forms = [_form(c) for c in candidates]
     out = []
     for k, (c, r, ok) in enumerate(zip(candidates, records, rule_exercise)):
         s = c.section
@@ -95,6 +122,7 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
         steps = sum(1 for role in roles if role == "step")
         head = s.heading
         sib = [j for j in range(n) if shape[j] == shape[k]]
+        form_sib = [j for j in range(n) if j != k and forms[j] == forms[k]]
         f: dict[str, float] = {
             "origin_rule": float(c.origin == "rule"), "origin_heading": float(c.origin == "heading"),
             "origin_list_item": float(c.origin == "list_item"),
@@ -106,11 +134,15 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "name_digit": float(bool(re.search(r"\d", name))), "name_colon": float(head.text.rstrip().endswith(":")),
             "name_upper": float(name.isupper() and len(name) > 3), "name_body_part": float(_body_part(name, kb)),
             "name_dose": float(has_dosage(head.text, kb)), "name_derived": float(r.name_source == "derived"),
+            "name_exercise_shaped": float(shaped[k]),
+            "name_upper_unshaped": float(name.isupper() and len(name) > 3 and not shaped[k]),
+            "name_gerund": float(_opens_with_gerund(name)),
             "sentences": math.log1p(len(roles)) / 4.0, "steps": math.log1p(steps) / 3.0,
             "step_share": steps / len(roles) if roles else 0.0,
             "hold": float(r.hold is not None or r.breaths is not None),
             "repetitions": float(r.repetitions is not None), "per_side": float(bool(r.per_side)),
             "position": float(bool(r.evidence.positions or r.evidence.start_positions)),
+            "position_variants": float(len(r.position_options or ()) >= 2),  # taught in two positions
             "text_targets": float(r.targets_source == "text"), "benefits": float(bool(r.benefits)),
             "first_verb": float(any((re.findall(r"[a-z']+", b.text.lower())[:1] or [""])[0] in verbs
                                     for b in s.body[:3] if b.text.strip())),
@@ -118,6 +150,10 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "siblings": math.log1p(len(sib)) / 3.0,
             "sibling_exercise_share": sum(1 for j in sib if linked[j] or scores[j] >= 0.9) / len(sib),
             "sibling_stretch_share": sum(1 for j in sib if stretchy[j]) / len(sib),
+            "form_siblings": math.log1p(len(form_sib)) / 3.0,
+            # shares over the candidate and its like (a lone candidate is its own evidence, not zero)
+            "form_rule_share": sum(1 for j in form_sib + [k] if stretchy[j]) / (len(form_sib) + 1),
+            "form_shaped_share": sum(1 for j in form_sib + [k] if shaped[j]) / (len(form_sib) + 1),
             "holds_candidates": 0.0, "holds_exercises": 0.0, "inside_candidate": 0.0,
             "name_repeated": float(keys.count(keys[k]) > 1),
             "longest_of_name": float(lengths[k] >= max(lengths[j] for j in range(n) if keys[j] == keys[k])),
@@ -125,6 +161,7 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "page_candidates": math.log1p(n) / 4.0,
             "title_stretch": title_words["stretch"], "title_kitchen": title_words["kitchen"],
             "page_kitchen": min(kitchen * 20.0, 1.0),
+            "page_stretch_words": min(stretch_density * 50.0, 1.0),
         }
         f.update({f"name_{w}": v for w, v in _words_in(name).items()})
         above = _heading_above(blocks, head.start, head.level if c.origin == "heading" else 7)

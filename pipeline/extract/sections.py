@@ -584,6 +584,19 @@ def _tables(blocks: list[Block]) -> list[list[list[int]]]:
     return [[rows[r] for r in sorted(rows)] for rows in tables.values()]
 
 
+_ORDER_CELL = re.compile(r"^\s*#?\d{1,3}[.)]?\s*$")
+
+
+def _order_columns(blocks: list[Block], rows: list[list[int]]) -> int:
+    """How many leading columns only number the rows ("| # | Stretch | Time |" with 1, 2, 3 under
+    "#"): the exercise's name is in the column after them, never a bare row number."""
+    width = min((len(r) for r in rows), default=0)
+    skip = 0
+    while skip < width - 1 and all(_ORDER_CELL.match(blocks[r[skip]].text) for r in rows):
+        skip += 1
+    return skip
+
+
 def _with_table_rows(blocks: list[Block], sections: list[Section], kb: Knowledge) -> list[Section]:
     """Routines given as tables: a row per exercise ("Pigeon | each side | 5 min per side") is a
     section named by its first cell, the other cells its dosage (under their column's header,
@@ -616,7 +629,9 @@ def _with_table_rows(blocks: list[Block], sections: list[Section], kb: Knowledge
         body_rows = rows[1:] if labels else rows
         kind = group_kind(heading.text, kb) if heading is not None else None
         found = []
+        skip = _order_columns(blocks, body_rows)
         for row in body_rows:
+            row = row[skip:] if len(row) > skip else row
             name_cell, rest = blocks[row[0]], [blocks[i] for i in row[1:] if blocks[i].text.strip()]
             dosed = any(has_dosage(c.text, kb) for c in rest)
             item = name_item(name_cell.text, kb, in_routine=kind is not None or dosed)
