@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from lxml import etree, html as lxml_html
 
 from ..records import Block
-from .blocks import (HEADING_MAX_WORDS, classify_line, collapse_ws, field_label, rejoin_wrapped, split_marker,
-                     marker_number, word_count)
+from .blocks import (HEADING_MAX_WORDS, classify_line, collapse_ws, field_label, marker_number, normalise_text,
+                     rejoin_wrapped, split_marker, word_count)
 
 SKIP_TAGS = ("script", "style", "noscript", "template", "svg", "iframe", "button", "select", "option",
              "textarea", "input", "canvas", "video", "audio", "map", "object", "head", "math")
@@ -31,6 +31,7 @@ BLOCK_TAGS = frozenset({
     "fieldset", "label", "hr", "menu", "center", "legend", "hgroup"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ASCII_NUMBER = re.compile(r"\s*[0-9]{1,9}\s*")
+SECTION_H1S = 3  # this many <h1>s title the page's sections, not the page
 BREAK = "\x1e"  # a <br> in gathered text (a newline in the HTML source is only white space)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 # Nesting past this many container elements is flattened (see `flatten_deep`); libxml2 itself
@@ -164,14 +165,46 @@ def html_title(root) -> str | None:
     og = root.xpath("//meta[@property='og:title']/@content")
     if og and collapse_ws(og[0]):
         return collapse_ws(og[0])
-    for h1 in root.iter("h1"):
-        text = collapse_ws(h1.text_content())
-        if text:
-            return text
     title = root.find(".//title")
-    if title is not None and collapse_ws(title.text_content()):
-        return collapse_ws(title.text_content())
-    return None
+    title_text = collapse_ws(title.text_content()) if title is not None else ""
+    h1s = [text for text in (element_text(h1) for h1 in root.iter("h1")) if text]
+    if h1s and (len(h1s) < SECTION_H1S or not title_text or _shares_word(h1s[0], title_text)):
+        return h1s[0]
+    # a page whose <h1>s are a series (one per card or section), the first of them not named in
+    # its <title>, is titled by its <title>
+    return title_text or None
+
+
+def _shares_word(a: str, b: str) -> bool:
+    words = {w for w in normalise_text(a).split() if len(w) >= 3}
+    return any(w in words for w in normalise_text(b).split())
+
+
+def element_text(el) -> str:
+    """An element's text on one line, as a reader sees it: the text of block elements (items,
+    cells, paragraphs) and text on either side of a <br> are separated by a space, while inline
+    elements keep the source's own spacing ("<a>Home</a> <a>About</a>" has a space, "<b>Str</b>etch"
+    is one word). lxml's text_content() runs "<li>Home</li><li>About</li>" into "HomeAbout"."""
+    parts: list[str] = []
+    stack = [(el, False)]
+    while stack:  # no recursion: a page may nest thousands of elements deep
+        node, closing = stack.pop()
+        tag = node.tag
+        if closing:
+            if tag in BLOCK_TAGS:
+                parts.append(" ")
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        stack.append((node, True))
+        if not isinstance(tag, str) or tag in SKIP_TAGS:
+            continue  # a comment, a script: only its tail is text
+        if tag in BLOCK_TAGS or tag == "br":
+            parts.append(" ")
+        if node.text:
+            parts.append(node.text)
+        stack.extend((child, False) for child in reversed(node))
+    return collapse_ws("".join(parts))
 
 
 def html_to_blocks(html: str, chrome_rules=None, line_offset: int = 0) -> tuple[str | None, list[Block]]:
@@ -293,7 +326,7 @@ def _walk(root, walk: _Walk, line_offset: int) -> None:
 
 def _chrome_element(el, tag: str, chrome: str, parent: _Frame, walk: _Walk, data_line: int | None,
                     line_offset: int) -> None:
-    text = collapse_ws(el.text_content())
+    text = element_text(el)
     if text:
         line = data_line or (el.sourceline or 0)
         walk.blocks.append(Block(text, "paragraph", tag=tag, chrome=chrome, chrome_by_tag=True,

@@ -64,6 +64,7 @@ def main_content_flags(root, blocks: list[Block], kb: Knowledge, config: CleanCo
         else:  # most paragraphs are a line of the main text; the rest may be part of one
             inside[i] = norm in line_set or f" {norm} " in whole
     _rescue_exercise_sections(blocks, inside, kb)
+    _rescue_heading_series(blocks, inside, kb)
     _rescue_headings(blocks, inside, kb)  # after: a name may head a section that just came back
     _rescue_captions(blocks, inside, kb)
     return inside
@@ -131,6 +132,69 @@ def _rescue_exercise_sections(blocks: list[Block], inside: list[bool], kb: Knowl
         i = j
 
 
+def heading_series(blocks: list[Block]) -> list[list[int]]:
+    """The page's marked-up headings grouped in series: headings of one level with no heading of a
+    higher rank between them (the titles of a card grid, of a gallery, of the sections of one
+    list). A deeper heading inside a card does not break its series; a shallower one ends every
+    deeper series."""
+    series: list[list[int]] = []
+    open_by_level: dict[int, list[int]] = {}
+    for i, block in enumerate(blocks):
+        if block.kind != "heading" or block.tag not in _HEADING_TAGS:
+            continue
+        level = block.level
+        for deeper in [lv for lv in open_by_level if lv > level]:
+            series.append(open_by_level.pop(deeper))
+        open_by_level.setdefault(level, []).append(i)
+    series.extend(open_by_level[lv] for lv in sorted(open_by_level))
+    return [s for s in series if len(s) >= 2]
+
+
+def _rescue_heading_series(blocks: list[Block], inside: list[bool], kb: Knowledge) -> None:
+    """Headings of one series share their fate. A series counts when at least two of its headings
+    name exercises and at least half name one or head instructions, and it lies in the main
+    content (a block the extractor kept comes before it or within it). Its titles are too short
+    for an extractor to judge; the text under them is not, so its decision on that text stands:
+    - when it kept no member of the series (neither a title nor the text under one), the whole
+      series comes back with its text: a grid of pose cards (a title and a one-line blurb each),
+      titles over images only;
+    - when it kept some, a title comes back when the text under it was kept or there is none:
+      a card title no knowledge base knows ("Wall Angel") among known ones. Titles whose text it
+      left out stay out (linked teasers of other posts after the article's own sections).
+    Chrome stays out."""
+    verbs = frozenset(kb.lexicon["instruction_verbs"])
+    for series in heading_series(blocks):
+        level = blocks[series[0]].level
+        end = series[-1] + 1
+        while end < len(blocks) and not (blocks[end].kind == "heading" and blocks[end].tag in _HEADING_TAGS
+                                         and blocks[end].level <= level):
+            end += 1  # the last member's section
+        sections = list(zip(series, [*series[1:], end]))
+        named = sum(1 for i in series if kb.looks_like_exercise(blocks[i].text, fuzzy=False))
+        if named < 2:
+            continue
+        like = sum(1 for i, nxt in sections if kb.looks_like_exercise(blocks[i].text, fuzzy=False)
+                   or any(blocks[k].kind != "heading" and _instructs(blocks[k].text, verbs) for k in range(i + 1, nxt)))
+        if 2 * like < len(series):
+            continue
+        if not any(inside[k] and normalise_text(blocks[k].text) and not blocks[k].chrome for k in range(end)):
+            continue
+        bodies = [[k for k in range(i + 1, nxt) if blocks[k].kind != "heading" and not blocks[k].chrome
+                   and normalise_text(blocks[k].text)] for i, nxt in sections]
+        body_kept = [any(inside[k] for k in body) for body in bodies]
+        any_kept = any(inside[i] or kept for (i, _), kept in zip(sections, body_kept))
+        for (i, nxt), body, kept in zip(sections, bodies, body_kept):
+            if blocks[i].chrome or (any_kept and body and not kept):
+                continue
+            for k in range(i, nxt):
+                block = blocks[k]
+                if inside[k] or block.chrome or (k > i and block.link_density >= 0.5):
+                    continue
+                inside[k] = True
+                block.kept = "exercise_series"
+
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _FIRST_WORDS = re.compile(r"[A-Za-z']+")
 
 
