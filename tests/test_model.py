@@ -132,3 +132,23 @@ def test_a_stretch_given_twice_is_learned_once_from_its_fullest_copy():
     prep = ec.PreparedPage([{}, {}, {}], ["thread the needle", "tips", "thread the needle"], [0, 120, 480],
                            [True, False, True], records, [(0, 10), (20, 140), (150, 630)])
     assert ec.candidate_labels(page, prep) == [None, 0, 1]
+
+
+def test_a_part_label_a_level_above_the_name_stays_in_the_stretchs_body():
+    # a site's markup puts each stretch's name at h5 and its "Movement:" / "How to do it" labels at h4:
+    # the label is part of the stretch above it, so its steps and dose are that stretch's, not lost
+    from pipeline.extract.candidates import find_candidates
+    from pipeline.knowledge import load_knowledge
+    page = ("# Desk relief\n\nThree moves for a stiff neck after long days at the keyboard.\n\n"
+            "##### Neck side tilt\n\n#### Movement:\n\nSit tall and drop your right ear toward your "
+            "shoulder.\n\nHold for 20 seconds, then switch sides.\n\n"
+            "##### Chin tuck\n\n#### How to do it\n\nSit upright and draw your chin straight back.\n\n"
+            "Repeat 8 times.\n\n"
+            "##### Upper trapezius stretch\n\n#### Movement:\n\nSit and reach one hand over your head "
+            "to the far ear; pull gently.\n\nHold for 30 seconds each side.\n")
+    doc = clean_page(Page(source="desk.md", format="markdown", text=page))
+    headed = {c.section.name: " ".join(b.text for b in c.section.body)
+              for c in find_candidates(doc.blocks, load_knowledge(), doc.title) if c.origin == "heading"}
+    assert "Hold for 20 seconds" in headed["Neck side tilt"]
+    assert "Repeat 8 times" in headed["Chin tuck"] and "Hold for 20" not in headed["Chin tuck"]
+    assert "30 seconds each side" in headed["Upper trapezius stretch"]

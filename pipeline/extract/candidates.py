@@ -16,8 +16,8 @@ from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..knowledge import Knowledge, name_key
 from ..records import Block
 from .routines import as_heading, has_dosage, is_name_shaped, rest_block, split_item
-from .sections import (_LEAD_IN, Section, demote_instruction_lines, find_sections, name_in_heading,
-                       split_lead_in_names)
+from .sections import (_LEAD_IN, Section, _is_subheading, _is_variant, demote_instruction_lines, find_sections,
+                       name_in_heading, split_lead_in_names)
 
 ORIGINS = ("rule", "heading", "list_item")
 
@@ -37,11 +37,14 @@ def _names_body_or_exercise(name: str, kb: Knowledge) -> bool:
     return any(kb.body_part(w) for w in words) or any(kb.body_part(f"{a} {b}") for a, b in zip(words, words[1:]))
 
 
-def _own_blocks(blocks: list[Block], i: int) -> list[Block]:
-    """The blocks a heading owns: up to the next heading at its level or above."""
+def _own_blocks(blocks: list[Block], i: int, kb: Knowledge) -> list[Block]:
+    """The blocks a heading owns: up to the next heading at its level or above that is not one of
+    its parts ("Movement:", "How to do it", "Beginner version" may sit a level above the name in a
+    site's markup), as the rules' sections end (sections._headed_sections)."""
     out = []
     for b in blocks[i + 1:]:
-        if b.kind == "heading" and b.level <= blocks[i].level:
+        if b.kind == "heading" and b.level <= blocks[i].level \
+                and not _is_subheading(b.text, kb) and not _is_variant(b.text, kb):
             break
         out.append(b)
     return out
@@ -92,7 +95,7 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
         if b.start in taken or not b.text.strip():
             continue
         if b.kind == "heading" and (b.level > 1 or b.text.strip().lower() != title_key):
-            body = _own_blocks(shaped, i)
+            body = _own_blocks(shaped, i, kb)
             name = name_in_heading(b.text, kb) or b.text.strip()
             if not body or NUMBER_ONLY_TITLE.match(name) or not is_name_shaped(name, kb) \
                     or not _names_body_or_exercise(name, kb) or owned(b.start, name):
