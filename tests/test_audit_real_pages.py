@@ -402,3 +402,43 @@ def test_later_steps_that_share_a_few_words_are_not_restated_steps():
     body = ("Stand tall and lift both arms overhead. Then bring your arms down and rest them behind your back. "
             "Then bring your arms forward and hold them out in front. Hold 20 seconds.")
     assert not flags("# Shoulders\n\n" + section("Arm Sweeps", body), "duplicate-content", "markdown")
+
+
+# --- a name's position against the text and against the knowledge base (issue 16) -------------
+
+OTHERS = (section("Figure Four Stretch", "Lie on your back and cross your right ankle over your left knee. Hold 30 seconds.")
+          + section("Child's Pose", "Kneel on the floor and fold forward over your knees. Hold 40 seconds."))
+
+
+def test_a_position_read_off_the_name_does_not_excuse_steps_that_start_elsewhere():
+    # extraction reads "Stand tall" as a posture and falls back on the name's position; the name is the claim
+    body = ("A steadying pose for the ankles.\n\nStand tall beside a sturdy chair, one hand resting on its back. "
+            "Shift your weight onto one foot and breathe steadily for five breaths.")
+    wrong = "# Chair Yoga\n\n" + section("Seated Balance Hold", body) + OTHERS
+    found = flags(wrong, "position-conflict", "markdown", stretch="Seated Balance Hold")
+    assert found and "seated" in found[0].message and found[0].evidence[0].startswith("Stand tall beside")
+    assert not flags(wrong.replace("Stand tall beside", "Sit tall on"), "position-conflict", "markdown")
+
+
+def test_a_name_that_puts_a_one_position_pose_elsewhere_is_a_warning_unless_the_text_does_too():
+    wrong = "# Back Care\n\n" + section("Standing Cobra", "Press into your hands and lift the chest, shoulders "
+                                                          "away from the ears. Hold 20 seconds.") + OTHERS
+    found = flags(wrong, "kb-conflict", "markdown", stretch="Standing Cobra")
+    assert found and found[0].severity == "warning" and "Cobra Pose is done prone" in found[0].message
+    assert found[0].evidence == ["Standing Cobra"]
+    # the text does it the name's way (a chair version), or the knowledge base knows the variant
+    chair = "# Chair Yoga\n\n" + section("Seated Cat-Cow", "Sit tall on a chair, hands on your knees. Arch and round "
+                                                           "your back with the breath, 5 times.") + OTHERS
+    assert not flags(chair, "kb-conflict", "markdown")
+    variant = "# Hips\n\n" + section("Seated Figure Four", "Cross one ankle over the other knee and lean forward. "
+                                                           "Hold 30 seconds.") + OTHERS
+    assert not flags(variant, "kb-conflict", "markdown")
+
+
+def test_a_start_in_a_sentence_that_names_another_pose_is_that_poses():
+    flow = ("We begin on all fours for a few rounds of Cat-Cow. Then lower all the way down and lift the chest "
+            "with your hands under your shoulders. Hold 20 seconds.")
+    text = "# Back Flow\n\n" + section("Cobra Pose", flow) + OTHERS
+    assert not flags(text, "kb-conflict", "markdown", stretch="Cobra Pose")
+    wrong = text.replace("We begin on all fours for a few rounds of Cat-Cow.", "Come onto all fours.")
+    assert flags(wrong, "kb-conflict", "markdown", stretch="Cobra Pose")

@@ -10,6 +10,7 @@ from ...knowledge import name_key
 from ...records import Quote, Stretch
 from ..locate import SourceMap
 from ..registry import Context, Hit, rule
+from .position import own_starts
 
 
 @rule("kb-conflict", "warning")
@@ -37,7 +38,9 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
                 break
     yield from _captions(record, ctx)
     allowed = d.fixed_positions.get(record.canonical_name or "")
-    starts = record.evidence.start_positions
+    # a start in a sentence that names another exercise is that one's ("come to all fours for Cat-Cow"
+    # in a flow that ends in cobra)
+    starts = own_starts(record, ctx)
     if allowed and starts and not record.evidence.name_positions:
         # the first step that starts somewhere ("Category: Prone" above the steps is a label, not a start)
         first = next((m for m in starts if m.sentence.role == "step"), starts[0])
@@ -49,6 +52,43 @@ def kb_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
                 and not said_allowed:  # "Lying face-down" is prone, whatever "lying" suggests
             yield Hit(f"{record.canonical_name} is done {' or '.join(allowed)}, never {first.label}",
                       (first.sentence,))
+    yield from _name_against_kb(record, ctx)
+
+
+def _name_against_kb(record: Stretch, ctx: Context) -> Iterator[Hit]:
+    """A name that puts an exercise done in one position elsewhere ("Standing Cobra"): the name without
+    its position words is the exercise the knowledge base knows, unless the whole name is a variant it
+    knows too ("Seated Figure Four"), or the page's own text starts it where the name says (a chair
+    version the knowledge base does not list)."""
+    named = record.evidence.name_positions
+    heading = record.evidence.heading
+    if not named or heading is None:
+        return
+    whole, _ = ctx.kb.match_exercise(record.name)
+    if whole is not None and any(_compatible(p, whole.position, ctx) for p in named if whole.position):
+        return
+    base = _without_position_words(record.name, ctx)
+    entry, _ = ctx.kb.match_exercise(base) if base else (None, 0.0)
+    allowed = ctx.data.fixed_positions.get(entry.canonical_name) if entry is not None else None
+    if not allowed or any(_compatible(p, a, ctx) for p in named for a in allowed):
+        return
+    stated = {m.label for m in own_starts(record, ctx)}
+    if record.position and record.value_sources.position != "heading":
+        stated.add(record.position)
+    if any(_compatible(p, s, ctx) for p in named for s in stated):
+        return
+    yield Hit(f"the name says {' or '.join(named)}, but {entry.canonical_name} is done {' or '.join(allowed)}",
+              (heading,))
+
+
+def _without_position_words(name: str, ctx: Context) -> str:
+    positions = ctx.kb.positions
+    words = set(positions["name_word_families"]) | {w for cues in positions["name_words"].values() for w in cues}
+    return " ".join(w for w in re.findall(r"[\w'’/-]+", name) if w.lower() not in words)
+
+
+def _compatible(a: str, b: str | None, ctx: Context) -> bool:
+    return b is not None and (a == b or b in ctx.data.refines.get(a, ()) or a in ctx.data.refines.get(b, ()))
 
 
 def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:

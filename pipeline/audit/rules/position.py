@@ -11,13 +11,16 @@ from ..registry import Context, Hit, rule
 @rule("position-conflict", "error")
 def position_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """The name implies one position and the steps another, or the steps start in two."""
-    starts = _own_starts(record, ctx)
+    starts = own_starts(record, ctx)
     allowed = record.evidence.name_positions
     # "Stand tall" under a kneeling name is the torso kept upright, not a start on the feet
     named = [m for m in starts if not (set(allowed) & ctx.data.upright_in and ctx.data.upright_cue.match(m.sentence.text))]
     labels = list(dict.fromkeys(m.label for m in named))
-    # the name may say where the stretch is held ("Reclined ...": sit, then lie back), not where it starts
-    if allowed and labels and labels[0] not in allowed and record.position not in allowed \
+    # the name may say where the stretch is held ("Reclined ...": sit, then lie back), not where it
+    # starts: the text's held position excuses the start, but a position read off the name itself
+    # (extraction's fallback when the text's start looks like a posture) is the claim being checked
+    held = record.position if record.value_sources.position != "heading" else None
+    if allowed and labels and labels[0] not in allowed and held not in allowed \
             and not set(allowed) & set(record.position_options):
         first = next(m for m in named if m.label == labels[0])
         yield Hit(f"the name says {' or '.join(allowed)} but the steps start {labels[0]}", (first.sentence,))
@@ -115,7 +118,7 @@ def _other_lists(quotes: tuple[Quote, ...], ctx: Context) -> bool:
     return len(blocks) == sum(1 for b in blocks if b is not None and b.kind == "list_item") and len(groups) > 1
 
 
-def _own_starts(record: Stretch, ctx: Context) -> list[PositionMention]:
+def own_starts(record: Stretch, ctx: Context) -> list[PositionMention]:
     """The first start of each sentence ("Sit upright" is one start, not seated and standing), leaving
     out sentences that name another exercise (a sequence: "Standing side bend", "Seated twist")."""
     out, seen = [], set()
