@@ -294,12 +294,14 @@ class PreparedPage:
     spans: list[tuple[int, int]]
     labels: list[int | None] | None = None  # candidate_labels, once per page (every fold reads them)
     intro_targets: list[tuple[int, list[str]]] = field(default_factory=list)  # "Targets: ..." lines (extract)
+    title: str | None = None  # the page's title (the records it names take those targets)
 
 
 def prepare_page(path: Path) -> PreparedPage:
     from .acquire import read_pages
     from .clean import clean_page
     from .extract import intro_target_lines, page_candidates
+    from .extract.values import clean_title
     from .knowledge import load_knowledge
     kb = load_knowledge()
     out = PreparedPage([], [], [], [], [], [])
@@ -307,6 +309,7 @@ def prepare_page(path: Path) -> PreparedPage:
         doc = clean_page(page, kb)
         pc = page_candidates(doc, kb)
         out.intro_targets += intro_target_lines(doc, kb)
+        out.title = out.title or clean_title(doc.title, kb)
         out.features += pc.features
         out.keys += pc.keys
         out.sizes += pc.sizes
@@ -366,7 +369,8 @@ def _with_intro_targets(records: list[dict], starts: list[int], prep: PreparedPa
     from .extract import takes_intro_targets
     first = min(starts, default=0)
     found = list(dict.fromkeys(t for end, areas in prep.intro_targets if end <= first for t in areas))
-    takes = takes_intro_targets([r.get("name") or "" for r in records], [r.get("targets_source") == "text" for r in records])
+    takes = takes_intro_targets([r.get("name") or "" for r in records], [r.get("targets_source") == "text" for r in records],
+                                prep.title)
     return [{**r, "targets": found} if found and take else r for r, take in zip(records, takes)]
 
 

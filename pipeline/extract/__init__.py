@@ -51,7 +51,7 @@ def extract_article(doc: CleanDocument, kb: Knowledge | None = None,
     else:
         kept = choose(load_model(), page.features, page.keys, page.sizes, page.spans)
     records, sections = decided_records(page, kept)
-    _targets_from_intro(records, doc, sections, kb)
+    _targets_from_intro(records, doc, sections, kb, title)
     rule_sections = [c.section for c in page.candidates if c.origin == "rule"]
     return Article(
         source=ArticleSource(path=doc.source, title=title),
@@ -167,16 +167,17 @@ def decided_records(page: PageCandidates, kept: list[tuple[int, float | None]]) 
 
 
 # --- fields: targets stated once above the exercises
-def _targets_from_intro(records: list[Stretch], doc: CleanDocument, sections: list[Section], kb: Knowledge) -> None:
+def _targets_from_intro(records: list[Stretch], doc: CleanDocument, sections: list[Section], kb: Knowledge,
+                        title: str | None = None) -> None:
     """A page about one exercise often states "Targets: hips, glutes" above the steps, as a line
     or as a two-cell table row ("Targets | Lower back, glutes"). It applies to the one record, or
     to records that are variants of one exercise ("Single Knee to Chest", "Double Knee to Chest"),
-    when the text does not name their targets itself."""
+    or to the records the page's title names, when the text does not name their targets itself."""
     if not sections:
         return
     first = min(s.heading.start for s in sections)
     found = [t for end, areas in intro_target_lines(doc, kb) if end <= first for t in areas]
-    takes = takes_intro_targets([r.name for r in records], [r.targets_source == "text" for r in records])
+    takes = takes_intro_targets([r.name for r in records], [r.targets_source == "text" for r in records], title)
     if found:
         for record, take in zip(records, takes):
             if take:
@@ -201,13 +202,25 @@ def intro_target_lines(doc: CleanDocument, kb: Knowledge) -> list[tuple[int, lis
     return out
 
 
-def takes_intro_targets(names: list[str], has_targets: list[bool]) -> list[bool]:
+def takes_intro_targets(names: list[str], has_targets: list[bool], title: str | None = None) -> list[bool]:
     """Which of a page's records take the targets stated above them: those without their own, when
-    the page has one record or its records without targets are variants of one exercise."""
+    the page has one record or its records without targets are variants of one exercise; else
+    those the page's title names ("Knee-to-Chest Stretch: ..." over "Single Knee to Chest"), when
+    other stretches (related ones, further down) share the page."""
     own = [n for n, has in zip(names, has_targets) if not has]
-    if not own or not (len(names) == 1 or _variants_of_one(own)):
+    if not own:
         return [False] * len(names)
-    return [not has for has in has_targets]
+    if len(names) == 1 or _variants_of_one(own):
+        return [not has for has in has_targets]
+    return [not has and bool(title) and _names_the_subject(n, title) for n, has in zip(names, has_targets)]
+
+
+def _names_the_subject(name: str, title: str) -> bool:
+    """The title names the exercise the record is, or the one it is a variant of (its name without
+    the first word, of two words or more)."""
+    words = name_key(name).split()
+    subject = f" {name_key(title)} "
+    return any(len(w) >= 2 and f" {' '.join(w)} " in subject for w in (words, words[1:]))
 
 
 def _variants_of_one(names: list[str]) -> bool:
@@ -249,6 +262,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     name, name_source = clean_name(section.name, kb), section.name_source
     name, name_dose = split_name_dose(name, kb) if name_source == "heading" else (name, "")
     entry, score = kb.match_exercise(name)
+    named_entry = entry  # the exercise the name itself is (not one the text names for it)
     sentences = read_sentences(section, kb, entry)
     if entry is None and NUMBER_ONLY_TITLE.match(name):
         # "Exercise 1" then "The cat-cow stretch warms up the spine...": the text names it
@@ -304,9 +318,11 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     short = kb.lexicon["short_line_max_words"]
     line_targets = [t for s in sentences if s.role in (DESCRIPTION, BENEFIT) and len(s.text.split()) <= short
                     and ":" not in s.text for t in name_targets(s.text, kb)]  # not a label ("Category: ...")
-    text_targets = [t for s in sentences for t in s.targets] + line_targets + _note_targets(section, kb)
+    text_targets = [t for s in sentences for t in s.targets] + line_targets + _note_targets(section, kb) \
+        + _purpose_targets([b.text for b in section.body if b.kind == "heading"] + [s.text for s in sentences], kb)
     # "Sun salute (chest)": a note in the name that is nothing but body areas
-    named = name_targets(name, kb) + [a for note in re.findall(r"\(([^()]{1,60})\)", name) for a in _only_areas(note, kb)]
+    named = name_targets(name, kb) + [a for note in re.findall(r"\(([^()]{1,60})\)", name) for a in _only_areas(note, kb)] \
+        + _purpose_targets([name], kb)  # "Stretch for the Lower Back"
     targets = list(dict.fromkeys(_narrowest(list(dict.fromkeys(named + text_targets)), kb)))
     if targets:
         sources.targets = "heading" if set(targets) <= set(named) else own_source
@@ -315,7 +331,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     targets_source = "text" if targets else None
 
     position, options, starts, name_positions, sources.position = _position(name, sentences, kb, instruction,
-                                                                             own_source)
+                                                                             own_source, named_entry)
     if position is None and not options and (position := _list_lead_position(section, doc, kb)):
         sources.position = "group rule"
     sources.steps = own_source if steps else None
@@ -627,7 +643,8 @@ def _name_positions(name: str, kb: Knowledge) -> list[str]:
     return []
 
 
-def _position(name: str, sentences: list[Sentence], kb: Knowledge, instruction: list[Sentence], own_source: str
+def _position(name: str, sentences: list[Sentence], kb: Knowledge, instruction: list[Sentence], own_source: str,
+              named_entry: ExerciseEntry | None = None
               ) -> tuple[str | None, list[str], list[tuple[PositionCue, Sentence]], list[str], str | None]:
     """The position the stretch is held in, from what the reader is told; then from the name
     ("Standing Side Bend"). A name's knowledge-base entry or a base pose the text mentions ("In
@@ -678,8 +695,10 @@ def _position(name: str, sentences: list[Sentence], kb: Knowledge, instruction: 
     if stated:
         return stated, options, starts, name_positions, own_source
     for s in told:  # "From mountain pose, bring the hands up": the page names the base pose it starts from
-        base = next((e for e in kb.find_mentions(s.text) if e.position and name_key(e.canonical_name) != name_key(name)),
-                    None)
+        # ("To perform a quad stretch, pull...": the stretch's own name restated is no base pose, and
+        # what its knowledge-base entry says about it is not the page's word)
+        base = next((e for e in kb.find_mentions(s.text) if e.position and e is not named_entry
+                     and name_key(e.canonical_name) != name_key(name)), None)
         if base:
             return base.position, options, starts, name_positions, own_source
     return None, options, starts, name_positions, None
@@ -734,6 +753,20 @@ def _note_targets(section: Section, kb: Knowledge) -> list[str]:
     """Body areas from a line that is nothing but body areas ("back + glute", "hip/glute",
     "obliques"), as a routine item's note gives them."""
     return list(dict.fromkeys(a for b in section.body[:2] for a in _only_areas(b.text, kb)))
+
+
+@lru_cache(maxsize=4)
+def _purpose_pattern(kb: Knowledge) -> re.Pattern:
+    words = sorted(kb.lexicon["exercise_words"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\s+for\s+(?:the\s+|your\s+)?(?P<areas>[^.;:!?()]{1,60}?)\s*[.!]?$",
+                      re.I)
+
+
+def _purpose_targets(texts: list[str], kb: Knowledge) -> list[str]:
+    """"Fold over stretch for back", "Seated trunk twist for core": a line (a card's caption, a
+    subheading) that ends in what the exercise is for, when that is nothing but body areas."""
+    pattern = _purpose_pattern(kb)
+    return list(dict.fromkeys(a for t in texts if (m := pattern.search(t.strip())) for a in _only_areas(m.group("areas"), kb)))
 
 
 def _only_areas(text: str, kb: Knowledge) -> list[str]:

@@ -48,6 +48,7 @@ class Lexicon:
     off_topic: tuple[re.Pattern, ...]
     target_cues: frozenset[str]
     step_target_cues: frozenset[str]
+    target_lead: re.Pattern  # "sink into the hip flexor", "breathe into your low back": the words just before a target
     target_line: re.Pattern
     clause_breaks: frozenset[str]
     start_words: frozenset[str]
@@ -97,6 +98,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         off_topic=tuple(re.compile(p, re.I) for p in lx["off_topic_patterns"]),
         target_cues=frozenset(lx["target_cues"]),
         step_target_cues=frozenset(lx["target_cues_in_steps"]),
+        target_lead=re.compile(lx["target_lead_pattern"], re.I),
         target_line=re.compile(lx["target_line_pattern"], re.I),
         clause_breaks=frozenset(lx["clause_breaks"]),
         start_words=frozenset(pos["start_words"]),
@@ -312,7 +314,8 @@ def target_areas(sent: Span, role: str, lex: Lexicon, kb: Knowledge) -> list[str
                               and any(t.lower_ == lex.stretch_noun for t in window[:3]))
         chained = last_end is not None and all(
             t.lower_ in lex.coordinators or t.lower_ in determiners for t in sent.doc[last_end:span.start])
-        if chained or purpose or any(t.lemma_ in cues or t.lower_ in cues for t in window) \
+        led = bool(lex.target_lead.search(sent.doc[max(sent.start, span.start - 5):span.start].text_with_ws))
+        if chained or purpose or led or any(t.lemma_ in cues or t.lower_ in cues for t in window) \
                 or (role != STEP and _opens_after(sent, span, spans, predicates, lex)):
             last_end = span.end  # "the chest, shoulders, and upper, and lower back": the list goes on
             found.append(span.label_)
