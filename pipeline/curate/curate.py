@@ -441,7 +441,7 @@ class Curator:
         groups: dict[str, list[_Member]] = {}
         for record_id in sorted(self._members):
             groups.setdefault(self._find("r:" + record_id), []).append(self._members[record_id])
-        fixed = _fixed_positions(self.kb)
+        fixed = _fixed_positions(self.kb) if groups else {}  # (the audit's data: not loaded for no row)
         rows = [_row(members, self._clearest[root], entries) for root, members in groups.items()]
         _unique_ids(rows)
         for row in rows:

@@ -30,11 +30,13 @@ import re
 import tempfile
 import zlib
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..config import DEDUPE, DedupeConfig
 from ..records import Article, ArticleSource
+
+if TYPE_CHECKING:  # numpy is imported where an index or a shingle set is built: a run with no
+    import numpy as np  # article to compare (a one-page run) never pays for it
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -71,7 +73,8 @@ def similarity(a, b) -> float:
     distinct shingle hashes."""
     if not len(a) or not len(b):
         return 0.0
-    if isinstance(a, np.ndarray):
+    if not isinstance(a, (set, frozenset)):  # sorted arrays of distinct hashes
+        import numpy as np
         common = len(np.intersect1d(a, b, assume_unique=True))
     else:
         common = len(a & b)
@@ -79,6 +82,7 @@ def similarity(a, b) -> float:
 
 
 def shingle_hashes(encoded: list[bytes]) -> np.ndarray:
+    import numpy as np
     """A shingle set (its UTF-8 bytes) as sorted 64-bit hashes (blake2b, stable across runs and
     machines): 8 bytes a shingle instead of a Python string, and a C-speed intersection."""
     digests = b"".join(hashlib.blake2b(s, digest_size=8).digest() for s in encoded)
@@ -135,11 +139,12 @@ class ContainmentIndex:
     same as datasketch's (band hashes are 32-bit, so a rare extra candidate is possible; the
     caller confirms every pair anyway)."""
 
-    _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant for multiplicative hashing
+    _MIX = 0x9E3779B97F4A7C15  # odd 64-bit constant for multiplicative hashing
 
     def __init__(self, signatures: np.ndarray, sizes: np.ndarray, *, threshold: float, num_part: int, m: int = 8,
                  weights: tuple[float, float] = (0.5, 0.5), store=None):
         from datasketch.lshensemble import _optimal_param
+        import numpy as np
         from datasketch.lshensemble_partition import optimal_partitions
 
         self.h = signatures.shape[1]
@@ -161,17 +166,19 @@ class ContainmentIndex:
 
     def _band_keys(self, signatures: np.ndarray, r: int, bands: int) -> np.ndarray:
         """(rows x bands) keys: band number in the high 32 bits, the hash of its r values in the low."""
+        import numpy as np
         values = signatures[:, :bands * r].reshape(len(signatures), bands, r).astype(np.uint64)
         if r == 1:
             low = values[:, :, 0]  # one 32-bit value is its own key
         else:
             acc = np.zeros(values.shape[:2], dtype=np.uint64)
             for k in range(r):
-                acc = (acc ^ values[:, :, k]) * self._MIX
+                acc = (acc ^ values[:, :, k]) * np.uint64(self._MIX)
             low = acc >> np.uint64(32)
         return (np.arange(bands, dtype=np.uint64) << np.uint64(32)) | low
 
     def _table(self, rows: np.ndarray, r: int) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
         bands = self.h // r
         keys = self._band_keys(self.signatures[rows], r, bands).ravel()
         owners = np.repeat(rows, bands).astype(np.uint32)
@@ -179,6 +186,7 @@ class ContainmentIndex:
         return self._store(keys[order]), self._store(owners[order])
 
     def query(self, row: int, size: int) -> set[int]:
+        import numpy as np
         found: set[int] = set()
         signature = self.signatures[row:row + 1]
         for upper, tables in zip(self.uppers, self.tables):
@@ -225,6 +233,7 @@ class DuplicateFinder:
         shingle_set = shingles(text, self.config.shingle_words)
         if not shingle_set:
             return
+        import numpy as np
         from datasketch import MinHash
         mh = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, hashfunc=zlib.crc32)  # C-speed, stable
         encoded = [s.encode("utf-8") for s in shingle_set]
@@ -239,6 +248,7 @@ class DuplicateFinder:
         self._end += hashes.nbytes
 
     def _hashes(self, i: int) -> np.ndarray:
+        import numpy as np
         i = self._first[i]
         if i not in self._spans:
             return np.empty(0, dtype=np.uint64)
@@ -265,6 +275,7 @@ class DuplicateFinder:
         for i, first in enumerate(self._first):
             union(first, i)
         if len(self._distinct) > 1:
+            import numpy as np
             # LSH Ensemble answers "which sets contain most of this one": the same measure as the
             # confirmation, so a copy with extra kept text (comments, a Q&A) is still a candidate
             self._signatures.flush()
@@ -319,4 +330,5 @@ class DuplicateFinder:
 
 
 def _mapped(fh, dtype, shape: tuple[int, ...]) -> np.ndarray:
+    import numpy as np
     return np.memmap(fh, dtype=dtype, mode="r", shape=shape)
