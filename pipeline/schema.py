@@ -6,6 +6,7 @@ record's fields are listed. Everything else is generated from them here:
 - `to_data(obj)`: the plain JSON-able value (field order = declaration order),
 - `json_schema(cls)`: JSON Schema 2020-12, used to validate every emitted record,
 - `arrow_schema(cls)`: the pyarrow schema of the Parquet file (real list and struct columns),
+  and `arrow_description(cls)` the same written out without importing pyarrow,
 - `table_schema(cls)` + `csv_row(data, cls)`: the flat CSV form and its Frictionless Table Schema.
 
 Field metadata (`dataclasses.field(metadata=...)`) adds what type hints cannot say:
@@ -233,7 +234,36 @@ def json_schema(cls: type, title: str) -> dict:
 def arrow_schema(cls: type):
     """The Parquet (Arrow) schema: counts int64, measures double, dates date32, lists and structs real."""
     import pyarrow as pa
+    return _arrow_build(cls, pa)
 
+
+@functools.cache
+def arrow_description(cls: type) -> str:
+    """`arrow_schema(cls)` written out without pyarrow (the same walk, naming each type instead of
+    building it): a key for what depends on the Parquet schema alone, such as a table's empty file."""
+    return _arrow_build(cls, _ArrowNames())
+
+
+class _ArrowNames:
+    """Stands in for the pyarrow module in `_arrow_build`: each type is its name."""
+
+    def struct(self, fields: list[str]) -> str:
+        return f"struct<{', '.join(fields)}>"
+
+    def list_(self, item: str) -> str:
+        return f"list<{item}>"
+
+    def field(self, name: str, kind: str, nullable: bool = True) -> str:
+        return f"{name}: {kind}{'' if nullable else ' not null'}"
+
+    def schema(self, fields: list[str]) -> str:
+        return "\n".join(fields)
+
+    def __getattr__(self, name: str):  # pa.string(), pa.int64(), pa.date32(), ...
+        return lambda: name
+
+
+def _arrow_build(cls: type, pa):
     def arrow_type(hint: Any, meta: dict):
         if _is_record(hint):
             return pa.struct([pa.field(s.name, arrow_type(s.type, s.meta), nullable=s.nullable)
@@ -244,7 +274,7 @@ def arrow_schema(cls: type):
             return pa.string()
         if hint is str and meta.get("format") == "date":
             return pa.date32()
-        return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[hint]
+        return {str: pa.string, int: pa.int64, float: pa.float64, bool: pa.bool_}[hint]()
 
     return pa.schema([pa.field(s.name, arrow_type(s.type, s.meta), nullable=s.nullable) for s in fields_of(cls)])
 

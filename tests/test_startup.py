@@ -49,3 +49,19 @@ def test_the_api_functions_have_real_signatures():
     assert pipeline.run is api.run and pipeline.extract_page is api.extract_page
     assert list(inspect.signature(pipeline.run).parameters)[:2] == ["inputs", "out"]
     assert "url" in inspect.signature(pipeline.extract_page).parameters
+
+
+def test_a_run_of_a_page_without_exercises_loads_no_parquet_or_nlp_library(tmp_path):
+    # a one-page run of a news page (the early exit stops it) writes every table without a row: once the
+    # empty Parquet files are in the cache folder (the first run makes them), pyarrow and numpy stay unloaded
+    from conftest import DATA
+    page = sorted((DATA / "not-exercise").glob("*.html"))[0]
+    code = ("import os, sys\nos.environ['XDG_CACHE_HOME'] = sys.argv[1]\nfrom pipeline.cli import main\n"
+            "try:\n    main(['run', sys.argv[2], '--out', sys.argv[3], '--workers', '1'], standalone_mode=False)\n"
+            "except SystemExit:\n    pass\nimport json\nprint(json.dumps(sorted(sys.modules)))")
+    for n in (1, 2):
+        out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "cache"), str(page), str(tmp_path / f"out{n}")],
+                             capture_output=True, text=True, check=True).stdout
+        loaded = set(json.loads(out.splitlines()[-1]))
+        assert (tmp_path / f"out{n}" / "stretches.parquet").is_file()
+    assert not [m for m in ("pyarrow", "numpy", "pandas", "spacy", "yaml") if m in loaded]

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from functools import lru_cache
 from typing import Any, NamedTuple
-
-import yaml
 
 from ..records import Block
 from .blocks import collapse_ws
@@ -120,6 +117,10 @@ def markdown_to_blocks(text: str, kb=None) -> tuple[str | None, list[Block]]:
 
 
 def _load_front_matter(fence: str, body: str) -> Any:
+    import tomllib  # the parsers only where a page has front matter: an HTML page never needs them
+
+    import yaml
+
     try:
         if fence == "+++":
             return tomllib.loads(body)

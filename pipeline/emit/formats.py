@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import tempfile
+from pathlib import Path
 from typing import BinaryIO
 
-from ..schema import arrow_schema, arrow_table, columns_of, csv_row
+from ..schema import arrow_description, arrow_schema, arrow_table, columns_of, csv_row
 
 
 class Writer:
@@ -74,16 +77,15 @@ class CsvWriter(_TextWriter):
 
 class ParquetWriter(Writer):
     """Real list and struct columns, typed by the record's schema (no pandas metadata, so the bytes
-    depend only on the rows), zstd, in row groups of ROW_GROUP rows."""
+    depend only on the rows), zstd, in row groups of ROW_GROUP rows. pyarrow (and numpy with it,
+    about a quarter of a second) is imported at the first row: a table without rows is the same
+    file every time, kept once made (`empty_parquet`)."""
 
     ROW_GROUP = 10_000
 
     def __init__(self, fh: BinaryIO, record: type):
-        import pyarrow.parquet as pq
-
         super().__init__(fh, record)
-        self.schema = arrow_schema(record)
-        self.parquet = pq.ParquetWriter(fh, self.schema, compression="zstd")
+        self.parquet = None
         self.buffer: list[dict] = []
 
     def write(self, row: dict) -> None:
@@ -92,13 +94,72 @@ class ParquetWriter(Writer):
             self._flush()
 
     def _flush(self) -> None:
+        if self.parquet is None:
+            self.parquet = _parquet_writer(self.fh, self.record)
         self.parquet.write_table(arrow_table(self.buffer, self.record))
         self.buffer = []
 
     def close(self) -> None:
         if self.buffer:
             self._flush()
-        self.parquet.close()
+        if self.parquet is None:
+            self.fh.write(empty_parquet(self.record))
+        else:
+            self.parquet.close()
+
+
+def _parquet_writer(fh: BinaryIO, record: type):
+    import pyarrow.parquet as pq
+    return pq.ParquetWriter(fh, arrow_schema(record), compression="zstd")
+
+
+def empty_parquet(record: type) -> bytes:
+    """The Parquet file of a table without rows, byte for byte what pyarrow writes for it. Its bytes
+    depend on the schema and pyarrow's version only, so it is kept in the user's cache folder
+    ($XDG_CACHE_HOME/stretchpipe, else ~/.cache/stretchpipe) under a key of the two, and a later
+    run (a one-page run of a page without exercises writes nothing else in Parquet) does not
+    import pyarrow for it. Without a usable cache folder it is made each time."""
+    path = _empty_parquet_path(record)
+    if path is not None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b""
+        # what a complete Parquet file without row groups is: magic, footer, its length, magic
+        if (data[:4] == data[-4:] == b"PAR1" and len(data) >= 12
+                and int.from_bytes(data[-8:-4], "little") == len(data) - 12):
+            return data
+    buf = io.BytesIO()
+    _parquet_writer(buf, record).close()
+    data = buf.getvalue()
+    if path is not None:
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as fh:
+                tmp = fh.name
+                fh.write(data)
+            os.replace(tmp, path)  # whole or not at all, whoever else writes it at the same time
+        except OSError:  # a read-only or full cache folder: made again next time
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+    return data
+
+
+def _empty_parquet_path(record: type) -> Path | None:
+    """The cache file for a table's empty Parquet file, or None when pyarrow's version is unknown."""
+    import hashlib
+    import importlib.util
+    spec = importlib.util.find_spec("pyarrow")  # found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    try:
+        version = (Path(next(iter(spec.submodule_search_locations))) / "_generated_version.py").read_bytes()
+    except OSError:
+        return None
+    key = hashlib.sha256(version + b"\0zstd\0" + arrow_description(record).encode("utf-8")).hexdigest()[:32]
+    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(home) / "stretchpipe" / f"empty-{key}.parquet"
 
 
 WRITERS: dict[str, type[Writer]] = {"json": JsonWriter, "jsonl": JsonLinesWriter, "csv": CsvWriter,
