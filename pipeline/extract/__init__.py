@@ -1,6 +1,7 @@
 """Stage 3, extract: one record per exercise section of a cleaned article."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -12,7 +13,7 @@ from ..config import EXTRACT, ExtractConfig
 from ..knowledge import ExerciseEntry, Knowledge, load_knowledge, name_key
 from ..nlp import BODY_KEY, POSITIONS_KEY, build_nlp, lemma
 from ..quantities import find_breaths, find_frequency, find_phased_time, find_repetitions, find_sets, find_times
-from ..records import (Article, ArticleSource, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch,
+from ..records import (Article, ArticleSource, Block, CleanDocument, Evidence, HoldTime, PositionMention, Quote, Source, Stretch,
                        ValueSources)
 from .candidates import Candidate, find_candidates
 from .features import STRETCH_KINDS, page_features
@@ -127,15 +128,46 @@ def _parsed(nlp, texts: list[str]) -> list:
     return [cache[t] for t in texts]
 
 
+class _BlockIndex:
+    """What every record's build looks up among the page's blocks, found once per page rather than by
+    a scan of all blocks per record (a page of 1,000 headed stretches has some 10,000 blocks)."""
+
+    def __init__(self, blocks: list[Block]):
+        self.blocks = blocks
+        self.cells = {b.start for b in blocks if b.kind == "cell"}
+        self._above: dict[int, tuple[list[Block], list[int] | None]] = {}
+
+    def last_heading_before(self, start: int, level: int) -> Block | None:
+        """The last heading, in page order, that ends at or before `start` and is above `level`."""
+        if level not in self._above:
+            headings = [b for b in self.blocks if b.kind == "heading" and b.level < level]
+            ends = [b.end for b in headings]
+            self._above[level] = (headings, ends if all(a <= b for a, b in zip(ends, ends[1:])) else None)
+        headings, ends = self._above[level]
+        if ends is None:  # ends out of page order: the scan (a bisection finds the same only in order)
+            above = [b for b in headings if b.end <= start]
+            return above[-1] if above else None
+        k = bisect.bisect_right(ends, start)
+        return headings[k - 1] if k else None
+
+
+_page_index: _BlockIndex | None = None  # the page's, while page_candidates builds its records
+
+
+def _index_of(doc: CleanDocument) -> _BlockIndex:
+    index = _page_index
+    return index if index is not None and index.blocks is doc.blocks else _BlockIndex(doc.blocks)
+
+
 def page_candidates(doc: CleanDocument, kb: Knowledge, config: ExtractConfig = EXTRACT) -> PageCandidates:
-    global _page_docs
+    global _page_docs, _page_index
     candidates = find_candidates(doc.blocks, kb, doc.title)
-    _page_docs = {}
+    _page_docs, _page_index = {}, _BlockIndex(doc.blocks)
     try:
         built = [_build(c.section, doc, kb, config) for c in candidates]
         built = _with_group_rules([c.section for c in candidates], built, doc, kb, config)
     finally:
-        _page_docs = None
+        _page_docs = _page_index = None
     records = [r for r, _ in built]
     exercise = [ok and c.origin == "rule" for c, (_, ok) in zip(candidates, built)]
     rule_ok = [ok and r.kind in STRETCH_KINDS for r, ok in zip(records, exercise)]
@@ -276,7 +308,7 @@ def _build(section: Section, doc: CleanDocument, kb: Knowledge,
     steps, repeats = choose_steps(sentences, name, kb, config)
     instruction = [s for s in sentences if s.role == STEP]
     usable = [s for s in sentences if s.role != OFF_TOPIC]
-    cells = {b.start for b in doc.blocks if b.kind == "cell"}
+    cells = _index_of(doc).cells
     own_source = "table column" if section.body and all(b.start in cells for b in section.body) else "own text"
     sources = ValueSources()
 
@@ -780,8 +812,8 @@ def _group_targets(section: Section, doc: CleanDocument, kb: Knowledge) -> list[
     """A group heading that names only body areas ("Neck & Shoulders" over a list of stretches)
     states the targets of each stretch under it."""
     level = section.heading.level if section.heading.level and not section.item else 7
-    above = [b for b in doc.blocks if b.kind == "heading" and b.end <= section.heading.start and b.level < level]
-    return _only_areas(above[-1].text, kb) if above else []
+    above = _index_of(doc).last_heading_before(section.heading.start, level)
+    return _only_areas(above.text, kb) if above is not None else []
 
 
 def _hold_and_duration(instruction: list[Sentence], usable: list[Sentence], kb: Knowledge,

@@ -81,9 +81,13 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
     rule = find_sections(blocks, kb, title)
     taken = {s.heading.start for s in rule}
 
+    rule_spans: dict[str, list[tuple[int, int]]] = {}  # by name: a page's many rule sections are not all read per block
+    for s in rule:
+        rule_spans.setdefault(name_key(s.name), []).append(s.span)
+
     def owned(start: int, name: str) -> bool:
         """A rule section already opened by this name ("Move 4" then a bold "Single-Leg Balance")."""
-        return any(s.span[0] <= start < s.span[1] and name_key(s.name) == name_key(name) for s in rule)
+        return any(a <= start < b for a, b in rule_spans.get(name_key(name), ()))
     out = [Candidate(s, "rule", -1) for s in rule]
     shaped = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     title_key = (title or "").strip().lower()

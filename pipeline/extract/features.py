@@ -9,9 +9,11 @@ inside, a name given twice), and the page (its title, how much of it is about ex
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,6 +72,27 @@ def _heading_above(blocks: list[Block], start: int, level: int) -> Block | None:
     return above
 
 
+class _HeadingsAbove:
+    """`_heading_above` for every candidate of a page by bisection, not a scan of the blocks per
+    candidate (a page of 1,000 headed stretches has some 10,000 blocks)."""
+
+    def __init__(self, blocks: list[Block]):
+        self.blocks = blocks
+        self.starts = [b.start for b in blocks]
+        self.sorted = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
+        self.by_level: dict[int, list[int]] = {}  # level -> indices of the headings above that level
+
+    def __call__(self, start: int, level: int) -> Block | None:
+        if not self.sorted:  # the scan's order is the blocks' order: only in reading order is a bisection the same
+            return _heading_above(self.blocks, start, level)
+        if level not in self.by_level:
+            self.by_level[level] = [i for i, b in enumerate(self.blocks) if b.kind == "heading" and b.level < level]
+        indices = self.by_level[level]
+        # the scan stops at the first block starting at or after `start`; the last such heading before it
+        k = bisect.bisect_left(indices, bisect.bisect_left(self.starts, start))
+        return self.blocks[indices[k - 1]] if k else None
+
+
 def _opens_with_gerund(name: str) -> bool:
     """"Letting the hips tilt", "Forcing the stretch", "Stretching the calves": a heading about doing
     something, not a stretch's name; a posture word ("Standing", "Kneeling") opens names often."""
@@ -114,6 +137,30 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
     stretch_density = len(_word_patterns()["stretch"].findall(text)) / page_words
     shaped = [_names_body_or_exercise(c.section.name, kb) for c in candidates]
     forms = [_form(c) for c in candidates]
+    # what compares a candidate with the others, counted once per page (by shape, form, name and
+    # position) rather than over every other candidate for each: linear or n log n in candidates
+    sib_count, sib_exercise, sib_stretch = Counter(shape), Counter(), Counter()
+    form_count, form_stretch, form_shaped = Counter(forms), Counter(), Counter()
+    for j in range(n):
+        sib_exercise[shape[j]] += linked[j] or scores[j] >= 0.9
+        sib_stretch[shape[j]] += bool(stretchy[j])
+        form_stretch[forms[j]] += bool(stretchy[j])
+        form_shaped[forms[j]] += bool(shaped[j])
+    key_count = Counter(keys)
+    key_longest: dict[str, int] = {}
+    for key, length in zip(keys, lengths):
+        key_longest[key] = max(key_longest.get(key, length), length)
+    heading_above = _HeadingsAbove(blocks)
+    opened = sorted(range(n), key=lambda j: candidates[j].section.heading.start)
+    opened_at = [candidates[j].section.heading.start for j in opened]
+    held_exercises = [0]  # candidates opened before each place in that order that are linked or stretches
+    for j in opened:
+        held_exercises.append(held_exercises[-1] + bool(linked[j] or stretchy[j]))
+    by_start = sorted(range(n), key=lambda j: spans[j][0])
+    span_starts = [spans[j][0] for j in by_start]
+    furthest = [-math.inf]  # the furthest span end among the candidates opened before each place
+    for j in by_start:
+        furthest.append(max(furthest[-1], spans[j][1]))
     out = []
     for k, (c, r, ok) in enumerate(zip(candidates, records, rule_exercise)):
         s = c.section
@@ -121,8 +168,7 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
         roles = [q.role for q in r.evidence.sentences]
         steps = sum(1 for role in roles if role == "step")
         head = s.heading
-        sib = [j for j in range(n) if shape[j] == shape[k]]
-        form_sib = [j for j in range(n) if j != k and forms[j] == forms[k]]
+        siblings, form_like = sib_count[shape[k]], form_count[forms[k]]  # each counts the candidate itself
         f: dict[str, float] = {
             "origin_rule": float(c.origin == "rule"), "origin_heading": float(c.origin == "heading"),
             "origin_list_item": float(c.origin == "list_item"),
@@ -147,16 +193,16 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "first_verb": float(any((re.findall(r"[a-z']+", b.text.lower())[:1] or [""])[0] in verbs
                                     for b in s.body[:3] if b.text.strip())),
             "level": (head.level or 6) / 6.0, "item": float(s.item), "numbered": float(s.number is not None),
-            "siblings": math.log1p(len(sib)) / 3.0,
-            "sibling_exercise_share": sum(1 for j in sib if linked[j] or scores[j] >= 0.9) / len(sib),
-            "sibling_stretch_share": sum(1 for j in sib if stretchy[j]) / len(sib),
-            "form_siblings": math.log1p(len(form_sib)) / 3.0,
+            "siblings": math.log1p(siblings) / 3.0,
+            "sibling_exercise_share": sib_exercise[shape[k]] / siblings,
+            "sibling_stretch_share": sib_stretch[shape[k]] / siblings,
+            "form_siblings": math.log1p(form_like - 1) / 3.0,
             # shares over the candidate and its like (a lone candidate is its own evidence, not zero)
-            "form_rule_share": sum(1 for j in form_sib + [k] if stretchy[j]) / (len(form_sib) + 1),
-            "form_shaped_share": sum(1 for j in form_sib + [k] if shaped[j]) / (len(form_sib) + 1),
+            "form_rule_share": form_stretch[forms[k]] / form_like,
+            "form_shaped_share": form_shaped[forms[k]] / form_like,
             "holds_candidates": 0.0, "holds_exercises": 0.0, "inside_candidate": 0.0,
-            "name_repeated": float(keys.count(keys[k]) > 1),
-            "longest_of_name": float(lengths[k] >= max(lengths[j] for j in range(n) if keys[j] == keys[k])),
+            "name_repeated": float(key_count[keys[k]] > 1),
+            "longest_of_name": float(lengths[k] >= key_longest[keys[k]]),
             "page_exercise_share": page_exercise, "page_stretch_share": page_stretch,
             "page_candidates": math.log1p(n) / 4.0,
             "title_stretch": title_words["stretch"], "title_kitchen": title_words["kitchen"],
@@ -164,13 +210,15 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "page_stretch_words": min(stretch_density * 50.0, 1.0),
         }
         f.update({f"name_{w}": v for w, v in _words_in(name).items()})
-        above = _heading_above(blocks, head.start, head.level if c.origin == "heading" else 7)
+        above = heading_above(head.start, head.level if c.origin == "heading" else 7)
         f.update({f"above_{w}": v for w, v in _words_in(above.text if above is not None else "").items()})
         f["above_none"] = float(above is None)
-        inside = [j for j in range(n) if j != k and spans[k][0] < candidates[j].section.heading.start < spans[k][1]]
-        f["holds_candidates"] = math.log1p(len(inside)) / 3.0
-        f["holds_exercises"] = math.log1p(sum(1 for j in inside if linked[j] or stretchy[j])) / 3.0
-        f["inside_candidate"] = float(any(j != k and spans[j][0] < head.start < spans[j][1] for j in range(n)))
+        # the candidates opened strictly inside this one's span (never itself: its span opens where it does)
+        lo, hi = bisect.bisect_right(opened_at, spans[k][0]), bisect.bisect_left(opened_at, spans[k][1])
+        f["holds_candidates"] = math.log1p(max(0, hi - lo)) / 3.0
+        f["holds_exercises"] = math.log1p(held_exercises[hi] - held_exercises[lo] if hi > lo else 0) / 3.0
+        # opened strictly inside another's span: one opened before it reaches past it
+        f["inside_candidate"] = float(furthest[bisect.bisect_left(span_starts, head.start)] > head.start)
         out.append(f)
     return out
 

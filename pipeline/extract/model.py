@@ -10,6 +10,7 @@ re-listed after a library) the fuller candidate is the record, the surer one on 
 """
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from functools import lru_cache
@@ -54,7 +55,10 @@ def choose(model: dict, rows: list[dict[str, float]], keys: list[str], sizes: li
     probs = [probability(model, f) for f in rows]
     kept = [i for i, p in enumerate(probs) if p >= model["threshold"]]
     if spans is not None:
-        kept = [i for i in kept if sum(1 for j in kept if j != i and spans[i][0] < spans[j][0] < spans[i][1]) < 2]
+        # how many kept candidates open strictly inside each one's span (never itself: it opens where its span does)
+        opened = sorted(spans[j][0] for j in kept)
+        kept = [i for i in kept
+                if bisect.bisect_left(opened, spans[i][1]) - bisect.bisect_right(opened, spans[i][0]) < 2]
     best: dict[str, int] = {}
     for i in kept:
         j = best.get(keys[i])

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from itertools import combinations
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ...knowledge import name_key
 from ...records import Quote, RemovedBlock, Stretch
@@ -78,14 +78,14 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
     """Two sections that describe one stretch under different names."""
     d = ctx.data
     records = ctx.article.records
-    # every pair of records is compared: what a pair reads of each record is read once per record
+    # what a pair reads of each record is read once per record
     names = [name_key(r.name) for r in records]
     # the moves, not the dose: "Hold for 30 seconds and repeat with the other leg" under every photo
     moves = [[s for s in r.steps if not d.non_entry_step.match(s)] for r in records]
     steps = [" ".join(m) for m in moves]
     texts = [" ".join(q.text for q in r.evidence.sentences) for r in records]
     described = [_descriptions(r) for r in records]
-    for i, j in combinations(range(len(records)), 2):
+    for i, j in _pairs_worth_reading(names, moves, steps, described, d):
         a, b = records[i], records[j]
         alike = len(moves[i]) >= 2 and len(moves[j]) >= 2 and \
             fuzz.token_sort_ratio(steps[i], steps[j]) >= d.steps_similarity
@@ -110,6 +110,43 @@ def duplicate_exercise(ctx: Context) -> Iterator[Hit]:
             heads = tuple(q for q in (a.evidence.heading, b.evidence.heading) if q)
             yield Hit(f"“{a.name}” and “{b.name}” look like one exercise: {reason}", quotes + heads, stretch=b.name,
                       records=(a, b))
+
+
+def _pairs_worth_reading(names: list[str], moves: list[list[str]], steps: list[str],
+                         described: list[list[tuple[Quote, str]]], d) -> list[tuple[int, int]]:
+    """The pairs of records (i < j, in order) that can be one exercise, found without reading every
+    pair (a page of 1,000 stretches has half a million): the same name; steps alike (each record's
+    against all, in rapidfuzz's C loop, at the same score the pair test asks); or a name that one
+    record's description gives word for word (the self-description pattern puts white space
+    before the other name and a word boundary after it, so only whole words of the description
+    can be it). A pair outside these has no reason to be reported."""
+    n = len(names)
+    pairs: set[tuple[int, int]] = set()
+    by_name: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if name:
+            by_name.setdefault(name, []).append(i)
+    for same in by_name.values():
+        pairs.update(combinations(same, 2))
+    stepped = [i for i in range(n) if len(moves[i]) >= 2]
+    if len(stepped) > 1:
+        choices = [steps[i] for i in stepped]
+        for i in stepped:
+            # (a hair under the pair test's score: the pair test itself has the last word)
+            for _, _, k in process.extract(steps[i], choices, scorer=fuzz.token_sort_ratio,
+                                           score_cutoff=max(0.0, d.steps_similarity - 0.5), limit=None):
+                if stepped[k] != i:
+                    pairs.add((min(i, stepped[k]), max(i, stepped[k])))
+    longest = max((len(name.split()) for name in by_name), default=0)
+    for i in range(n):
+        for _, key in described[i]:
+            words = key.split()
+            for start in range(len(words)):
+                for end in range(start + 1, min(len(words), start + longest) + 1):
+                    for j in by_name.get(" ".join(words[start:end]), ()):
+                        if j != i:
+                            pairs.add((min(i, j), max(i, j)))
+    return sorted(pairs)
 
 
 def _descriptions(record: Stretch) -> list[tuple[Quote, str]]:

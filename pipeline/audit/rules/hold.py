@@ -131,10 +131,21 @@ def implausible_hold(record: Stretch, ctx: Context) -> Iterator[Hit]:
 
 def _page_holds(ctx: Context, record: Stretch) -> tuple[float | None, float | None]:
     """The longest and the shortest hold of the page's other stretches."""
-    tops = [(r.hold.max_seconds if r.hold.max_seconds is not None else r.hold.min_seconds)
-            for r in ctx.article.records if r is not record and r.hold and is_stretch(r)]
-    tops = [t for t in tops if t is not None]
-    return (max(tops), min(tops)) if tops else (None, None)
+    if "page_holds" not in ctx.notes:  # once per article: each stretch's, and all of them in order
+        own = {}
+        for r in ctx.article.records:
+            if r.hold and is_stretch(r):
+                top = r.hold.max_seconds if r.hold.max_seconds is not None else r.hold.min_seconds
+                if top is not None:
+                    own[id(r)] = top
+        ctx.notes["page_holds"] = (own, sorted(own.values()))
+    own, tops = ctx.notes["page_holds"]
+    if id(record) not in own:
+        return (tops[-1], tops[0]) if tops else (None, None)
+    if len(tops) < 2:
+        return None, None
+    mine = own[id(record)]  # the others' holds: all but one of this length
+    return tops[-2] if mine == tops[-1] else tops[-1], tops[1] if mine == tops[0] else tops[0]
 
 
 def _given_holds(record: Stretch, ctx: Context) -> list[tuple[Quote, HoldTime]]:
@@ -174,15 +185,18 @@ def _summary_hold(record: Stretch, ctx: Context) -> tuple[Quote, HoldTime] | Non
     """The hold a summary table above the sections gives this stretch (a row naming it, with one time)."""
     if ctx.doc is None or not ctx.article.records:
         return None
-    first = min(r.source.span[0] for r in ctx.article.records)
-    rows: dict[tuple[int, int], list] = {}
-    for b in ctx.doc.blocks:
-        if b.kind == "cell" and not b.header and b.end <= first:
-            rows.setdefault((b.group, b.row), []).append(b)
+    if "summary_rows" not in ctx.notes:  # once per article, not once per record
+        first = min(r.source.span[0] for r in ctx.article.records)
+        rows: dict[tuple[int, int], list] = {}
+        for b in ctx.doc.blocks:
+            if b.kind == "cell" and not b.header and b.end <= first:
+                rows.setdefault((b.group, b.row), []).append(b)
+        for cells in rows.values():
+            cells.sort(key=lambda b: b.col)
+        ctx.notes["summary_rows"] = [(name_key(cells[0].text), cells) for cells in rows.values()]
     own = name_key(record.name)
-    for cells in rows.values():
-        cells.sort(key=lambda b: b.col)
-        if fuzz.token_sort_ratio(name_key(cells[0].text), own) < EXTRACT.list_match_score:
+    for key, cells in ctx.notes["summary_rows"]:
+        if fuzz.token_sort_ratio(key, own) < EXTRACT.list_match_score:
             continue
         for cell in cells[1:]:
             times = find_times(cell.text)
