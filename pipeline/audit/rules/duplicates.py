@@ -247,14 +247,20 @@ def _duplicate_runs(removed: list[RemovedBlock]) -> list[list[RemovedBlock]]:
 
 
 def _section_named(text: str, ctx: Context) -> Stretch | None:
-    """The record whose heading (or named list item) a removed block repeats."""
-    key = name_key(text)
-    for r in ctx.article.records:
-        heading = r.evidence.heading.text if r.evidence.heading else r.name
-        own = name_key(heading) or name_key(r.name)
-        if own and (key == own or key.startswith(own + " ")):
-            return r
-    return None
+    """The record whose heading (or named list item) a removed block repeats: the first whose name
+    is the block's words or their first words."""
+    if "section_names" not in ctx.notes:  # once per article, not once per removed block
+        first: dict[str, int] = {}
+        for i, r in enumerate(ctx.article.records):
+            heading = r.evidence.heading.text if r.evidence.heading else r.name
+            own = name_key(heading) or name_key(r.name)
+            if own:
+                first.setdefault(own, i)
+        ctx.notes["section_names"] = first
+    first = ctx.notes["section_names"]
+    words = name_key(text).split()  # a name key's words are one space apart: its prefixes are these
+    found = [first[k] for k in (" ".join(words[:m]) for m in range(1, len(words) + 1)) if k in first]
+    return ctx.article.records[min(found)] if found else None
 
 
 def _pasted_under_heading(index: int, ctx: Context) -> Stretch | None:
@@ -262,8 +268,10 @@ def _pasted_under_heading(index: int, ctx: Context) -> Stretch | None:
     stays, its body goes): a section pasted again, heading and all."""
     if ctx.doc is None:
         return None
-    removed = {r.index for r in ctx.article.removed}
-    kept = [i for i in range(len(ctx.doc.blocks) + len(removed)) if i not in removed]
+    if "kept_positions" not in ctx.notes:  # once per article, not once per removed run
+        removed = {r.index for r in ctx.article.removed}
+        ctx.notes["kept_positions"] = [i for i in range(len(ctx.doc.blocks) + len(removed)) if i not in removed]
+    kept = ctx.notes["kept_positions"]
     if len(kept) != len(ctx.doc.blocks):
         return None
     k = bisect.bisect_left(kept, index) - 1

@@ -104,9 +104,9 @@ def _captions(record: Stretch, ctx: Context) -> Iterator[Hit]:
                 if start <= b.start < end]
     bounds = _section_bounds(ctx).get(start)
     if bounds is not None:
-        captions += [(r.text, None) for r in ctx.article.removed if bounds[0] <= r.index < bounds[1]
-                     and (r.reason.endswith("caption") or r.reason.endswith("outside_main_content")
-                          and len(r.text.split()) <= 6 and ctx.kb.match_exercise(r.text)[0])]
+        captions += [(r.text, None) for r in _removed_between(ctx, *bounds)
+                     if r.reason.endswith("caption") or r.reason.endswith("outside_main_content")
+                     and len(r.text.split()) <= 6 and ctx.kb.match_exercise(r.text)[0]]
     own = name_key(record.canonical_name)
     for text, quote in captions:
         named = ctx.kb.find_mentions(text) or [e for e in (ctx.kb.match_exercise(text)[0],) if e]
@@ -179,6 +179,18 @@ def _section_sources(ctx: Context) -> dict[int, tuple[int, int, str | None]]:
                 out[key] = (at, end, (nxt[2].canonical_name or nxt[2].name) if nxt else None)
     ctx.notes["section_sources"] = out
     return out
+
+
+def _removed_between(ctx: Context, low: int, high: float) -> list:
+    """The removed blocks whose place in the page is in [low, high), in the article's order; by
+    bisection when that order is the page's (a scan of every removed block per record otherwise)."""
+    if "removed_at" not in ctx.notes:  # once per article
+        at = [r.index for r in ctx.article.removed]
+        ctx.notes["removed_at"] = at if all(a <= b for a, b in zip(at, at[1:])) else None
+    at = ctx.notes["removed_at"]
+    if at is None:
+        return [r for r in ctx.article.removed if low <= r.index < high]
+    return ctx.article.removed[bisect.bisect_left(at, low):bisect.bisect_left(at, high)]
 
 
 def _section_bounds(ctx: Context) -> dict[int, tuple[int, float]]:
