@@ -442,3 +442,30 @@ def test_a_start_in_a_sentence_that_names_another_pose_is_that_poses():
     assert not flags(text, "kb-conflict", "markdown", stretch="Cobra Pose")
     wrong = text.replace("We begin on all fours for a few rounds of Cat-Cow.", "Come onto all fours.")
     assert flags(wrong, "kb-conflict", "markdown", stretch="Cobra Pose")
+
+
+def test_the_front_leg_of_a_kneeling_lunge_and_the_reach_of_a_bird_dog_are_the_other_side():
+    lunge = ("Kneel on the left knee, placing the right foot forward at a right angle. Sink the hips forward. "
+             "Hold 30 seconds.")
+    right = "# Hips\n\n" + section("Low Lunge", lunge) + OTHERS
+    assert not flags(right, "direction-conflict", "markdown")
+    found = flags(right.replace("placing the right foot", "placing the left foot"), "direction-conflict", "markdown")
+    assert found and found[0].severity == "warning" and "left" in found[0].message
+    reach = ("Come onto all fours, hands under the shoulders. Reach the right arm forward and the left leg back. "
+             "Hold 10 seconds, then switch sides.")
+    right = "# Core\n\n" + section("Bird Dog Reach", reach) + OTHERS
+    assert not flags(right, "direction-conflict", "markdown")
+    assert flags(right.replace("the left leg back", "the right leg back"), "direction-conflict", "markdown")
+    # standing, a same-side reach is a choice of the exercise, not a slip
+    standing = right.replace("Come onto all fours, hands under the shoulders.", "Stand tall with feet together.")
+    assert not flags(standing.replace("the left leg back", "the right leg back"), "direction-conflict", "markdown")
+
+
+def test_a_hold_that_contradicts_another_under_a_position_label_is_a_second_hold():
+    # "Standing:" above the steps makes them a labelled part; its two holds still disagree
+    steps = "**Standing:**\n\n1. Grab a sturdy object overhead\n2. Drop your hips back and to the side\n" \
+            "3. Hold 30-45 seconds each side. Keep holding for 15 seconds.\n"
+    text = "# Upper Body\n\n" + section("Lat Stretch", steps) + OTHERS
+    found = flags(text, "hold-conflict", "markdown", stretch="Lat Stretch")
+    assert found and "30-45 seconds" in found[0].message and "15 seconds" in found[0].message
+    assert not flags(text.replace(" Keep holding for 15 seconds.", ""), "hold-conflict", "markdown")

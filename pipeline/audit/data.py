@@ -23,6 +23,7 @@ class SidePair:
     same: bool  # whether a and b must name the same side
     message: str  # with {a} and {b}
     names: re.Pattern | None = None  # only in exercises whose name matches (None: any)
+    context: re.Pattern | None = None  # only in sections whose text says this somewhere (None: any)
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,8 @@ def load_audit_data(path: str | None = None) -> AuditData:
         dose_label=_rx(hold["dose_label"]),
         anatomy=tuple(SafetyPattern(_rx(a["pattern"]), (), a["message"]) for a in raw["anatomy"]),
         side_pairs=tuple(SidePair(_rx(p["pattern"]), p["expect"] == "same", p["message"],
-                                  _rx(p["names"]) if p.get("names") else None) for p in raw["side_pairs"]),
+                                  _rx(p["names"]) if p.get("names") else None,
+                                  _rx(p["context"]) if p.get("context") else None) for p in raw["side_pairs"]),
         placing_opener=_rx("^\\W*(?:(?:then|now|first|slowly|gently)\\W+)*" + raw["entry"]["placing"]),
         telegraphic=_rx(raw["telegraphic_step"]["placed"]),
         description_opener=_rx(raw["telegraphic_step"]["description"]),

@@ -366,7 +366,8 @@ def plant_count(view: PageView, plan: dict, rng: random.Random) -> Iterator[Plan
             yield Plant("count", view.name, None, changed([m]), None, place=m.start())
 
 
-_SIDE = re.compile(r"\b(left|right)\b", re.I)
+# a side, not "a right angle", "right away", "right here": flipping those plants no side fault
+_SIDE = re.compile(r"\b(left|right)\b(?!\s+(?:angles?|away|now|here|there|after|before|above|below)\b)", re.I)
 
 
 def plant_side_flip(view: PageView, plan: dict, rng: random.Random) -> Iterator[Plant]:

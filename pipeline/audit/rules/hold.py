@@ -60,18 +60,23 @@ def hold_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     """Two holds that cannot both be right: two in one section, or the article's rule against a section."""
     if not is_stretch(record):
         return
+    order = {q.start: i for i, q in enumerate(record.evidence.sentences)}
+    # each variant's holds against each other (a beginner's 20 s and an advanced 60 s are two variants,
+    # but a variant, or a part under a label such as "Standing:", may contradict itself)
+    for variant in sorted({q.variant for q in record.evidence.sentences}):
+        own = _holds([q for q in record.evidence.sentences if q.variant == variant], ctx, variant=variant)
+        distinct = {(h.min_seconds, h.max_seconds) for _, h in own}
+        for (qa, a), (qb, b) in zip(own, own[1:]):
+            if not _disjoint(a, b) or _apart(qa, qb, ctx):
+                continue
+            # more than two holds is a programme or a table, unless two of them follow each other at once
+            # ("Hold 20-30 seconds. Hold this position for 60 seconds.") and the second is no further stage
+            if len(distinct) == 2 or order.get(qb.start, -9) - order.get(qa.start, 0) == 1 \
+                    and ctx.data.hold_again.match(qb.text) and not ctx.data.hold_staged.search(qb.text):
+                yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
+                return
     holds = _holds(record.evidence.sentences, ctx)
     distinct = {(h.min_seconds, h.max_seconds) for _, h in holds}
-    order = {q.start: i for i, q in enumerate(record.evidence.sentences)}
-    for (qa, a), (qb, b) in zip(holds, holds[1:]):
-        if not _disjoint(a, b) or _apart(qa, qb, ctx):
-            continue
-        # more than two holds is a programme or a table, unless two of them follow each other at once
-        # ("Hold 20-30 seconds. Hold this position for 60 seconds.") and the second is no further stage
-        if len(distinct) == 2 or order.get(qb.start, -9) - order.get(qa.start, 0) == 1 \
-                and ctx.data.hold_again.match(qb.text) and not ctx.data.hold_staged.search(qb.text):
-            yield Hit(f"the section gives two holds: {a.text} and then {b.text}", (qa, qb))
-            return
     # the hold the section gives (read by extraction from a dose line, a field, a step) against a
     # hold instruction of its own steps: "Hold 20-30 seconds." ... "Stay here for 60 seconds."
     for given in _given_holds(record, ctx):
@@ -209,13 +214,14 @@ def _secs(value: float) -> str:
     return f"{value / 60:g} minutes" if value >= 120 else f"{value:g} seconds"
 
 
-def _holds(quotes: list[Quote], ctx: Context) -> list[tuple[Quote, HoldTime]]:
-    """The hold each main-text sentence instructs (not a rest, a movement, or a progression)."""
+def _holds(quotes: list[Quote], ctx: Context, variant: int = 0) -> list[tuple[Quote, HoldTime]]:
+    """The hold each sentence of the main text (or of one variant) instructs (not a rest, a movement,
+    or a progression)."""
     hold_verbs = set(ctx.kb.lexicon["hold_verbs"])
     movement = ctx.kb.lexicon["movement_cues"]
     out = []
     for q in quotes:
-        if q.variant or q.role not in ("step", "intro"):
+        if q.variant != variant or q.role not in ("step", "intro"):
             continue
         low = q.text.lower()
         if any(c in low for c in movement) or ctx.data.hold_progression.search(low) or ctx.data.hold_rest.search(low):

@@ -70,7 +70,9 @@ def direction_conflict(record: Stretch, ctx: Context) -> Iterator[Hit]:
     d = ctx.data
     steps = _steps(record)
     names = f"{record.name} {record.canonical_name or ''}"
-    pairs = [p for p in d.side_pairs if p.names is None or p.names.search(names)]
+    said = " ".join(q.text for q in record.evidence.sentences)
+    pairs = [p for p in d.side_pairs if (p.names is None or p.names.search(names))
+             and (p.context is None or p.context.search(said))]
     reported = False
     for i, q in enumerate(steps):
         twist = d.direction["twist_toward"].search(q.text)
