@@ -106,3 +106,36 @@ def test_a_fault_is_caught_only_by_a_new_finding_in_its_section(tmp_path):
     assert not planted.caught(elsewhere, view.audited.findings, audited, {"safety"})
     # nor does a finding the original page already had
     assert not planted.caught(plant, audited.findings, audited, {"safety"})
+
+
+ROWS = """# Five Days for the Hips
+
+Each day has a strength block and a stretch block.
+
+### Day 1
+
+**Stretches:**
+
+| Frog Stretch | each side | 5 mins |
+| Half Happy Baby | each side | 5 mins |
+| Butterfly | | 3 mins |
+
+### Day 2
+
+**Stretches:**
+
+| Pigeon | each side | 2 mins |
+| Lizard | each side | 5 mins |
+"""
+
+
+def test_a_dose_the_row_above_shares_is_planted_in_the_rows_own_section_or_not_at_all(tmp_path):
+    # "5 mins" of Half Happy Baby is first found in Frog Stretch's row: a second hold added there would
+    # be a fault of another section, which no finding in Half Happy Baby's could catch
+    view = view_of(tmp_path, "rows.md", ROWS)
+    found = [p for p in planted.plants(view, planted.load_plan(), seed=1, per_page=3)
+             if p.fault in ("second-hold", "hold-unit")]
+    assert found
+    for p in found:
+        start, end = changed_span(view.text, p.text)
+        assert p.where[0] <= start and end <= p.where[1], (p.fault, p.stretch)

@@ -469,3 +469,32 @@ def test_a_hold_that_contradicts_another_under_a_position_label_is_a_second_hold
     found = flags(text, "hold-conflict", "markdown", stretch="Lat Stretch")
     assert found and "30-45 seconds" in found[0].message and "15 seconds" in found[0].message
     assert not flags(text.replace(" Keep holding for 15 seconds.", ""), "hold-conflict", "markdown")
+
+
+def test_standing_on_one_knee_places_the_reader_twice():
+    steps = "**Kneeling:**\n\n1. Stand on one knee\n2. Push your hips forward\n3. Hold 45-60 seconds each side\n"
+    text = "# Hips\n\n" + section("Hip Flexor Stretch", steps) + OTHERS
+    found = flags(text, "position-conflict", "markdown", stretch="Hip Flexor Stretch")
+    assert found and "standing and kneeling" in found[0].message
+    assert not flags(text.replace("Stand on one knee", "Kneel on one knee"), "position-conflict", "markdown")
+
+
+def test_repeating_several_times_is_an_amount_though_not_a_number():
+    rolls = "Roll your shoulders forward in a circular motion, then backward. Repeat several times."
+    text = "# Desk Breaks\n\n" + section("Shoulder Rolls", rolls) + OTHERS
+    assert not flags(text, "missing-hold", "markdown")
+    assert flags(text.replace(" Repeat several times.", ""), "missing-hold", "markdown", stretch="Shoulder Rolls")
+
+
+def test_a_page_that_teaches_no_steps_anywhere_is_not_told_one_blurb_lacks_them():
+    blurbs = ("1. Child's Pose (Balasana): This pose is a gentle stretch for the lower back, hips, and thighs.\n"
+              "2. Cobra Pose (Bhujangasana): This is a gentle backbend that can help to relieve tension in the back.\n")
+    table = ("## Poses\n\n| Pose Name | Sanskrit Name |\n|---|---|\n| Mountain Pose | Tadasana |\n"
+             "| Downward-Facing Dog | Adho Mukha Svanasana |\n| Triangle Pose | Trikonasana |\n"
+             "| Happy Baby Pose | Ananda Balasana |\n| Sphinx Pose | Salamba Bhujangasana |\n")
+    found = flags("# yoga\n\n" + blurbs + "\n" + table, "missing-steps", "markdown")
+    assert found and all(f.severity == "info" for f in found)
+    # where the page's other sections do teach steps, a blurb without them is a gap worth a warning
+    taught = "# Hips\n\n" + section("Pigeon Pose", "Pigeon pose is a deep hip opener loved by runners and dancers.") \
+        + OTHERS
+    assert [f.severity for f in flags(taught, "missing-steps", "markdown")] == ["warning"]

@@ -208,7 +208,7 @@ def plant_first_step_position(view: PageView, plan: dict) -> Iterator[Plant]:
             continue
         span = _quote_span(view, first.sentence.start, first.sentence.end)
         m = _find_word(view, span, rx) if span else None
-        if m is None:
+        if m is None or not s.start <= m.start() < s.end:
             continue
         new_word = _same_case(verbs[m.group(1).lower()], m.group(1))
         yield Plant("first-step-position", view.name, r.name, _replace(view, m.start(), m.end(), new_word),
@@ -233,7 +233,7 @@ def plant_hold_unit(view: PageView, plan: dict) -> Iterator[Plant]:
             continue
         span = _quote_span(view, q.start, q.end)
         m = _find_word(view, span, rx) if span else None
-        if m is None:
+        if m is None or not s.start <= m.start() < s.end:
             continue
         unit = m.group(1)
         new_unit = _same_case(units[unit.lower()], unit)
@@ -252,7 +252,7 @@ def plant_second_hold(view: PageView, plan: dict, rng: random.Random) -> Iterato
         n = 15 if top >= 45 else 60
         span = _quote_span(view, q.start, q.end)
         at = _sentence_end(view, span[1]) if span else None
-        if at is None:
+        if at is None or not s.start <= at <= s.end:  # the hold's words found in another section (a table row)
             continue
         sentence = _after(view, at) + rng.choice(plan["second_hold"]).format(n=n)
         yield Plant("second-hold", view.name, r.name, _replace(view, at, at, sentence),

@@ -20,8 +20,13 @@ def missing_steps(record: Stretch, ctx: Context) -> Iterator[Hit]:
     said = _described(record)
     if record.steps or not said or _fragments(said, ctx):
         return
-    lacking = ctx.page_format("steps", lambda r: not r.steps and bool(_described(r)) and not _fragments(
-        _described(r), ctx), among=lambda r: True)
+    def described_only(r: Stretch) -> bool:
+        return not r.steps and bool(_described(r)) and not _fragments(_described(r), ctx)
+    lacking = ctx.page_format("steps", described_only, among=lambda r: True)
+    # most of the page's sections give no steps, described or bare ("Sanskrit name: Balasana" rows
+    # beside a list of one-line blurbs): the page never teaches how, so one blurb is no slip either
+    if lacking is None and ctx.page_format("any-steps", lambda r: not r.steps, among=lambda r: True):
+        lacking = [r for r in ctx.article.records if described_only(r)]
     if lacking:  # cards of benefits, a gallery of photos: the page's format, not a slip
         yield from format_note(record, lacking, "no instruction sentences")
         return
