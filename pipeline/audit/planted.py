@@ -251,12 +251,19 @@ def plant_second_hold(view: PageView, plan: dict, rng: random.Random) -> Iterato
         top = r.hold.max_seconds if r.hold.max_seconds is not None else r.hold.min_seconds
         n = 15 if top >= 45 else 60
         span = _quote_span(view, q.start, q.end)
-        at = _sentence_end(view, span[1]) if span else None
+        # the sentence must end where its own last word does: a quote whose span runs past it (a table
+        # cell's "Time: 45s each", labelled from its column) would put the hold into the next row
+        at = _sentence_end(view, span[1]) if span and _ends_with_word_of(view, span, q.text) else None
         if at is None or not s.start <= at <= s.end:  # the hold's words found in another section (a table row)
             continue
         sentence = _after(view, at) + rng.choice(plan["second_hold"]).format(n=n)
         yield Plant("second-hold", view.name, r.name, _replace(view, at, at, sentence),
                     _shifted(s, len(sentence)))
+
+
+def _ends_with_word_of(view: PageView, span: tuple[int, int], text: str) -> bool:
+    found, said = re.findall(r"[^\W_]+", view.text[span[0]:span[1]]), re.findall(r"[^\W_]+", text)
+    return bool(found and said) and found[-1].lower() == said[-1].lower()
 
 
 def _sentence_end(view: PageView, at: int) -> int | None:
