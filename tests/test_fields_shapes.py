@@ -2,7 +2,11 @@
 caption or a purpose clause states, targets stated above a page about one exercise that also lists
 related stretches, the position a set-up implies, and no position from the stretch's own name
 restated. Each written here in other words than the page that showed it."""
-from helpers import article_from, by_name
+from helpers import article_from, by_name, page_from
+
+from pipeline.clean import clean_page
+from pipeline.extract import page_candidates
+from pipeline.knowledge import load_knowledge
 
 
 def md(text: str) -> dict:
@@ -53,3 +57,21 @@ def test_the_stretch_named_again_in_its_steps_gives_no_position():
     recs = md("# Back Care\n\n## Cobra Stretch\n\nTo do a cobra stretch, press through your palms and lift "
               "your chest slowly. Hold 15 seconds.\n")
     assert recs["Cobra Stretch"].position is None  # what the knowledge base knows of it is not the page's word
+
+
+def test_an_instruction_given_as_a_choice_is_a_step():
+    # the record built for the run-in name, whatever the decision keeps: its steps are the field read here
+    text = ("# Four Stretches for Desk Workers\n\n## Which stretches help most?\n\n**Forward bends:** Folding forward "
+            "is good for a stiff back. There are two ways to do it: you can sit on the floor and reach slowly for your "
+            "ankles, or you could stand and let your arms hang toward the floor.\n\n**Side bends:** Stand tall and "
+            "reach one arm over your head to the far side. Hold 20 seconds on each side.\n")
+    kb = load_knowledge()
+    records = page_candidates(clean_page(page_from(text, "markdown"), kb), kb).records
+    steps = " ".join(s for r in records if r.name == "Forward bends" for s in r.steps)
+    assert "sit on the floor and reach slowly for your ankles" in steps
+
+
+def test_a_body_part_in_a_clause_after_as_is_not_the_cue_s_target():
+    recs = md("# Seated Poses\n\n## Tall Seat\n\nSit on the floor with legs crossed. Lengthen up through the crown of "
+              "the head as the shoulders settle down. Hold 30 seconds.\n")
+    assert "shoulders" not in recs["Tall Seat"].targets  # "lengthen" names what lengthens, not what settles

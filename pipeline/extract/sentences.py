@@ -77,6 +77,7 @@ class Lexicon:
     stretch_noun: str
     predicate_links: frozenset[str]  # "the hips and back open": words between a body part and its predicate
     limb_areas: frozenset[str]  # "stretch your arms overhead": limbs moved, not stretched
+    modals: frozenset[str]  # "You can sit down and reach...": an instruction given as a choice
     body_determiners: frozenset[str]  # "your back": a body part, not a direction
     target_predicates: frozenset[str]  # "the hips open": a predicate after the body part
     predicates_any: frozenset[str]  # a verb that opens a new clause after a comma
@@ -129,6 +130,7 @@ def lexicon_for(kb: Knowledge) -> Lexicon:
         stretch_noun=lx["sentence_words"]["stretch_noun"],
         predicate_links=frozenset(lx["sentence_words"]["predicate_links"]),
         limb_areas=frozenset(lx["sentence_words"]["limb_areas"]),
+        modals=frozenset(lx["sentence_words"]["modals"]),
         body_determiners=frozenset(lx["body_part_determiners"]),
         target_predicates=frozenset(lx["target_predicates"]),
         predicates_any=frozenset(lx["predicate_verbs"]) | frozenset(lx["instruction_verbs"]),
@@ -158,6 +160,8 @@ def main_clause_start(sent: Span, lex: Lexicon) -> int | None:
         while i < len(tokens) and (tokens[i].lower_ in lex.intro or tokens[i].is_punct) \
                 and not (tokens[i].lower_ in lex.verbs and i + 1 < len(tokens) and not tokens[i + 1].is_punct):
             i += 1
+        if i + 2 < len(tokens) and tokens[i].lower_ == "you" and tokens[i + 1].lower_ in lex.modals:
+            i += 2  # "You can sit down and reach for your heels": the instruction as a choice
         if i < len(tokens) and _is_base_verb(tokens[i], lex):
             return i
     return None
