@@ -73,6 +73,43 @@ def test_short_repeat_outside_a_run_survives():
     assert doc.text.count("Hold for 30 seconds.") == 2
 
 
+def test_a_paragraph_re_running_earlier_sentences_loses_them():
+    """A teaser that strings the article's sentences into one paragraph, and a lead sentence pasted
+    again as a closing line, are copies; the paragraph's own sentence stays."""
+    html = ("<html><body><article><h1>Morning notes</h1>"
+            "<p>The river council voted on Monday to close the old ferry landing for repairs. "
+            "The landing has served the town since the year its first bridge fell.</p>"
+            "<p>Work on the north pier starts in March and should last about six weeks.</p>"
+            "<p>Commuters will use the temporary bridge upstream while the landing is shut.</p>"
+            "<p>The river council voted on Monday to close the old ferry landing for repairs. "
+            "Work on the north pier starts in March and should last about six weeks. "
+            "Commuters will use the temporary bridge upstream while the landing is shut. "
+            "Sign up to get these notes in your inbox every morning.</p>"
+            "<p>The river council voted on Monday to close the old ferry landing for repairs.</p>"
+            "</article></body></html>")
+    doc = clean_page(page_from(html, "html"))
+    for sentence in ("The river council voted on Monday", "Work on the north pier", "Commuters will use"):
+        assert doc.text.count(sentence) == 1, sentence
+    assert "Sign up to get these notes" in doc.text
+    assert sum(r.reason == "duplicate:sentence" for r in doc.removed) >= 4
+
+
+def test_a_closing_line_repeated_after_each_item_stays_with_each():
+    """One short line closing every item of a list set as paragraphs is the list's format; a long
+    instruction repeated inside longer items belongs to each of them too."""
+    html = ("<html><body><article><h1>Wrist care</h1>"
+            "<p><b>Wrist flexor</b> – Extend one arm and pull the fingers back with the other hand. "
+            "Keep the elbow straight and the shoulder relaxed the whole time you hold it. Do this for both sides.</p>"
+            "<p><b>Wrist extensor</b> – Extend one arm and press the back of the hand down. "
+            "Keep the elbow straight and the shoulder relaxed the whole time you hold it. Do this for both sides.</p>"
+            "<p><b>Finger spread</b> – Open the hand as wide as it goes, then make a loose fist. "
+            "Do this for both sides.</p></article></body></html>")
+    doc = clean_page(page_from(html, "html"))
+    assert doc.text.count("Do this for both sides.") == 3
+    assert doc.text.count("Keep the elbow straight and the shoulder relaxed") == 2
+    assert not any(r.reason == "duplicate:sentence" for r in doc.removed)
+
+
 def test_html_structure_and_link_density():
     html = """<html><body><header class="site-header"><nav><a href="/">Home</a> <a href="/y">Yoga</a></nav></header>
     <article><h1>Neck Relief</h1><h2>1. Chin Tucks</h2><p>Sit tall and draw your chin straight back. Hold 5 seconds.</p>

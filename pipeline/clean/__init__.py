@@ -148,7 +148,7 @@ def clean_page(page: Page, kb: Knowledge | None = None, config: CleanConfig = CL
     removed = [RemovedBlock(i, r, blocks[i].text, blocks[i].source_line) for i, r in enumerate(reasons) if r]
     kept_at = [i for i, r in enumerate(reasons) if not r]
     kept = [blocks[i] for i in kept_at]
-    removed.extend(_drop_repeated_sentences(kept, kept_at))
+    removed.extend(_drop_repeated_sentences(kept, kept_at, config))
     kept = [b for b in kept if b.text.strip()]
     for b in kept:
         b.kept = b.kept or "content"
@@ -329,24 +329,37 @@ def _mark_duplicates(blocks: list[Block], reasons: list[str | None], config: Cle
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“‘(])")
 
 
-def _drop_repeated_sentences(kept: list[Block], page_index: list[int]) -> list[RemovedBlock]:
-    """A sentence said twice word for word in one block keeps its first copy. The same line closing
-    each item of a list set as paragraphs ("Do this for both sides." after each bold run-in name)
-    is the list's format, not a paste; a whole block pasted again is found by `_mark_duplicates`."""
+def _drop_repeated_sentences(kept: list[Block], page_index: list[int],
+                             config: CleanConfig = CLEAN) -> list[RemovedBlock]:
+    """A sentence said twice word for word in one block keeps its first copy. Across blocks, a
+    repeat goes only where it is a paste, by the rules `_mark_duplicates` applies to whole blocks:
+    a block made of earlier sentences (a lead pasted again as the closing line, a teaser that
+    re-runs the article in one paragraph) loses them when they are long enough to stand alone or
+    a run of several making up most of it. The same closing line after each item of a list set as
+    paragraphs ("Do this for both sides." after each bold run-in name) is the list's format, not a
+    paste: one short sentence, kept with every item."""
     removed: list[RemovedBlock] = []
+    earlier: set[str] = set()  # sentences of the blocks before, as comparison keys
     for idx, block in enumerate(kept):
         if block.kind not in ("paragraph", "list_item"):
             continue  # a table's cells and a page's fields repeat values by nature
         sentences = _SENTENCE_SPLIT.split(block.text)
+        keys = [normalise_text(sent) for sent in sentences]
+        counted = [key for key in keys if len(key.split()) >= 4]
+        repeats = [key for key in counted if key in earlier]
+        repeat_words = sum(len(key.split()) for key in repeats)
+        pasted = bool(repeats) and (
+            (len(repeats) == len(counted) and repeat_words >= config.duplicate_min_words)
+            or (len(repeats) >= config.duplicate_run_min and 2 * repeat_words >= sum(len(k.split()) for k in keys)))
         seen: set[str] = set()
         out = []
-        for sent in sentences:
-            key = normalise_text(sent)
-            if len(key.split()) >= 4 and key in seen:
+        for sent, key in zip(sentences, keys):
+            if len(key.split()) >= 4 and (key in seen or (pasted and key in earlier)):
                 removed.append(RemovedBlock(page_index[idx], "duplicate:sentence", sent, block.source_line))
                 continue
             seen.add(key)
             out.append(sent)
+        earlier.update(counted)
         if len(out) != len(sentences):
             block.text = " ".join(out)
     return removed
