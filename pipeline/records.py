@@ -127,7 +127,7 @@ NodeKind = Literal["document", "section", "heading", "paragraph", "field", "list
 class Node:
     """A node of the cleaned document tree. Leaves carry their Block; inner nodes (document,
     section, list, item, table, row) carry their children. A section's first child is its heading;
-    an item's first child is its own text, then its sub-lists."""
+    an item's first child is its own text, then its further paragraphs and its sub-lists."""
 
     kind: NodeKind
     block: Block | None = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import page_from
+from helpers import article_from, by_name, page_from
 
 from pipeline.cli import main
 from pipeline.clean import clean_page
@@ -96,6 +96,72 @@ def test_loose_markdown_list_items_are_items_not_paragraphs():
     doc = clean_page(page_from("# Hips\n\n## Lunge\n\n1. Step forward.\n\n2. Sink the hips.\n", "markdown"))
     assert [(b.kind, b.number) for b in doc.blocks if b.text.startswith(("Step", "Sink"))] == [
         ("list_item", 1), ("list_item", 2)]
+
+
+LOOSE_ROUTINE = """# Desk breaks for the hips
+
+## Three to try
+
+1. **Seated Hip Opener**
+
+   Sit near the front of the chair and rest one ankle on the other thigh. Stay here for 20 seconds,
+   then swap legs. Repeat 3 times.
+
+   **Tip**: keep the standing foot flat.
+
+![hip opener](/img/hip.png)
+
+2. **Chair Twist**
+
+   - hands on the backrest
+   - turn from the ribs
+
+   Breathe out as you turn and hold for 10 seconds on each side.
+
+3. **Ankle Circles**
+
+   Lift one foot and draw slow circles with the toes, ten each way.
+
+That is the whole set. Do it every hour or so.
+"""
+
+
+def test_every_paragraph_of_a_loose_list_item_belongs_to_the_item():
+    doc = clean_page(page_from(LOOSE_ROUTINE, "markdown"))
+    items = {b.text: b for b in doc.blocks if b.kind == "list_item" and b.depth == 0}
+    assert list(items) == ["Seated Hip Opener", "Chair Twist", "Ankle Circles"]
+    assert len({b.group for b in items.values()}) == 1  # one list, though an image splits it
+    member = {b.text[:12]: (b.kind, b.group, b.depth) for b in doc.blocks if b.kind != "list_item"}
+    group = items["Seated Hip Opener"].group
+    assert member["Sit near the"] == member["Lift one foo"] == member["Breathe out "] == ("paragraph", group, 0)
+    assert member["Tip: keep th"] == ("field", group, 0)  # a labelled line stays a field, of the item
+    assert member["That is the "][1] == -1  # the paragraph after the list is the page's, not the last item's
+    # in the tree each item holds its own paragraphs, in order, its sub-list where the page has it
+    top = next(next(doc.tree.iter("section")).iter("list"))
+    shape = [[(c.kind, c.block.text[:12] if c.block else None) for c in item.children] for item in top.children]
+    assert shape == [
+        [("paragraph", "Seated Hip O"), ("paragraph", "Sit near the"), ("field", "Tip: keep th")],
+        [("paragraph", "Chair Twist"), ("list", None), ("paragraph", "Breathe out ")],
+        [("paragraph", "Ankle Circle"), ("paragraph", "Lift one foo")]]
+
+
+def test_a_loose_list_items_paragraphs_give_its_record_its_fields():
+    records = by_name(article_from(LOOSE_ROUTINE, "markdown"))
+    opener = records["Seated Hip Opener"]
+    assert (opener.hold.min_seconds, opener.repetitions.min) == (20, 3)
+    assert any("ankle on the other thigh" in step for step in opener.steps)
+    twist = records["Chair Twist"]
+    assert (twist.hold.min_seconds, twist.per_side) == (10, True)
+
+
+def test_a_heading_that_opens_a_list_item_names_it_and_keeps_its_number():
+    doc = clean_page(page_from("# Neck\n\nTwo to try.\n\n1. ##### Chin Glide\n\n   Slide the chin straight back.\n\n"
+                               "   **How:**\n\n   Keep the eyes level and hold 5 seconds.\n\n"
+                               "2. ##### Ear to Shoulder\n\n   Tilt the head to one side.\n", "markdown"))
+    assert [(b.text, b.number) for b in doc.blocks if b.kind == "heading"] == [
+        ("Chin Glide", 1), ("Ear to Shoulder", 2)]
+    assert [b.kind for b in doc.blocks if b.text in ("How:", "Keep the eyes level and hold 5 seconds.")] == [
+        "paragraph", "paragraph"]  # a part label inside the item is no heading of its own
 
 
 # --------------------------------------------------------------------------- tables

@@ -45,6 +45,8 @@ _ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]{0,2000}>")
 _KEPT_TAGS = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "html", "head", "body"})
+# Elements whose text is never an enclosing <li>'s: lists and tables hold items and cells of their own.
+_OWN_ITEMS = frozenset({"ol", "ul", "menu", "li", "dl", "table"})
 _ITEM_TAGS = frozenset({"li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
                         "colgroup", "caption", "rb", "rt", "rp"})
 
@@ -70,6 +72,7 @@ class _Frame:
     in_head: bool = False
     item: _Frame | None = None  # the <li> whose text this <p> holds (Markdown's loose lists: <li><p>...)
     emitted: bool = False  # an <li> that has given its item block
+    owner: _Frame | None = None  # the <li> this element sits in (no list or table between): its text is the item's
 
 
 @dataclass
@@ -368,6 +371,8 @@ def _open(frame: _Frame, parent: _Frame | None, stack: list[_Frame], walk: _Walk
         parent.counter += 1
     elif tag in ("p", "div") and parent is not None and parent.tag == "li" and not parent.emitted:
         frame.item = parent
+    if parent is not None and tag not in _OWN_ITEMS:
+        frame.owner = parent if parent.tag == "li" else parent.owner
 
 
 def _close(frame: _Frame, stack: list[_Frame], walk: _Walk) -> None:
@@ -404,13 +409,21 @@ def _flush(frame: _Frame, walk: _Walk, line_offset: int) -> None:
     fields = dict(tag=tag, chrome=frame.chrome, chrome_by_tag=frame.chrome_by_tag, link_density=density,
                   source_line=frame.line + line_offset if frame.line else 0)
     blocks = walk.blocks
+    owner = frame.owner
     if tag in HEADINGS:
         text = collapse_ws(" ".join(lines))
         marker, rest = split_marker(text)
         numbered = any(ch.isdigit() for ch in marker)
-        blocks.append(Block(rest if numbered else text, "heading", level=int(tag[1]),
-                            list_marker=marker if numbered else "",
-                            number=marker_number(marker) if numbered else None, **fields))
+        if numbered:
+            text, number = rest, marker_number(marker)
+        else:
+            marker, number = "", None
+        if owner is not None and not owner.emitted:
+            # "1. ##### Neck Stretch" over its paragraphs: the heading names the item, and keeps its number
+            owner.emitted = True
+            if number is None and owner.counter > 0:
+                marker, number = f"{owner.counter}.", owner.counter
+        blocks.append(Block(text, "heading", level=int(tag[1]), list_marker=marker, number=number, **fields))
         return
     if tag == "dt":  # the label waits for its <dd>
         text = collapse_ws(" ".join(lines))
@@ -448,6 +461,19 @@ def _flush(frame: _Frame, walk: _Walk, line_offset: int) -> None:
         return
     if tag in ("figcaption", "caption"):
         blocks.append(Block(collapse_ws(" ".join(lines)), "caption", **fields))
+        return
+    if owner is not None and owner.emitted:
+        # a further paragraph of a list item (Markdown's loose lists: "1. **Name**", then indented
+        # paragraphs): the item's text, in its list, never a heading of its own; a labelled line
+        # ("Tip: ...") stays a field of the item
+        for line in lines:
+            block = classify_line(line, **fields)
+            if block is None:
+                continue
+            if block.kind != "field":
+                block.kind, block.level = "paragraph", 0
+            block.group, block.depth = owner.group, owner.depth
+            blocks.append(block)
         return
     # a paragraph or loose text in a container: one block per line, classified like a text line
     bold_heading = len(lines) == 1 and strong_chars >= 0.9 * total and word_count(lines[0]) <= HEADING_MAX_WORDS \

@@ -1,5 +1,6 @@
 """The document tree, built from the cleaned blocks: sections nested by heading level, lists with
-their items and sub-lists, tables with rows and cells; paragraphs, fields and captions as leaves.
+their items (an item's paragraphs, then or between them its sub-lists), tables with rows and cells;
+paragraphs, fields and captions as leaves.
 
 The blocks stay the tree's leaves in reading order, so a stage can walk either: the flat sequence
 for reading order and spans, the tree for what contains what.
@@ -25,8 +26,8 @@ def build_tree(blocks: list[Block]) -> Node:
             i += 1
         elif block.kind == "list_item":
             j = i  # the list's items, and the items of its sub-lists (deeper, with lists of their own)
-            while j < len(blocks) and blocks[j].kind == "list_item" \
-                    and (_same_group(blocks[j], block) or blocks[j].depth > block.depth):
+            while j < len(blocks) and (continues_item(blocks[j], block) or blocks[j].kind == "list_item"
+                                       and (_same_group(blocks[j], block) or blocks[j].depth > block.depth)):
                 j += 1
             sections[-1].children.append(_list(blocks[i:j]))
             i = j
@@ -42,6 +43,13 @@ def build_tree(blocks: list[Block]) -> Node:
     return root
 
 
+def continues_item(b: Block, item: Block) -> bool:
+    """b is a further paragraph or field of `item` or of one of its sub-items (a loose list's
+    item spans paragraphs: the HTML walk gives them the item's list and depth)."""
+    return b.kind in ("paragraph", "field") and b.group != -1 and item.group != -1 \
+        and (b.depth > item.depth or (b.depth == item.depth and b.group == item.group))
+
+
 def _same_group(a: Block, b: Block) -> bool:
     return a.group == b.group if b.group != -1 else a.group == -1
 
@@ -55,6 +63,10 @@ def _list(items: list[Block]) -> Node:
         depth = block.depth - base
         while len(open_lists) > 1 and open_lists[-1][0] > depth:
             open_lists.pop()
+        if block.kind != "list_item" and open_lists[-1][1].children:
+            # a further paragraph of the last item at its depth (after its sub-list, if any)
+            open_lists[-1][1].children[-1].children.append(Node(block.kind, block))
+            continue
         if open_lists[-1][0] < depth and open_lists[-1][1].children:
             parent_item = open_lists[-1][1].children[-1]
             sub = Node("list")

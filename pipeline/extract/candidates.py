@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..clean.blocks import NUMBER_ONLY_TITLE
+from ..clean.tree import continues_item
 from ..knowledge import Knowledge, name_key
 from ..records import Block
 from .routines import as_heading, has_dosage, is_name_shaped, rest_block, split_item
@@ -53,6 +54,9 @@ def _own_blocks(blocks: list[Block], i: int, kb: Knowledge) -> list[Block]:
 def _sub_items(blocks: list[Block], i: int) -> list[Block]:
     out = []
     for b in blocks[i + 1:]:
+        if continues_item(b, blocks[i]):  # the item's further paragraphs
+            out.append(b)
+            continue
         if b.kind != "list_item" or b.depth <= blocks[i].depth:
             break
         out.append(b)

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 
 from ..config import EXTRACT
 from ..clean.blocks import NUMBER_ONLY_TITLE
+from ..clean.tree import continues_item
 from ..knowledge import Knowledge, name_key
 from ..quantities import find_times
 from ..records import Block
@@ -418,9 +419,13 @@ def _bare_word_runs(blocks: list[Block], sections: list[Section], kb: Knowledge)
 
 
 def _sub_items(blocks: list[Block], i: int) -> list[Block]:
-    """The sub-list items under list item i ("- Back knee down, sink into the hip flexor")."""
+    """The sub-list items under list item i ("- Back knee down, sink into the hip flexor") and the
+    item's further paragraphs (a loose list's item spans several)."""
     out = []
     for b in blocks[i + 1:]:
+        if continues_item(b, blocks[i]):
+            out.append(b)
+            continue
         if b.kind != "list_item" or b.depth <= blocks[i].depth:
             break
         out.append(replace(b, kind="paragraph", list_marker=""))
