@@ -24,6 +24,11 @@ def by_name(article):
     return {r.name: r for r in article.records}
 
 
+def md_records(text: str) -> dict:
+    """The records of a Markdown page written in a test, by name."""
+    return by_name(article_from(text, fmt="markdown"))
+
+
 def kill_dask_worker_once(task: str) -> str:
     """A task for the dask engine's sandbox: the first time it sees a `task` naming "kill", it kills
     the dask worker process running it (the sandbox's parent), as a lost worker or connection would."""

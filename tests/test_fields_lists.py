@@ -2,7 +2,7 @@
 a clause after a semicolon, variants headed by their position, a card's dose line set apart by
 dots, a manner word inside a count, a list's lead line that places its items, a posture cue
 against the name. Each written here in other words than the page that showed it."""
-from helpers import article_from, by_name
+from helpers import article_from, by_name, md_records as md
 
 from pipeline.evaluate_corpus import PreparedPage, _with_intro_targets
 from pipeline.extract import intro_target_lines, takes_intro_targets
@@ -11,9 +11,6 @@ from pipeline.knowledge import load_knowledge
 from pipeline.quantities import find_repetitions
 from helpers import page_from
 
-
-def md(text: str) -> dict:
-    return by_name(article_from(text, fmt="markdown"))
 
 
 def test_terse_items_of_a_list_of_steps_are_steps():

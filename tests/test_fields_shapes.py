@@ -2,15 +2,12 @@
 caption or a purpose clause states, targets stated above a page about one exercise that also lists
 related stretches, the position a set-up implies, and no position from the stretch's own name
 restated. Each written here in other words than the page that showed it."""
-from helpers import article_from, by_name, page_from
+from helpers import md_records as md, page_from
 
 from pipeline.clean import clean_page
 from pipeline.extract import page_candidates
 from pipeline.knowledge import load_knowledge
 
-
-def md(text: str) -> dict:
-    return by_name(article_from(text, fmt="markdown"))
 
 
 def test_a_caption_that_says_what_the_exercise_is_for():
