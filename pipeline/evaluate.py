@@ -13,9 +13,7 @@ A field missing from a label is not scored. floors.json pins the minimum scores 
 """
 from __future__ import annotations
 
-import difflib
 import json
-import re
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -72,44 +70,6 @@ def _score_fields(record: Stretch, want: dict, label: str, hits: dict, misses: l
 
 def _article(page: Path):
     return audit_article(extract_article(clean_page(read_page(str(page)))))
-
-
-def name_key(name: str) -> str:
-    """A name as a reader compares it: lower case, curly quotes straight, no leading "3." or "Step 2:"."""
-    s = re.sub(r"[\u2018\u2019']", "'", name or "").lower()
-    s = re.sub(r"^\s*(\d+[.)]|step \d+:?)\s*", "", s)
-    return " ".join(re.sub(r"[^a-z0-9/' ]+", " ", s).split())
-
-
-_GENERIC = frozenset({"the", "a", "pose", "stretch", "stretches"})
-
-
-def match_names(wanted: list[str], got: list[str], min_score: float = 0.8) -> dict[str, str]:
-    """Pair each labelled name with one emitted name (both as `name_key`s): the same name first,
-    then the closest spelling, where one name's words lying inside the other's counts as close
-    ("calf" for "calf (leg stretches)"). Ties go to the first in sorted order, so runs agree."""
-    pairs: dict[str, str] = {}
-    free = set(got)
-    for w in wanted:
-        if w in free:
-            pairs[w] = w
-            free.discard(w)
-    for w in wanted:
-        if w in pairs:
-            continue
-        best, score = None, 0.0
-        tw = set(w.split()) - _GENERIC
-        for g in sorted(free):
-            r = difflib.SequenceMatcher(None, w, g).ratio()
-            tg = set(g.split()) - _GENERIC
-            if tw and tg and (tw <= tg or tg <= tw):
-                r = max(r, 0.85)
-            if r > score:
-                best, score = g, r
-        if best is not None and score >= min_score:
-            pairs[w] = best
-            free.discard(best)
-    return pairs
 
 
 def evaluate(folder: Path) -> dict:

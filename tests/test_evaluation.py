@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO
 
 from pipeline import evaluate_corpus as ec
-from pipeline.evaluate import below_corpus_floors, evaluate, evaluate_corpus, match_names, name_key
+from pipeline.evaluate import below_corpus_floors, evaluate, evaluate_corpus
 
 EVAL = REPO / "tests" / "eval"
 DEVCORPUS = REPO / "tests" / "devcorpus"
@@ -86,7 +86,7 @@ def test_development_corpus_pages_carry_source_and_labels():
 
 
 def test_names_match_as_a_reader_would():
-    wanted = [name_key(n) for n in ("calf (Leg stretches)", "Cat Pose (Marjaryasana)", "Neck stretch", "Pigeon")]
-    got = [name_key(n) for n in ("Calf", "Cat Pose", "Neck Stretch", "Hip Circles")]
-    assert match_names(wanted, got) == {"calf leg stretches": "calf", "cat pose marjaryasana": "cat pose",
+    wanted = [ec.norm(n) for n in ("calf (Leg stretches)", "Cat Pose (Marjaryasana)", "Neck stretch", "Pigeon")]
+    got = [ec.norm(n) for n in ("Calf", "Cat Pose", "Neck Stretch", "Hip Circles")]
+    assert ec.pair_names(wanted, got) == {"calf leg stretches": "calf", "cat pose marjaryasana": "cat pose",
                                         "neck stretch": "neck stretch"}
