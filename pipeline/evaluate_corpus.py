@@ -293,6 +293,7 @@ class PreparedPage:
     records: list[dict]
     spans: list[tuple[int, int]]
     labels: list[int | None] | None = None  # candidate_labels, once per page (every fold reads them)
+    rows: list[tuple[list[float], int]] | None = None  # the labelled candidates' feature vectors, once per page
     intro_targets: list[tuple[int, list[str]]] = field(default_factory=list)  # "Targets: ..." lines (extract)
     title: str | None = None  # the page's title (the records it names take those targets)
 
@@ -342,16 +343,18 @@ def candidate_labels(page: CorpusPage, prep: PreparedPage) -> list[int | None]:
 def fit_decision(train: list[CorpusPage], prepared: dict[Path, PreparedPage]) -> dict:
     from .extract.features import vector
     from .extract.model import fit
-    rows, labels = [], []
+    rows, labels, groups = [], [], []
     for page in train:
         prep = prepared[page.path]
         if prep.labels is None:
             prep.labels = candidate_labels(page, prep)
-        for f, y in zip(prep.features, prep.labels):
-            if y is not None:
-                rows.append(vector(f))
-                labels.append(y)
-    return fit(rows, labels)
+        if prep.rows is None:  # once per page: every fold reads them
+            prep.rows = [(vector(f), y) for f, y in zip(prep.features, prep.labels) if y is not None]
+        for row, y in prep.rows:
+            rows.append(row)
+            labels.append(y)
+            groups.append(page.site)
+    return fit(rows, labels, groups=groups)
 
 
 def decide_model(model: dict, prep: PreparedPage) -> list[dict]:

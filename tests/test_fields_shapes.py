@@ -11,10 +11,10 @@ from pipeline.knowledge import load_knowledge
 
 
 def test_a_caption_that_says_what_the_exercise_is_for():
-    recs = md("# Mobility Videos\n\n## Side Reach Twist\n\nVideo lesson: side reach twist for obliques\n\n"
+    recs = md("# Mobility Videos\n\n## Seated Spinal Twist\n\nVideo lesson: seated spinal twist for obliques\n\n"
               "## Wall Slide Stretch\n\nVideo lesson: wall slide stretch for the upper back and shoulders\n\n"
               "## Toe Touch Stretch\n\nVideo lesson: toe touch stretch for beginners\n")
-    assert recs["Side Reach Twist"].targets == ["obliques"]
+    assert recs["Seated Spinal Twist"].targets == ["obliques"]
     assert recs["Wall Slide Stretch"].targets == ["upper back", "shoulders"]
     assert recs["Toe Touch Stretch"].targets == []  # "for beginners" names no body area
 

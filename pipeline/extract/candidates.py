@@ -121,4 +121,21 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
             number = b.number if b.list_marker[:1].isdigit() else None
             out.append(Candidate(Section(as_heading(b, name, 6), number, name, body, item=True),
                                  "list_item", i))
+    _share_like_rules(out, rule)
     return sorted(out, key=lambda c: (c.section.heading.start, ORIGINS.index(c.origin)))
+
+
+def _share_like_rules(out: list[Candidate], rule: list[Section]) -> None:
+    """A candidate the rules passed over, in a run of names of one shape ("Calves – Stand...") after a
+    section the rules found, shares what that section shares ("each of the stretches below for 10-20
+    seconds"): the routine's rule covers the whole run, up to the next heading."""
+    headings = [c.section.heading.start for c in out if c.origin == "heading"]
+    for c in out:
+        h = c.section.heading
+        prev = [s for s in rule if s.heading.start < h.start]
+        if c.origin == "rule" or c.section.shared or not prev:
+            continue
+        last = max(prev, key=lambda s: s.heading.start)
+        if last.shared and (last.heading.tag, last.heading.group) == (h.tag, h.group) \
+                and not any(last.heading.start < x < h.start for x in headings):
+            c.section.shared = list(last.shared)

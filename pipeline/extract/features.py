@@ -13,7 +13,7 @@ import bisect
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,14 +29,15 @@ FEATURES = (
     "origin_rule", "origin_heading", "origin_list_item", "rule_exercise", "rule_stretch",
     "kind_static", "kind_dynamic", "kind_other", "kb_linked", "kb_score", "kb_exact",
     "name_words", "name_long", "name_digit", "name_colon", "name_upper", "name_body_part", "name_dose", "name_derived",
-    "name_exercise_shaped", "name_upper_unshaped", "name_gerund",
+    "name_exercise_shaped", "name_upper_unshaped", "name_gerund", "name_opens_number", "name_link",
     *(f"name_{w}" for w in WORD_LISTS),
-    "sentences", "steps", "step_share", "hold", "repetitions", "per_side", "position", "text_targets", "benefits",
+    "sentences", "steps", "step_share", "hold", "hold_long", "repetitions", "per_side", "position", "text_targets", "benefits",
     "first_verb", "position_variants",
     "level", "item", "numbered", "siblings", "sibling_exercise_share", "sibling_stretch_share",
     "form_siblings", "form_rule_share", "form_shaped_share",
     *(f"above_{w}" for w in WORD_LISTS), "above_none",
     "holds_candidates", "holds_exercises", "inside_candidate", "name_repeated", "longest_of_name",
+    "text_share", "restated_fuller", "form_restated_share",
     "page_exercise_share", "page_stretch_share", "page_candidates", "title_stretch", "title_kitchen", "page_kitchen",
     "page_stretch_words",
 )
@@ -105,6 +106,90 @@ def _posture_words() -> frozenset[str]:
     return frozenset(json.loads(DATA.read_text(encoding="utf-8"))["posture_words"])
 
 
+LONGEST_HOLD_SECONDS = 600  # yin and restorative poses hold up to five to ten minutes
+_TAUGHT_WORDS = 12  # a sentence or two of instruction: more than a dose, a link or a second cell
+_GENERIC_NAME_WORDS = frozenset({"the", "a", "an", "and", "or", "of", "with", "to", "your", "pose", "stretch",
+                                 "stretches", "exercise"})
+
+
+def _content_words(name: str) -> frozenset[str]:
+    """The words that tell one name from another ("child's", "balasana" in "Child's Pose (Balasana)")."""
+    return frozenset(w for w in re.findall(r"[a-z0-9']+", name.lower().replace("\u2019", "'"))
+                     if w not in _GENERIC_NAME_WORDS)
+
+
+def _opens_with_number(name: str) -> bool:
+    """"2 × 30 s each leg", "10 slow reps", "3 Seated twists": a count or dose opens the name, as on a
+    card's dose line or a routine's count column; "90/90 hip stretch" is a name of its own."""
+    return re.match(r"\d+(?:\s|[×x]|$)", name.strip()) is not None
+
+
+def _opens_a_stretch(name: str, kb: Knowledge) -> bool:
+    """A name that can open a stretch of its own inside another candidate ("Seated spinal twist" under
+    "Hips"), not a line of the candidate's own: a dose line ("2 x 30 s each leg · hold a rail", "Hold
+    30 seconds each side"), a count, or a label ("Targets:", "How to do it")."""
+    from .routines import has_dosage
+    from .sections import _is_subheading
+    if not re.search(r"[A-Za-z]{2}", name) or _opens_with_number(name) or _is_subheading(name, kb):
+        return False
+    dose_words = set(kb.lexicon["value_chrome"]["dose_words"]) | set(kb.lexicon["hold_verbs"])
+    return not (has_dosage(name, kb) and all(w in dose_words for w in re.findall(r"[a-z]+", name.lower())))
+
+
+def _own_text_signals(c: Candidate, r: Stretch, own_end: float, verbs: set[str], kb: Knowledge) -> dict[str, float]:
+    """What the candidate's record read that its own text says: for one holding stretches of its own
+    ("Hips" over "Seated spinal twist"), only the sentences before the first of them and its heading
+    count, so a group reads as a group and a card over its own dose line as a stretch."""
+    from .routines import has_dosage
+    s = c.section
+    quotes = [q for q in r.evidence.sentences if q.start < own_end]
+    roles = [q.role for q in quotes]
+    steps = sum(1 for role in roles if role == "step")
+    body = [b for b in s.body if b.start < own_end]
+    # a dose, a count or a side stated in the heading or the own text: else its record took its children's
+    dosed = own_end == math.inf or has_dosage(" ".join([s.heading.text, *(b.text for b in body)]), kb)
+    positions = [p for p in (*r.evidence.positions, *r.evidence.start_positions) if p.sentence.start < own_end]
+    return {
+        "sentences": math.log1p(len(roles)) / 4.0, "steps": math.log1p(steps) / 3.0,
+        "step_share": steps / len(roles) if roles else 0.0,
+        "hold": float(dosed and (r.hold is not None or r.breaths is not None)),
+        # a wait of many minutes ("let it sit 20 minutes") is a recipe's or a plan's, not a hold
+        "hold_long": float(dosed and r.hold is not None and (r.hold.min_seconds or 0) > LONGEST_HOLD_SECONDS),
+        "repetitions": float(dosed and r.repetitions is not None), "per_side": float(dosed and bool(r.per_side)),
+        "position": float(bool(positions)),
+        "text_targets": float(r.targets_source == "text" and (own_end == math.inf or bool(quotes))),
+        "first_verb": float(any((re.findall(r"[a-z']+", b.text.lower())[:1] or [""])[0] in verbs
+                                for b in body[:3] if b.text.strip())),
+    }
+
+
+def _restated_all(words: list[frozenset[str]], kinds: list[tuple], own_words: list[int],
+                  spans: list[tuple[int, int]], stretch: list[bool]) -> list[bool]:
+    """For each candidate: the name is given again, with more words and taught at length, by a stretch
+    of another shape apart from it: a summary list or link list ("Hamstring", "Child's Pose") beside the
+    sections that teach them ("Supine hamstring", "Child's Pose (Balasana)"). A section holding it is its
+    group, not a restatement; a name with more words than the other ("Half Happy Baby") is a variant; two
+    rows of routine tables say as little as each other, and a strength move ("Calf raise") teaches no
+    stretch. Only the stretches holding the candidate's rarest name word are read (an index by word),
+    so a page of many stretches costs about linear time, not every pair."""
+    holding: dict[str, list[int]] = defaultdict(list)
+    for j, ws in enumerate(words):
+        if stretch[j]:
+            for w in ws:
+                holding[w].append(j)
+    out = []
+    for k, ws in enumerate(words):
+        if not ws:
+            out.append(False)
+            continue
+        rarest = min(ws, key=lambda w: (len(holding.get(w, ())), w))
+        out.append(any(j != k and kinds[j] != kinds[k] and ws <= words[j]
+                       and own_words[j] >= max(_TAUGHT_WORDS, 2 * own_words[k])
+                       and (spans[j][1] <= spans[k][0] or spans[k][1] <= spans[j][0])
+                       for j in holding.get(rarest, ())))
+    return out
+
+
 def _form(c: Candidate) -> tuple:
     """The block shape a candidate opens, whichever finder found it: a heading of its level, or an
     element of its list, table or run of paragraphs ("Calves – Stand..." beside "Neck – Tilt...")."""
@@ -153,20 +238,48 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
     heading_above = _HeadingsAbove(blocks)
     opened = sorted(range(n), key=lambda j: candidates[j].section.heading.start)
     opened_at = [candidates[j].section.heading.start for j in opened]
+    # a name that can open a stretch of its own, and one that does: linked, a rules' stretch, an exercise's
+    # name, or one of a run of like names (a list of moves, not a lone line of steps "Hands on the wall,
+    # one leg back"); what a candidate holds and says itself is read over these, not over its own dose
+    # or label lines
+    named = [_opens_a_stretch(c.section.name, kb) for c in candidates]
+    openers = [named[j] and (linked[j] or stretchy[j] or form_count[forms[j]] > 1
+                             or kb.looks_like_exercise(candidates[j].section.name)) for j in range(n)]
     held_exercises = [0]  # candidates opened before each place in that order that are linked or stretches
+    held_named = [0]  # candidates opened before each place in that order that can open a stretch
     for j in opened:
-        held_exercises.append(held_exercises[-1] + bool(linked[j] or stretchy[j]))
+        held_exercises.append(held_exercises[-1] + bool(named[j] and (linked[j] or stretchy[j])))
+        held_named.append(held_named[-1] + named[j])
     by_start = sorted(range(n), key=lambda j: spans[j][0])
     span_starts = [spans[j][0] for j in by_start]
     furthest = [-math.inf]  # the furthest span end among the candidates opened before each place
     for j in by_start:
         furthest.append(max(furthest[-1], spans[j][1]))
+    # the shape a candidate opens and who found it: a summary list joined to the numbered sections
+    # below it ("1. Pigeon" at the top, "1. Pigeon" over its text) is one list to the cleaner
+    kinds = [(c.origin, forms[k]) for k, c in enumerate(candidates)]
+    words = [_content_words(c.section.name) for c in candidates]
+    own_words = [sum(len(b.text.split()) for b in c.section.body) for c in candidates]
+    # what a candidate says itself stops where the first stretch it holds opens: a group heading ("Hips"
+    # over "Seated spinal twist") says nothing of its own, whatever its children teach; a card's own
+    # dose line or label line inside it ("2 x 30 s each leg", "Targets: ...") is still the card's text
+    opener_at = [opened_at[i] for i, j in enumerate(opened) if openers[j]]
+    own_end = []
+    for k in range(n):
+        i = bisect.bisect_right(opener_at, spans[k][0])
+        own_end.append(opener_at[i] if i < len(opener_at) and opener_at[i] < spans[k][1] else math.inf)
+    said_words = [sum(len(b.text.split()) for b in c.section.body if b.start < own_end[k])
+                  for k, c in enumerate(candidates)]
+    fullest = max(own_words, default=0)
+    is_stretch = [r.kind in STRETCH_KINDS for r in records]
+    restated = _restated_all(words, kinds, own_words, spans, is_stretch)
+    form_restated = Counter()
+    for j in range(n):
+        form_restated[forms[j]] += restated[j]
     out = []
     for k, (c, r, ok) in enumerate(zip(candidates, records, rule_exercise)):
         s = c.section
         name = s.name
-        roles = [q.role for q in r.evidence.sentences]
-        steps = sum(1 for role in roles if role == "step")
         head = s.heading
         siblings, form_like = sib_count[shape[k]], form_count[forms[k]]  # each counts the candidate itself
         f: dict[str, float] = {
@@ -183,15 +296,11 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "name_exercise_shaped": float(shaped[k]),
             "name_upper_unshaped": float(name.isupper() and len(name) > 3 and not shaped[k]),
             "name_gerund": float(_opens_with_gerund(name)),
-            "sentences": math.log1p(len(roles)) / 4.0, "steps": math.log1p(steps) / 3.0,
-            "step_share": steps / len(roles) if roles else 0.0,
-            "hold": float(r.hold is not None or r.breaths is not None),
-            "repetitions": float(r.repetitions is not None), "per_side": float(bool(r.per_side)),
-            "position": float(bool(r.evidence.positions or r.evidence.start_positions)),
+            "name_opens_number": float(_opens_with_number(name)),
+            "name_link": float(head.link_density >= 0.5),  # a link to where it is taught, not taught here
+            **_own_text_signals(c, r, own_end[k], verbs, kb),
             "position_variants": float(len(r.position_options or ()) >= 2),  # taught in two positions
-            "text_targets": float(r.targets_source == "text"), "benefits": float(bool(r.benefits)),
-            "first_verb": float(any((re.findall(r"[a-z']+", b.text.lower())[:1] or [""])[0] in verbs
-                                    for b in s.body[:3] if b.text.strip())),
+            "benefits": float(bool(r.benefits)),
             "level": (head.level or 6) / 6.0, "item": float(s.item), "numbered": float(s.number is not None),
             "siblings": math.log1p(siblings) / 3.0,
             "sibling_exercise_share": sib_exercise[shape[k]] / siblings,
@@ -203,6 +312,11 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
             "holds_candidates": 0.0, "holds_exercises": 0.0, "inside_candidate": 0.0,
             "name_repeated": float(key_count[keys[k]] > 1),
             "longest_of_name": float(lengths[k] >= key_longest[keys[k]]),
+            # how much it says against the page's fullest candidate: a name merely mentioned beside
+            # stretches taught at length; a page of bare names is all alike (near 1)
+            "text_share": (said_words[k] + 5) / (fullest + 5),
+            "restated_fuller": float(restated[k]),
+            "form_restated_share": form_restated[forms[k]] / form_like,
             "page_exercise_share": page_exercise, "page_stretch_share": page_stretch,
             "page_candidates": math.log1p(n) / 4.0,
             "title_stretch": title_words["stretch"], "title_kitchen": title_words["kitchen"],
@@ -215,7 +329,7 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
         f["above_none"] = float(above is None)
         # the candidates opened strictly inside this one's span (never itself: its span opens where it does)
         lo, hi = bisect.bisect_right(opened_at, spans[k][0]), bisect.bisect_left(opened_at, spans[k][1])
-        f["holds_candidates"] = math.log1p(max(0, hi - lo)) / 3.0
+        f["holds_candidates"] = math.log1p(held_named[hi] - held_named[lo] if hi > lo else 0) / 3.0
         f["holds_exercises"] = math.log1p(held_exercises[hi] - held_exercises[lo] if hi > lo else 0) / 3.0
         # opened strictly inside another's span: one opened before it reaches past it
         f["inside_candidate"] = float(furthest[bisect.bisect_left(span_starts, head.start)] > head.start)
