@@ -173,3 +173,45 @@ def test_routines_whose_records_differ_are_never_set_aside(tmp_path):
     holds = {a.source.path.rsplit("/", 1)[-1]: {r.hold.min_seconds for r in a.records if r.hold}
              for a in outcome.articles}
     assert holds["advanced.txt"] == {60} and {20} in holds.values()
+
+
+def test_the_lsh_parameters_are_datasketchs_whether_computed_or_read_from_the_cache(tmp_path, monkeypatch):
+    """The LSH Ensemble's (bands, rows) per size ratio are kept in the cache folder, so that comparing
+    articles needs no scipy: read back, missing or damaged, they are what datasketch computes."""
+    import numpy as np
+    from datasketch.lshensemble import _optimal_param
+
+    from pipeline.config import DEDUPE
+    from pipeline.curate.dedupe import optimal_params
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    xqs = np.exp(np.linspace(-5, 5, 10))
+    expected = [tuple(int(v) for v in _optimal_param(DEDUPE.lsh_threshold, DEDUPE.num_perm, 8, xq, 0.5, 0.5))
+                for xq in xqs]
+    assert len(set(expected)) > 1  # the ratios do choose different parameters
+    args = (DEDUPE.lsh_threshold, DEDUPE.num_perm, 8, xqs.tolist(), (0.5, 0.5))
+    assert optimal_params(*args) == expected  # computed, then kept
+    [cached] = (tmp_path / "stretchpipe").glob("lsh-*.json")
+    assert optimal_params(*args) == expected  # read back
+    for damage in ("", '{"key": "other", "params": [[1, 1]]}', cached.read_text()[:-7]):
+        cached.write_text(damage)
+        assert optimal_params(*args) == expected
+        assert json.loads(cached.read_text())["params"] == [list(p) for p in expected]  # made again
+    # other numbers are another file, not a wrong answer
+    assert optimal_params(0.9, DEDUPE.num_perm, 8, xqs.tolist(), (0.5, 0.5)) == [
+        tuple(int(v) for v in _optimal_param(0.9, DEDUPE.num_perm, 8, xq, 0.5, 0.5)) for xq in xqs]
+
+
+def test_comparing_articles_loads_no_scipy(tmp_path):
+    """datasketch's package imports scipy (for its LSH's integration, over a second); dedupe loads
+    only its MinHash and partitions, and the parameters from the cache folder once they are there.
+    The duplicates are the ones found in the test above."""
+    import subprocess
+    import sys
+    code = ("import os, sys, json\nos.environ['XDG_CACHE_HOME'] = sys.argv[1]\nfrom pipeline.api import process\n"
+            "dups = sorted((d.source.path, d.method) for d in process([sys.argv[2]]).duplicates)\n"
+            "print(json.dumps([dups, 'scipy' in sys.modules]))")
+    runs = [json.loads(subprocess.run([sys.executable, "-c", code, str(tmp_path), str(DUPES)], capture_output=True,
+                                      text=True, check=True).stdout.splitlines()[-1]) for _ in range(2)]
+    assert runs[0][0] == runs[1][0] == [["neck-stretches-desk-health.html", "near"], ["neck-stretches.txt", "near"]]
+    assert runs[1][1] is False  # the second run found the parameters in the cache

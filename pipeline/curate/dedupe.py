@@ -128,6 +128,50 @@ class Candidate:
         return self.source.path or self.source.url or self.id
 
 
+def _sketch(module: str):
+    """A module of datasketch (its MinHash, its LSH Ensemble's partitions) loaded without the package's
+    __init__, which imports every sketch datasketch has and, through its LSH, scipy (about 1.2 s of
+    every run that compares articles); these two need numpy only. A later `import datasketch` runs
+    the __init__ as usual and finds the modules loaded here (the same classes)."""
+    import importlib
+    import importlib.util
+    import sys
+    if "datasketch" in sys.modules:
+        return importlib.import_module(f"datasketch.{module}")
+    sys.modules["datasketch"] = importlib.util.module_from_spec(importlib.util.find_spec("datasketch"))
+    try:
+        return importlib.import_module(f"datasketch.{module}")
+    finally:
+        del sys.modules["datasketch"]  # the bare package only while its submodule loads
+
+
+def optimal_params(threshold: float, num_perm: int, m: int, xqs: list[float],
+                   weights: tuple[float, float]) -> list[tuple[int, int]]:
+    """datasketch's LSH Ensemble (bands, rows) for each query/index size ratio in `xqs`
+    (`lshensemble._optimal_param`). They depend on these numbers and datasketch's version only,
+    and computing them needs scipy's integration (over a second to import), so they are kept in the
+    user's cache folder ($XDG_CACHE_HOME/stretchpipe, else ~/.cache/stretchpipe) under a key of all
+    of them and computed only when the cached file is missing or damaged."""
+    import json
+    from importlib.metadata import version
+
+    from ..cache import cache_folder, write_cached
+    key = json.dumps([version("datasketch"), threshold, num_perm, m, xqs, list(weights)])
+    path = cache_folder() / f"lsh-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        params = [(int(b), int(r)) for b, r in cached["params"]]
+        if cached["key"] == key and len(params) == len(xqs) and all(b >= 1 and r >= 1 for b, r in params):
+            return params
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # missing or damaged: computed again
+    import numpy as np
+    from datasketch.lshensemble import _optimal_param
+    params = [tuple(int(v) for v in _optimal_param(threshold, num_perm, m, np.float64(xq), *weights)) for xq in xqs]
+    write_cached(path, json.dumps({"key": key, "params": params}).encode("utf-8"))
+    return params
+
+
 class ContainmentIndex:
     """MinHash LSH Ensemble (Zhu et al., VLDB 2016) over signatures given all at once: which
     indexed sets probably contain at least `threshold` of a query set.
@@ -143,13 +187,12 @@ class ContainmentIndex:
 
     def __init__(self, signatures: np.ndarray, sizes: np.ndarray, *, threshold: float, num_part: int, m: int = 8,
                  weights: tuple[float, float] = (0.5, 0.5), store=None):
-        from datasketch.lshensemble import _optimal_param
         import numpy as np
-        from datasketch.lshensemble_partition import optimal_partitions
+        optimal_partitions = _sketch("lshensemble_partition").optimal_partitions
 
         self.h = signatures.shape[1]
         self.xqs = np.exp(np.linspace(-5, 5, 10))  # query/index size ratios the parameters are tuned for
-        self.params = np.array([_optimal_param(threshold, self.h, m, xq, *weights) for xq in self.xqs], dtype=int)
+        self.params = np.array(optimal_params(threshold, self.h, m, self.xqs.tolist(), weights), dtype=int)
         self.signatures = signatures
         self._store = store or (lambda array: array)  # where a finished table is kept (memory, or a mapped file)
         unique, counts = np.unique(sizes, return_counts=True)
@@ -234,7 +277,7 @@ class DuplicateFinder:
         if not shingle_set:
             return
         import numpy as np
-        from datasketch import MinHash
+        MinHash = _sketch("minhash").MinHash
         mh = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, hashfunc=zlib.crc32)  # C-speed, stable
         encoded = [s.encode("utf-8") for s in shingle_set]
         mh.update_batch(encoded)  # order does not change a MinHash

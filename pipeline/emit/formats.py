@@ -11,11 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from ..cache import cache_folder, write_cached
 from ..schema import arrow_description, arrow_schema, arrow_table, columns_of, csv_row
 
 
@@ -133,16 +132,7 @@ def empty_parquet(record: type) -> bytes:
     _parquet_writer(buf, record).close()
     data = buf.getvalue()
     if path is not None:
-        tmp = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as fh:
-                tmp = fh.name
-                fh.write(data)
-            os.replace(tmp, path)  # whole or not at all, whoever else writes it at the same time
-        except OSError:  # a read-only or full cache folder: made again next time
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
+        write_cached(path, data)
     return data
 
 
@@ -158,8 +148,7 @@ def _empty_parquet_path(record: type) -> Path | None:
     except OSError:
         return None
     key = hashlib.sha256(version + b"\0zstd\0" + arrow_description(record).encode("utf-8")).hexdigest()[:32]
-    home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(home) / "stretchpipe" / f"empty-{key}.parquet"
+    return cache_folder() / f"empty-{key}.parquet"
 
 
 WRITERS: dict[str, type[Writer]] = {"json": JsonWriter, "jsonl": JsonLinesWriter, "csv": CsvWriter,
