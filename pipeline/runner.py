@@ -23,7 +23,6 @@ from . import errors
 from .acquire import STDIN, discover, display_name, is_archive, read_pages, with_metadata
 from .acquire.files import read_bytes
 from .acquire.metadata import with_author
-from .audit import all_flags, audit_article
 from .clean import clean_page
 from .clean.gate import decide, read
 from .executors import Budget, Engine, Failure, in_order, loading, make_engine, page_done
@@ -82,6 +81,7 @@ def load_extraction() -> None:
     if _extraction_loaded:
         return
     with loading():
+        from .audit import audit_article  # noqa: F401
         from .extract import extract_article  # noqa: F401  (spaCy)
         from .nlp import build_nlp
         build_nlp(load_knowledge())
@@ -91,6 +91,7 @@ def load_extraction() -> None:
 def process_page(page: Page, reading=None) -> tuple[CleanDocument, Article]:
     """`reading`: the early exit's parse and walk of the page, which the clean stage goes on from."""
     load_extraction()
+    from .audit import audit_article
     from .extract import extract_article
 
     kb = load_knowledge()
@@ -185,6 +186,7 @@ def failed(task: Task, failure: Failure, budget: Budget) -> Outcome:
 
 
 def _count(stats: Counter, doc: CleanDocument, article: Article) -> None:
+    from .audit import all_flags  # loaded by the first page that reached extraction
     stats["clean/blocks_kept"] += len(doc.blocks)
     for removed in doc.removed:
         stats[f"clean/removed/{removed.reason}"] += 1
@@ -415,7 +417,7 @@ def _process_changed(items: list, store, options: Options, stdin: bytes | None,
                 dig = _file_digest(task.source)  # its worker was stopped before it said: kept by digest and budget
             slots[slot] = (task.source, dig)
             codes = ",".join(sorted({e.code for e in outcome.entries if e.code}))
-            store.put(task.source, dig, budget_key, codes, outcome)
+            store.put(task.source, dig, budget_key, codes, outcome, _Summary.summarize(outcome))
             store.put_stat(task.source, _trusted(stat, started) if dig is not None else None)
             if advance:
                 advance(1, failed=_failed(outcome))
@@ -463,26 +465,39 @@ class _Summary:
     def processed(self) -> int:
         return sum(1 for m in self.manifest if m.status == "processed")
 
+    @staticmethod
+    def summarize(outcome: Outcome) -> tuple:
+        """What `of` needs of one input's outcome, kept beside it in the state: a no-op re-run reads
+        these, not the outcomes (whose articles are most of the state)."""
+        stretches = flags = 0
+        if outcome.articles:
+            from .audit import all_flags  # only where there are articles
+            for article in outcome.articles:
+                stretches += len(article.stretches)
+                flags += len(all_flags(article))
+        entries = json.dumps([e.to_dict() for e in outcome.entries], sort_keys=True)
+        return outcome.entries, outcome.stats, stretches, flags, entries
+
     @classmethod
     def of(cls, slots: list[Slot], store, formats: tuple[str, ...]) -> _Summary:
         manifest: list[ManifestEntry] = []
         stats: Counter = Counter()
         stretches = flags = 0
         fingerprint = hashlib.blake2b(f"{store.version}\0{','.join(formats)}".encode(), digest_size=16)
+        kept = store.summaries()
         for slot in slots:
             if isinstance(slot, ManifestEntry):
                 manifest.append(slot)
                 stats[f"acquire/{slot.status}"] += 1
                 fingerprint.update(json.dumps(slot.to_dict(), sort_keys=True).encode())
                 continue
-            outcome = store.load(slot[0])
-            manifest.extend(outcome.entries)
-            stats.update(outcome.stats)
-            for article in outcome.articles:
-                stretches += len(article.stretches)
-                flags += len(all_flags(article))
-            fingerprint.update(f"\0{slot[0]}\0{slot[1]}\0".encode("utf-8", "surrogateescape")
-                               + json.dumps([e.to_dict() for e in outcome.entries], sort_keys=True).encode())
+            summary = kept.get(slot[0]) or cls.summarize(store.load(slot[0]))
+            entries, outcome_stats, outcome_stretches, outcome_flags, entries_json = summary
+            manifest.extend(entries)
+            stats.update(outcome_stats)
+            stretches += outcome_stretches
+            flags += outcome_flags
+            fingerprint.update(f"\0{slot[0]}\0{slot[1]}\0".encode("utf-8", "surrogateescape") + entries_json.encode())
         return cls(manifest, stats, stretches, flags, fingerprint.hexdigest())
 
 

@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS outcomes (
     outcome BLOB NOT NULL     -- zlib(pickle(Outcome))
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS summaries (  -- what the manifest, the counts and the set's fingerprint need of an
+    source BLOB PRIMARY KEY,               -- outcome, without its articles: all a no-op re-run reads
+    summary BLOB NOT NULL                  -- pickle of the runner's summary of the outcome
+);
 CREATE TABLE IF NOT EXISTS files (  -- git's rule: a file whose stat is as recorded is not read again
     source BLOB PRIMARY KEY,
     stat TEXT NOT NULL        -- "size mtime_ns ctime_ns inode", recorded only when both times precede the run's start
@@ -210,11 +214,22 @@ class StateStore:
             self._write("INSERT OR REPLACE INTO files VALUES (?, ?)", [(_key(source), stat)])
             self._stats[source] = stat
 
-    def put(self, source: str, dig: str | None, budget: str, codes: str, outcome: Any) -> None:
+    def put(self, source: str, dig: str | None, budget: str, codes: str, outcome: Any, summary: Any = None) -> None:
+        """Keep an input's outcome and, when given, its summary (`summaries()` reads them all at once)."""
         blob = zlib.compress(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
         self._write("INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?, ?, ?)",
                     [(_key(source), dig, self.version, budget, codes, blob)])
+        if summary is None:
+            self._write("DELETE FROM summaries WHERE source = ?", [(_key(source),)])
+        else:
+            self._write("INSERT OR REPLACE INTO summaries VALUES (?, ?)",
+                        [(_key(source), pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))])
         self._index[source] = (dig, self.version, budget, codes)
+
+    def summaries(self) -> dict[str, Any]:
+        """Every input's summary as `put` kept it, in one read (an input put without one is absent)."""
+        return {_path(source): pickle.loads(blob)
+                for source, blob in self._db.execute("SELECT source, summary FROM summaries")}
 
     def load(self, source: str) -> Any:
         row = self._db.execute("SELECT outcome FROM outcomes WHERE source = ?", (_key(source),)).fetchone()
@@ -226,6 +241,7 @@ class StateStore:
         """Forget inputs no longer in the corpus, so the file does not grow forever."""
         stale = [s for s in self._index if s not in sources]
         self._write("DELETE FROM outcomes WHERE source = ?", [(_key(s),) for s in stale])
+        self._write("DELETE FROM summaries WHERE source = ?", [(_key(s),) for s in stale])
         for s in stale:
             del self._index[s]
         gone = [s for s in self._stats if s not in sources]

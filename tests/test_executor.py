@@ -232,6 +232,34 @@ def test_rerun_does_no_work_and_a_changed_page_redoes_only_itself(tmp_path):
     assert fresh.exit_code == 0 and outputs(out) == outputs(tmp_path / "fresh")
 
 
+def test_a_no_op_rerun_reads_no_stored_outcome_and_says_what_the_first_run_said(tmp_path, monkeypatch):
+    """A re-run over unchanged inputs needs the manifest, the counts and the set's fingerprint, which
+    the state keeps apart from the outcomes (whose articles are most of it): it reads no outcome. A
+    state whose summaries are gone (all but the outcomes lost) still gives the same answer."""
+    import pipeline.state
+    raw = corpus(tmp_path)
+    out = tmp_path / "out"
+    first = invoke("run", raw, "--out", out)
+    assert first.exit_code == 0 and "stretches" in first.output
+    summary_line = [line for line in first.output.splitlines() if " processed" in line][-1].split(" -> ")[0]
+
+    def no_outcome(self, source):
+        raise AssertionError(f"a no-op re-run read the outcome of {source}")
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline.state.StateStore, "load", no_outcome)
+        again = invoke("run", raw, "--out", out)
+    assert again.exit_code == 0 and "up to date, nothing written" in again.output
+    processed, counts = summary_line.split(": ", 1)  # "26 of 26 inputs processed", "100 stretches, ..."
+    assert again.output.startswith(processed) and counts in again.output
+    state = sqlite3.connect(tmp_path / ".out.stretchpipe" / "state.sqlite")
+    state.execute("DELETE FROM summaries")
+    state.commit()
+    state.close()
+    lost = invoke("run", raw, "--out", out)
+    assert lost.exit_code == 0 and "up to date, nothing written" in lost.output
+    assert lost.output.startswith(processed) and counts in lost.output
+
+
 def test_a_new_pipeline_version_redoes_every_input(tmp_path, monkeypatch):
     import pipeline.state
     (tmp_path / "a.txt").write_text(GOOD)
