@@ -37,7 +37,7 @@ FEATURES = (
     "form_siblings", "form_rule_share", "form_shaped_share",
     *(f"above_{w}" for w in WORD_LISTS), "above_none",
     "holds_candidates", "holds_exercises", "inside_candidate", "name_repeated", "longest_of_name",
-    "text_share", "restated_fuller", "form_restated_share",
+    "text_share", "restated_fuller", "form_restated_share", "name_area_label", "intro_mentions",
     "page_exercise_share", "page_stretch_share", "page_candidates", "title_stretch", "title_kitchen", "page_kitchen",
     "page_stretch_words",
 )
@@ -113,9 +113,19 @@ _GENERIC_NAME_WORDS = frozenset({"the", "a", "an", "and", "or", "of", "with", "t
 
 
 def _content_words(name: str) -> frozenset[str]:
-    """The words that tell one name from another ("child's", "balasana" in "Child's Pose (Balasana)")."""
-    return frozenset(w for w in re.findall(r"[a-z0-9']+", name.lower().replace("\u2019", "'"))
+    """The words that tell one name from another ("child's", "balasana" in "Child's Pose (Balasana)"),
+    each in the singular ("Calves" is "calf", "Hip flexors" is "hip flexor")."""
+    return frozenset(_singular(w) for w in re.findall(r"[a-z0-9']+", name.lower().replace("\u2019", "'"))
                      if w not in _GENERIC_NAME_WORDS)
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    for plural, one in (("ves", "f"), ("ies", "y"), ("s", "")):
+        if word.endswith(plural):
+            return word[: -len(plural)] + one
+    return word
 
 
 def _opens_with_number(name: str) -> bool:
@@ -134,6 +144,47 @@ def _opens_a_stretch(name: str, kb: Knowledge) -> bool:
         return False
     dose_words = set(kb.lexicon["value_chrome"]["dose_words"]) | set(kb.lexicon["hold_verbs"])
     return not (has_dosage(name, kb) and all(w in dose_words for w in re.findall(r"[a-z]+", name.lower())))
+
+
+def _names_areas_only(name: str, kb: Knowledge) -> bool:
+    """"Hip flexor", "Quad / knee", "Calf (gastroc)": the name (outside brackets) is body areas only."""
+    words = [w for w in re.findall(r"[a-z]+", re.sub(r"\([^)]*\)", " ", name.lower())) if w not in ("and", "or", "the")]
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and kb.body_part(f"{words[i]} {words[i + 1]}"):
+            i += 2
+        elif kb.body_part(words[i]):
+            i += 1
+        else:
+            return False
+    return bool(words)
+
+
+def _area_label(c: Candidate, kb: Knowledge) -> bool:
+    """A list item led by the body area it works, then a short word for the stretch that does it ("Hip
+    flexor - kneeling lunge, 2x40 s", "Quad / knee: strap, 2 x 30 s"): a summary line's label, the
+    stretch named and taught elsewhere; an item led by an area and then its steps ("Calves - stand
+    facing a wall") is the stretch itself."""
+    s = c.section
+    if not s.item or not s.body or not _names_areas_only(s.name, kb):
+        return False
+    clause = re.split(r"[,;.·(]", s.body[0].text.strip(), maxsplit=1)[0].strip()
+    words = re.findall(r"[a-z']+", clause.lower())
+    if not words or words[0] in kb.lexicon["instruction_verbs"]:
+        return False
+    return len(clause.split()) <= 4 or kb.looks_like_exercise(clause)
+
+
+def _list_intro(blocks: list[Block], starts: list[int], start: int) -> Block | None:
+    """The block that introduces the list or table a candidate opens in ("Pairs well with:" above its
+    items): the first before the whole run of list or table blocks it sits in."""
+    i = bisect.bisect_left(starts, start)
+    if i >= len(blocks) or blocks[i].start != start or blocks[i].group == -1:
+        return None
+    j = i - 1
+    while j >= 0 and blocks[j].group != -1:
+        j -= 1
+    return blocks[j] if j >= 0 else None
 
 
 def _own_text_signals(c: Candidate, r: Stretch, own_end: float, verbs: set[str], kb: Knowledge) -> dict[str, float]:
@@ -202,7 +253,7 @@ def _form(c: Candidate) -> tuple:
 def page_features(candidates: list[Candidate], records: list[Stretch], rule_exercise: list[bool],
                   rule_ok: list[bool], blocks: list[Block], title: str | None, kb: Knowledge) -> list[dict[str, float]]:
     """One dict of FEATURES per candidate, in the candidates' order."""
-    from .routines import has_dosage
+    from .routines import has_dosage, introduces_mentions
     verbs = set(kb.lexicon["instruction_verbs"])
     n = len(candidates)
     keys = [name_key(r.name) for r in records]
@@ -270,7 +321,7 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
         own_end.append(opener_at[i] if i < len(opener_at) and opener_at[i] < spans[k][1] else math.inf)
     said_words = [sum(len(b.text.split()) for b in c.section.body if b.start < own_end[k])
                   for k, c in enumerate(candidates)]
-    fullest = max(own_words, default=0)
+    fullest = max(said_words, default=0)  # the fullest own text: a group's span holds its stretches' text too
     is_stretch = [r.kind in STRETCH_KINDS for r in records]
     restated = _restated_all(words, kinds, own_words, spans, is_stretch)
     form_restated = Counter()
@@ -327,6 +378,10 @@ def page_features(candidates: list[Candidate], records: list[Stretch], rule_exer
         above = heading_above(head.start, head.level if c.origin == "heading" else 7)
         f.update({f"above_{w}": v for w, v in _words_in(above.text if above is not None else "").items()})
         f["above_none"] = float(above is None)
+        # a list named in passing: "Pairs well with:", "Related stretches" over it
+        intro = _list_intro(blocks, heading_above.starts, head.start) if heading_above.sorted else None
+        f["intro_mentions"] = float(any(b is not None and introduces_mentions(b, kb) for b in (intro, above)))
+        f["name_area_label"] = float(_area_label(c, kb))
         # the candidates opened strictly inside this one's span (never itself: its span opens where it does)
         lo, hi = bisect.bisect_right(opened_at, spans[k][0]), bisect.bisect_left(opened_at, spans[k][1])
         f["holds_candidates"] = math.log1p(held_named[hi] - held_named[lo] if hi > lo else 0) / 3.0
