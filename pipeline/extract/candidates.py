@@ -4,19 +4,24 @@ The sections the rules find (pipeline/extract/sections.py: numbered and exercise
 lead-in names, routine list items and table rows, unnamed instruction items, front-matter entries,
 a library page's title) are candidates, whether or not the rules would keep them; beside them every
 other heading below the title and every top-level list item whose name is shaped like an exercise's
-name (a body part, an exercise word or a knowledge-base name). Which of them are records is the
-decision of pipeline/extract/model.py, over the features of pipeline/extract/features.py.
+name (a body part, an exercise word or a knowledge-base name). A page gives its stretches in one form
+(headings of one level, the items of one list, a run of "Name – text" paragraphs, whether the rules
+split them into headings or not): in a form most of whose members name exercises, a run-in name is a
+candidate, a section ends where the next member begins ("Hamstring – ..." does not run on into
+"Calves – ..."), and a routine's rule stated once for its members ("each of the stretches below for
+10-20 seconds") holds for every member. Which of them are records is the decision of
+pipeline/extract/model.py, over the features of pipeline/extract/features.py.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..clean.tree import continues_item
 from ..knowledge import Knowledge, name_key
 from ..records import Block
-from .routines import as_heading, has_dosage, is_name_shaped, rest_block, split_item
+from .routines import as_heading, has_dosage, is_name_shaped, rest_block, routine_rules, split_item
 from .sections import (_LEAD_IN, Section, _is_subheading, _is_variant, demote_instruction_lines, find_sections,
                        name_in_heading, split_lead_in_names)
 
@@ -63,14 +68,17 @@ def _sub_items(blocks: list[Block], i: int) -> list[Block]:
     return out
 
 
-def _item_name(b: Block, kb: Knowledge) -> tuple[str, str] | None:
+def _item_name(b: Block, kb: Knowledge, shaped=None) -> tuple[str, str] | None:
     """A list item's or paragraph's name and the rest: "Pike 1 Min", "Shell stretch 20 second hold.",
-    "Calves – Stand straight up...", "Roll down x 3. Last one: ..."."""
+    "Calves – Stand straight up...", "Roll down x 3. Last one: ...". `shaped` tests the name
+    (is_name_shaped unless given)."""
+    shaped = shaped or is_name_shaped
     if b.kind == "list_item":
         text = b.text.strip()
         short = text[:-1] if text.endswith(".") and len(text.split()) <= 8 else text
         item = split_item(short, kb)
-        if is_name_shaped(item.name, kb) and (_names_body_or_exercise(item.name, kb) or has_dosage(short, kb)):
+        if shaped(item.name, kb) and (_names_body_or_exercise(item.name, kb) or has_dosage(short, kb)
+                                      or shaped is not is_name_shaped):
             return item.name, item.rest
     m = _LEAD_IN.match(b.text.strip())
     if m is None or len(m.group("lead").split()) > 6 or len(m.group("rest").split()) < 2:
@@ -78,7 +86,48 @@ def _item_name(b: Block, kb: Knowledge) -> tuple[str, str] | None:
     if m.group("sep") == "." and b.kind != "list_item":
         return None  # a paragraph's first sentence is a sentence, not a name
     lead = m.group("lead").strip()
-    return (lead, m.group("rest")) if is_name_shaped(lead, kb) else None
+    return (lead, m.group("rest")) if shaped(lead, kb) else None
+
+
+def _plain_name(name: str, kb: Knowledge) -> bool:
+    """Short and no sentence: what a name needs when its form-mates are exercises. The words that make
+    is_name_shaped refuse a name alone ("of", "with", a verb first: "Back of the Neck Stretch", "Cross
+    body reach") are left to the decision; a group, tip or benefit heading still is none."""
+    words = name.split()
+    if not words or len(words) > routine_rules(kb).max_name_words or not re.search(r"[A-Za-z]", name):
+        return False
+    if re.search(r"[.!?;]\s|https?:|www\.", name) or re.search(r"[.!?]$", name) or NUMBER_ONLY_TITLE.match(name):
+        return False
+    return not any(re.search(p, name, re.I) for p in kb.lexicon["not_exercise_headings"])
+
+
+def _form(b: Block) -> tuple:
+    """The shape a block gives a name in: a heading of its level, an item of its list, or a run-in
+    paragraph ("Calves – Stand...", split into a heading or not)."""
+    if re.fullmatch(r"h[1-6]", b.tag or ""):
+        return ("h", b.level)
+    if b.kind == "list_item" or (b.kind == "heading" and b.group >= 0):
+        return ("li", b.group, b.depth)
+    return ("p", b.tag)
+
+
+def _trimmed(section: Section, stops: dict[tuple, set[int]]) -> Section:
+    """A section's body up to the next name of its own form ("Hamstring – ..." does not run on into
+    "Calves – ...", a run-in its rules passed over)."""
+    own = stops.get(_form(section.heading), set())
+    for k, b in enumerate(section.body):
+        if b.start in own and b.start != section.heading.start:
+            return replace(section, body=section.body[:k])
+    return section
+
+
+def _form_rules(section: Section, mates: list[Section]) -> list[Block]:
+    """The rules a routine states once ("each of the stretches below: 10-20 seconds") hold for every
+    member of its form: those of the nearest form-mate the rules found, before the section, else after."""
+    before = [s for s in mates if s.heading.start < section.heading.start]
+    after = [s for s in mates if s.heading.start > section.heading.start]
+    mate = before[-1] if before else (after[0] if after else None)
+    return list(mate.shared) if mate is not None else []
 
 
 def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None) -> list[Candidate]:
@@ -92,35 +141,74 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
     def owned(start: int, name: str) -> bool:
         """A rule section already opened by this name ("Move 4" then a bold "Single-Leg Balance")."""
         return any(a <= start < b for a, b in rule_spans.get(name_key(name), ()))
-    out = [Candidate(s, "rule", -1) for s in rule]
     shaped = split_lead_in_names(demote_instruction_lines(blocks, kb), kb)
     title_key = (title or "").strip().lower()
-    # a run-in name in a paragraph ("Calves – Stand straight up") counts where the page repeats the shape
-    run_ins = {i for i, b in enumerate(shaped) if b.kind == "paragraph" and _item_name(b, kb) is not None}
-    if len(run_ins) < 2:
-        run_ins = set()
-    for i, b in enumerate(shaped):
-        if b.start in taken or not b.text.strip():
-            continue
+
+    def opening(i: int, b: Block, test) -> tuple[str, list[Block], str] | None:
+        """(name, body, origin) when block i can open a record whose name passes `test`."""
         if b.kind == "heading" and (b.level > 1 or b.text.strip().lower() != title_key):
             body = _own_blocks(shaped, i, kb)
             name = name_in_heading(b.text, kb) or b.text.strip()
-            if not body or NUMBER_ONLY_TITLE.match(name) or not is_name_shaped(name, kb) \
-                    or not _names_body_or_exercise(name, kb) or owned(b.start, name):
+            if not body or NUMBER_ONLY_TITLE.match(name) or not test(name, kb):
+                return None
+            return name, body, "heading"
+        if (b.kind == "list_item" and b.depth == 0) or b.kind == "paragraph":
+            named = _item_name(b, kb, test)
+            if named is None or (b.kind == "paragraph" and not named[1].strip()):
+                return None
+            rest = rest_block(b, named[1])
+            return named[0], ([rest] if rest is not None else []) + _sub_items(shaped, i), "list_item"
+        return None
+
+    def strict(name: str, kb: Knowledge) -> bool:
+        return is_name_shaped(name, kb) and _names_body_or_exercise(name, kb)
+
+    # every block that could name a stretch, by form, and how many of them name an exercise
+    members: dict[tuple, int] = {}
+    exercise_named: dict[tuple, int] = {}
+    verb_first: dict[tuple, int] = {}
+    verbs = set(kb.lexicon["instruction_verbs"])
+    found: dict[int, tuple[str, list[Block], str, bool]] = {}
+    rule_names = {s.heading.start: s.name for s in rule}
+    for i, b in enumerate(shaped):
+        if not b.text.strip():
+            continue
+        form = _form(b)
+        if b.start in taken:
+            name = rule_names[b.start]
+        else:
+            loose = opening(i, b, _plain_name)
+            if loose is None:
                 continue
-            out.append(Candidate(Section(b, None, name, body), "heading", i))
-        elif (b.kind == "list_item" and b.depth == 0) or i in run_ins:
-            named = _item_name(b, kb)
-            if named is None:
-                continue
-            name, rest_text = named
-            if owned(b.start, name):
-                continue
-            rest = rest_block(b, rest_text)
-            body = ([rest] if rest is not None else []) + _sub_items(shaped, i)
+            sure = opening(i, b, strict if b.kind == "heading" else is_name_shaped)
+            found[i] = (*(sure or loose), sure is not None)
+            name = loose[0]
+        members[form] = members.get(form, 0) + 1
+        exercise_named[form] = exercise_named.get(form, 0) + int(strict(name, kb))
+        verb_first[form] = verb_first.get(form, 0) + int(name.split()[0].lower() in verbs)
+    # a form most of whose members name exercises; not a list of steps
+    # ("Lie on back", "Cross ankle over knee", "Hold 45 seconds") that names a body part here and there
+    liked = {form for form, n in members.items()
+             if exercise_named[form] >= 2 and 2 * exercise_named[form] >= n and 2 * verb_first[form] < n}
+    stops = {form: {b.start for i, b in enumerate(shaped) if _form(b) == form and (i in found or b.start in taken)}
+             for form in liked}
+    # a run-in name in a paragraph ("Calves – Stand straight up") counts where the page repeats the shape
+    run_ins = sum(1 for i, f in found.items() if shaped[i].kind == "paragraph" and f[3])
+    out = [Candidate(_trimmed(s, stops), "rule", -1) for s in rule]
+    for i, (name, body, origin, sure_ok) in sorted(found.items()):
+        b = shaped[i]
+        if owned(b.start, name):
+            continue
+        if not sure_ok or (b.kind == "paragraph" and run_ins < 2 and _form(b) not in liked):
+            continue  # counted in its form, not a candidate; a run-in counts where the page repeats the shape
+        if origin == "heading":
+            section = _trimmed(Section(b, None, name, body), stops)
+        else:
             number = b.number if b.list_marker[:1].isdigit() else None
-            out.append(Candidate(Section(as_heading(b, name, 6), number, name, body, item=True),
-                                 "list_item", i))
+            section = Section(as_heading(b, name, 6), number, name, body, item=True)
+        if _form(b) in liked:
+            section.shared = _form_rules(section, [s for s in rule if _form(s.heading) == _form(b)])
+        out.append(Candidate(section, origin, i))
     _share_like_rules(out, rule)
     return sorted(out, key=lambda c: (c.section.heading.start, ORIGINS.index(c.origin)))
 
