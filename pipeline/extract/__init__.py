@@ -172,7 +172,9 @@ def page_candidates(doc: CleanDocument, kb: Knowledge, config: ExtractConfig = E
     exercise = [ok and c.origin == "rule" for c, (_, ok) in zip(candidates, built)]
     rule_ok = [ok and r.kind in STRETCH_KINDS for r, ok in zip(records, exercise)]
     features = page_features(candidates, records, exercise, rule_ok, doc.blocks, doc.title, kb)
-    return PageCandidates(candidates, records, rule_ok, exercise, features, [name_key(r.name) for r in records],
+    # a summary item and the section it repeats are one record under one name (choose keeps the fuller)
+    keys = [name_key(c.same_as or r.name) for c, r in zip(candidates, records)]
+    return PageCandidates(candidates, records, rule_ok, exercise, features, keys,
                           [sum(len(b.text) for b in c.section.body) for c in candidates],
                           [(c.section.heading.start, c.section.span[1]) for c in candidates])
 

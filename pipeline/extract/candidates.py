@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from ..clean.blocks import NUMBER_ONLY_TITLE
 from ..clean.tree import continues_item
@@ -33,6 +36,9 @@ class Candidate:
     section: Section
     origin: str  # "rule": a section the rules find; "heading" / "list_item": one they pass over
     index: int  # where its opening block sits among the page's blocks (-1 when it has none of its own)
+    # the name of the detailed section below that this summary item repeats ("Hip flexor — half-kneel,
+    # 2×30 s/side" at the top, "Half-kneel hip flexor" taught below): one record, the detailed one
+    same_as: str | None = None
 
 
 def _names_body_or_exercise(name: str, kb: Knowledge) -> bool:
@@ -130,6 +136,58 @@ def _form_rules(section: Section, mates: list[Section]) -> list[Block]:
     return list(mate.shared) if mate is not None else []
 
 
+def _name_words(text: str, kb: Knowledge) -> frozenset[str]:
+    """The words that tell one stretch from another: no stop words, no "stretch"/"pose", no numbers,
+    plurals as singulars ("Hamstrings" is "hamstring")."""
+    skip = _skip_words(kb)
+    words = (w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+             for w in re.findall(r"[a-z]+", name_key(text)))
+    return frozenset(w for w in words if len(w) > 1 and w not in skip)
+
+
+@lru_cache(maxsize=4)
+def _skip_words(kb: Knowledge) -> frozenset[str]:
+    return frozenset(STOP_WORDS) | frozenset(kb.lexicon["generic_name_words"]) | frozenset(kb.lexicon["stretch_name_words"])
+
+
+def _mark_summaries(cands: list[Candidate], kb: Knowledge) -> None:
+    """A list whose items come back, in order, as sections further down (a routine at the top, then
+    one section per move) is a summary: each item is the same stretch as the section it repeats, in
+    the same words or others ("Calf (gastroc) — wall, straight knee" then "Gastroc calf"): the same
+    name, or every word of one name in the other's name or text and two of them shared, and the
+    section says more than the item. Most of the list's items must come back, so a routine list that
+    shares a body part with a later section ("Seated quad stretch", then a table's "Quad stretch") is
+    no summary."""
+    forms: dict[tuple, list[int]] = {}
+    for k, c in enumerate(cands):
+        form = _form(c.section.heading)
+        if form[0] == "li":
+            forms.setdefault(form, []).append(k)
+    for members in forms.values():
+        if len(members) < 3:
+            continue
+        last = cands[members[-1]].section.heading.start
+        later = [k for k, c in enumerate(cands) if c.section.heading.start > last and k not in members]
+        names = {k: _name_words(cands[k].section.name, kb) for k in later}
+        matched: list[tuple[int, int]] = []
+        after = -1  # the sections come back in the list's order
+        for m in members:
+            item = cands[m].section
+            own = _name_words(item.name, kb)
+            told = own | _name_words(" ".join(b.text for b in item.body[:1]), kb)
+            size = sum(len(b.text) for b in item.body)
+            fits = [k for k in later if k > after and names[k] and own
+                    and (names[k] == own or len(names[k] & told) >= 2 and (names[k] <= told or own <= names[k]))
+                    and sum(len(b.text) for b in cands[k].section.body) > size]
+            if fits:
+                best = max(fits, key=lambda k: (len(names[k] & told), -k))
+                matched.append((m, best))
+                after = best
+        if len(matched) >= 3 and 3 * len(matched) >= 2 * len(members):
+            for m, k in matched:
+                cands[m].same_as = cands[k].section.name
+
+
 def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None) -> list[Candidate]:
     rule = find_sections(blocks, kb, title)
     taken = {s.heading.start for s in rule}
@@ -210,7 +268,9 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
             section.shared = _form_rules(section, [s for s in rule if _form(s.heading) == _form(b)])
         out.append(Candidate(section, origin, i))
     _share_like_rules(out, rule)
-    return sorted(out, key=lambda c: (c.section.heading.start, ORIGINS.index(c.origin)))
+    out.sort(key=lambda c: (c.section.heading.start, ORIGINS.index(c.origin)))
+    _mark_summaries(out, kb)
+    return out
 
 
 def _share_like_rules(out: list[Candidate], rule: list[Section]) -> None:
