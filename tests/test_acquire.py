@@ -247,6 +247,27 @@ def test_read_page_refuses_devices_and_oversize_without_reading_them(tmp_path):
     assert exc.value.code == errors.TOO_LARGE
 
 
+def test_a_file_that_grew_after_its_size_was_read_is_read_whole_or_refused_past_the_limit(tmp_path, monkeypatch):
+    """read_bytes asks for the size the file had (plus a byte); a file that grew since is read on to
+    the limit: whole when under it, refused past it, as when it was read to the limit at once."""
+    import os as real_os
+
+    from pipeline.acquire import files
+    page = tmp_path / "growing.txt"
+    page.write_bytes(b"Hold the stretch for 30 seconds.\n" * 100)
+    stat = real_os.stat(page)
+
+    class Smaller:  # the size fstat saw before the writer appended the rest
+        st_size = 10
+        st_mode = stat.st_mode
+
+    monkeypatch.setattr(files.os, "fstat", lambda fd: Smaller)
+    assert files.read_bytes(str(page)) == page.read_bytes()
+    with pytest.raises(errors.InputError) as exc:
+        files.read_bytes(str(page), limit=1000)
+    assert exc.value.code == errors.TOO_LARGE
+
+
 def test_an_out_folder_inside_the_input_folder_is_never_read_back(tmp_path):
     from click.testing import CliRunner
 

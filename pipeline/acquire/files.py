@@ -232,7 +232,11 @@ def read_bytes(path: str, *, limit: int | None = None) -> bytes:
         try:
             size = os.fstat(fh.fileno()).st_size
             if size <= limit:
-                data = fh.read(limit + 1)  # the file may have grown since
+                # read(n) allocates n bytes first: ask for the file's size (and one byte to see it
+                # grew since), and read on to the limit only if it did
+                data = fh.read(size + 1)
+                if len(data) > size:
+                    data += fh.read(limit + 1 - len(data))
                 if len(data) <= limit:
                     return data
             raise errors.input_error(errors.TOO_LARGE, path=display_name(path), size=str(max(size, limit + 1)),
