@@ -105,3 +105,28 @@ def test_a_routine_that_shares_a_body_part_with_a_later_table_is_no_summary():
             "- Cobra: press the chest up from the floor\n\n## Quick version\n\n| Stretch | Time |\n|---|---|\n"
             "| Quad stretch | 30 sec each |\n| Glute stretch | 30 sec each |\n| Calf stretch | 30 sec each |\n")
     assert not [c.section.name for c in _candidates(page) if c.same_as]
+
+
+# a studio page: one intro paragraph speaks of each pose, then each pose's heading has only a photo
+PHOTO_HEADINGS = """<html><head><title>Studio Sunrise</title></head><body><main>
+<h2>Poses we teach first</h2>
+<p>Every class starts from a handful of shapes. Cat-cow wakes up the spine. Low lunge opens the front of the hip
+and is held on each side. Butterfly pose softens the inner thighs while you sit tall. Bridge builds the glutes.</p>
+<h2>Cat-cow</h2><img src="a.jpg" alt="A student on a mat">
+<h2>Low lunge</h2><img src="b.jpg" alt="A student on a mat">
+<h2>Butterfly pose</h2><img src="c.jpg" alt="A student on a mat">
+</main></body></html>"""
+
+
+def test_headings_with_only_a_photo_are_candidates_told_by_the_intro():
+    cands = {c.section.name: " ".join(b.text for b in c.section.body) for c in _candidates(PHOTO_HEADINGS, "html")}
+    assert {"Cat-cow", "Low lunge", "Butterfly pose"} <= set(cands)
+    assert cands["Butterfly pose"] == "Butterfly pose softens the inner thighs while you sit tall."
+    assert "inner thighs" not in cands["Low lunge"]
+
+
+def test_a_bare_heading_among_headings_of_other_things_is_no_candidate():
+    page = ("<html><head><title>Our studio</title></head><body><main><h2>Timetable</h2><p>Classes run daily at 7.</p>"
+            "<h2>Pigeon pose</h2><img src='a.jpg' alt=''><h2>Prices</h2><p>Ten classes cost 80.</p>"
+            "<h2>Contact us</h2><p>Write to the front desk.</p></main></body></html>")
+    assert "Pigeon pose" not in [c.section.name for c in _candidates(page, "html")]

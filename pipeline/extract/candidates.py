@@ -248,6 +248,15 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
     # ("Lie on back", "Cross ankle over knee", "Hold 45 seconds") that names a body part here and there
     liked = {form for form, n in members.items()
              if exercise_named[form] >= 2 and 2 * exercise_named[form] >= n and 2 * verb_first[form] < n}
+    bare = _bare_headings(shaped, found, taken, title_key, kb)
+    bare_liked = set()
+    for form in {_form(shaped[i]) for i in bare}:
+        names = [n for i, n in bare.items() if _form(shaped[i]) == form]
+        n = members.get(form, 0) + len(names)
+        named = exercise_named.get(form, 0) + sum(strict(x, kb) for x in names)
+        if named >= 2 and 2 * named >= n and 2 * (verb_first.get(form, 0) + sum(
+                x.split()[0].lower() in verbs for x in names)) < n:
+            bare_liked.add(form)
     stops = {form: {b.start for i, b in enumerate(shaped) if _form(b) == form and (i in found or b.start in taken)}
              for form in liked}
     # a run-in name in a paragraph ("Calves – Stand straight up") counts where the page repeats the shape
@@ -267,9 +276,44 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
         if _form(b) in liked:
             section.shared = _form_rules(section, [s for s in rule if _form(s.heading) == _form(b)])
         out.append(Candidate(section, origin, i))
+    for i, name in bare.items():
+        if _form(shaped[i]) in bare_liked and strict(name, kb) and not owned(shaped[i].start, name):
+            out.append(Candidate(Section(shaped[i], None, name, _told_before(shaped, i, name)), "heading", i))
     _share_like_rules(out, rule)
     out.sort(key=lambda c: (c.section.heading.start, ORIGINS.index(c.origin)))
     _mark_summaries(out, kb)
+    return out
+
+
+def _bare_headings(shaped: list[Block], found: dict, taken: set[int], title_key: str, kb: Knowledge) -> dict[int, str]:
+    """Headings with nothing of their own below them ("Child's Pose" over only a photo), by block
+    index, with the name each gives. They are counted apart from the forms above, so they neither end
+    their neighbours' sections nor change which forms name exercises; among headings of stretches
+    (with them counted) each is a candidate whose text is what the page said of it before."""
+    out = {}
+    for i, b in enumerate(shaped):
+        if b.kind != "heading" or i in found or b.start in taken or not b.text.strip() \
+                or (b.level == 1 and b.text.strip().lower() == title_key):
+            continue
+        name = name_in_heading(b.text, kb) or b.text.strip()
+        if not NUMBER_ONLY_TITLE.match(name) and _plain_name(name, kb) and not _own_blocks(shaped, i, kb):
+            out[i] = name
+    return out
+
+
+def _told_before(shaped: list[Block], i: int, name: str) -> list[Block]:
+    """What the page says of a bare heading's stretch before it: the sentences of the paragraphs above
+    that name it ("Seated Forward Fold helps stretch tight hamstrings" in an intro over the headings)."""
+    key = f" {name_key(name)} "
+    out = []
+    for b in shaped[:i]:
+        if b.kind != "paragraph":
+            continue
+        for m in re.finditer(r"[^.!?]+[.!?]*", b.text):
+            if key in f" {name_key(m.group())} ":
+                text = m.group().strip()
+                start = b.start + m.start() + (len(m.group()) - len(m.group().lstrip()))
+                out.append(replace(b, text=text, start=start, end=start + len(text)))
     return out
 
 

@@ -32,7 +32,8 @@ class Section:
 
     @property
     def span(self) -> tuple[int, int]:
-        end = self.body[-1].end if self.body else self.heading.end
+        # a bare heading's text may be sentences from above it (candidates._told_before): never ends before it opens
+        end = max(self.body[-1].end, self.heading.end) if self.body else self.heading.end
         return self.heading.start, end
 
 
