@@ -14,6 +14,7 @@ pipeline/extract/model.py, over the features of pipeline/extract/features.py.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -167,8 +168,10 @@ def _mark_summaries(cands: list[Candidate], kb: Knowledge) -> None:
         if len(members) < 3:
             continue
         last = cands[members[-1]].section.heading.start
-        later = [k for k, c in enumerate(cands) if c.section.heading.start > last and k not in members]
+        listed = set(members)
+        later = [k for k, c in enumerate(cands) if c.section.heading.start > last and k not in listed]
         names = {k: _name_words(cands[k].section.name, kb) for k in later}
+        sizes = {k: sum(len(b.text) for b in cands[k].section.body) for k in later}
         matched: list[tuple[int, int]] = []
         after = -1  # the sections come back in the list's order
         for m in members:
@@ -178,7 +181,7 @@ def _mark_summaries(cands: list[Candidate], kb: Knowledge) -> None:
             size = sum(len(b.text) for b in item.body)
             fits = [k for k in later if k > after and names[k] and own
                     and (names[k] == own or len(names[k] & told) >= 2 and (names[k] <= told or own <= names[k]))
-                    and sum(len(b.text) for b in cands[k].section.body) > size]
+                    and sizes[k] > size]
             if fits:
                 best = max(fits, key=lambda k: (len(names[k] & told), -k))
                 matched.append((m, best))
@@ -244,24 +247,23 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
         members[form] = members.get(form, 0) + 1
         exercise_named[form] = exercise_named.get(form, 0) + int(strict(name, kb))
         verb_first[form] = verb_first.get(form, 0) + int(name.split()[0].lower() in verbs)
-    # a form most of whose members name exercises; not a list of steps
-    # ("Lie on back", "Cross ankle over knee", "Hold 45 seconds") that names a body part here and there
-    liked = {form for form, n in members.items()
-             if exercise_named[form] >= 2 and 2 * exercise_named[form] >= n and 2 * verb_first[form] < n}
+    liked = {form for form, n in members.items() if _names_exercises(n, exercise_named[form], verb_first[form])}
     bare = _bare_headings(shaped, found, taken, title_key, kb)
     bare_liked = set()
     for form in {_form(shaped[i]) for i in bare}:
         names = [n for i, n in bare.items() if _form(shaped[i]) == form]
-        n = members.get(form, 0) + len(names)
-        named = exercise_named.get(form, 0) + sum(strict(x, kb) for x in names)
-        if named >= 2 and 2 * named >= n and 2 * (verb_first.get(form, 0) + sum(
-                x.split()[0].lower() in verbs for x in names)) < n:
+        if _names_exercises(members.get(form, 0) + len(names),
+                            exercise_named.get(form, 0) + sum(strict(x, kb) for x in names),
+                            verb_first.get(form, 0) + sum(x.split()[0].lower() in verbs for x in names)):
             bare_liked.add(form)
     stops = {form: {b.start for i, b in enumerate(shaped) if _form(b) == form and (i in found or b.start in taken)}
              for form in liked}
     # a run-in name in a paragraph ("Calves – Stand straight up") counts where the page repeats the shape
     run_ins = sum(1 for i, f in found.items() if shaped[i].kind == "paragraph" and f[3])
     out = [Candidate(_trimmed(s, stops), "rule", -1) for s in rule]
+    rule_by_form: dict[tuple, list[Section]] = {}
+    for s in rule:
+        rule_by_form.setdefault(_form(s.heading), []).append(s)
     for i, (name, body, origin, sure_ok) in sorted(found.items()):
         b = shaped[i]
         if owned(b.start, name):
@@ -274,7 +276,7 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
             number = b.number if b.list_marker[:1].isdigit() else None
             section = Section(as_heading(b, name, 6), number, name, body, item=True)
         if _form(b) in liked:
-            section.shared = _form_rules(section, [s for s in rule if _form(s.heading) == _form(b)])
+            section.shared = _form_rules(section, rule_by_form.get(_form(b), []))
         out.append(Candidate(section, origin, i))
     for i, name in bare.items():
         if _form(shaped[i]) in bare_liked and strict(name, kb) and not owned(shaped[i].start, name):
@@ -283,6 +285,12 @@ def find_candidates(blocks: list[Block], kb: Knowledge, title: str | None = None
     out.sort(key=lambda c: (c.section.heading.start, ORIGINS.index(c.origin)))
     _mark_summaries(out, kb)
     return out
+
+
+def _names_exercises(members: int, exercise_named: int, verb_first: int) -> bool:
+    """A form most of whose members name exercises, and not a list of steps ("Lie on back", "Cross
+    ankle over knee", "Hold 45 seconds") that names a body part here and there."""
+    return exercise_named >= 2 and 2 * exercise_named >= members and 2 * verb_first < members
 
 
 def _bare_headings(shaped: list[Block], found: dict, taken: set[int], title_key: str, kb: Knowledge) -> dict[int, str]:
@@ -321,13 +329,17 @@ def _share_like_rules(out: list[Candidate], rule: list[Section]) -> None:
     """A candidate the rules passed over, in a run of names of one shape ("Calves – Stand...") after a
     section the rules found, shares what that section shares ("each of the stretches below for 10-20
     seconds"): the routine's rule covers the whole run, up to the next heading."""
-    headings = [c.section.heading.start for c in out if c.origin == "heading"]
+    headings = sorted(c.section.heading.start for c in out if c.origin == "heading")
+    ordered = sorted(rule, key=lambda s: s.heading.start)  # stable: sections opening at one place keep their order
+    starts = [s.heading.start for s in ordered]
     for c in out:
         h = c.section.heading
-        prev = [s for s in rule if s.heading.start < h.start]
-        if c.origin == "rule" or c.section.shared or not prev:
+        if c.origin == "rule" or c.section.shared:
             continue
-        last = max(prev, key=lambda s: s.heading.start)
-        if last.shared and (last.heading.tag, last.heading.group) == (h.tag, h.group) \
-                and not any(last.heading.start < x < h.start for x in headings):
+        before = bisect.bisect_left(starts, h.start)  # the rules' sections opening before this candidate
+        if before == 0:
+            continue
+        last = ordered[bisect.bisect_left(starts, starts[before - 1])]  # the latest to open, the first of a tie
+        inside = bisect.bisect_right(headings, last.heading.start) < bisect.bisect_left(headings, h.start)
+        if last.shared and (last.heading.tag, last.heading.group) == (h.tag, h.group) and not inside:
             c.section.shared = list(last.shared)

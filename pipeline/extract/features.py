@@ -106,17 +106,22 @@ def _posture_words() -> frozenset[str]:
     return frozenset(json.loads(DATA.read_text(encoding="utf-8"))["posture_words"])
 
 
+@lru_cache(maxsize=1)
+def _name_filler_words() -> frozenset[str]:
+    """Words any name may carry ("the", "pose", "stretch"): they tell no name from another."""
+    return frozenset(json.loads(DATA.read_text(encoding="utf-8"))["name_filler_words"])
+
+
 LONGEST_HOLD_SECONDS = 600  # yin and restorative poses hold up to five to ten minutes
 _TAUGHT_WORDS = 12  # a sentence or two of instruction: more than a dose, a link or a second cell
-_GENERIC_NAME_WORDS = frozenset({"the", "a", "an", "and", "or", "of", "with", "to", "your", "pose", "stretch",
-                                 "stretches", "exercise"})
 
 
 def _content_words(name: str) -> frozenset[str]:
     """The words that tell one name from another ("child's", "balasana" in "Child's Pose (Balasana)"),
     each in the singular ("Calves" is "calf", "Hip flexors" is "hip flexor")."""
+    filler = _name_filler_words()
     return frozenset(_singular(w) for w in re.findall(r"[a-z0-9']+", name.lower().replace("\u2019", "'"))
-                     if w not in _GENERIC_NAME_WORDS)
+                     if w not in filler)
 
 
 def _singular(word: str) -> str:
