@@ -11,6 +11,7 @@ field order of the output files, so keep it stable; `emit=False` marks working d
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .schema import to_data
@@ -187,6 +188,16 @@ class CleanDocument:
     text: str  # the kept blocks joined by blank lines
     format: Format = "text"
     tree: Node | None = None  # sections nested by heading level; lists, tables and fields inside them
+
+    @cached_property
+    def first_list_item(self) -> dict[int, int]:
+        """The index in `blocks` of each list's first item, by the list's group: looked up once a
+        document, not by a scan of every block for every section (a page of many lists)."""
+        first: dict[int, int] = {}
+        for i, b in enumerate(self.blocks):
+            if b.kind == "list_item":
+                first.setdefault(b.group, i)
+        return first
 
     def to_dict(self, tree: bool = False) -> dict[str, Any]:
         """What `stretchpipe clean --format jsonl` writes for one input."""

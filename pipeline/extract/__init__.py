@@ -404,7 +404,7 @@ def _list_lead_position(section: Section, doc: CleanDocument, kb: Knowledge) -> 
     if section.heading.kind != "heading" or section.heading.group < 0:
         return None
     blocks = doc.blocks
-    first = next((i for i, b in enumerate(blocks) if b.group == section.heading.group and b.kind == "list_item"), None)
+    first = doc.first_list_item.get(section.heading.group)
     if not first or section.heading.start < blocks[first].start:
         return None
     lead = blocks[first - 1]
